@@ -1,0 +1,211 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"rectify/internal/apperr"
+)
+
+const maxBodyBytes = 1 << 20
+
+type loadedKey struct{}
+
+// Middleware loads and saves the session and puts the acting person in the request
+// context: from an "Authorization: Bearer rct_..." header if there is one (an unknown
+// or revoked token is a 401), otherwise from the session. A request with neither
+// passes through without an actor.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), loadedKey{}, true)
+		if token, ok := bearerToken(r); ok {
+			a, err := s.actorByToken(ctx, token)
+			if err != nil {
+				apperr.WriteJSON(w, r, fmt.Errorf("auth.Middleware: %w", err))
+				return
+			}
+			ctx = WithActor(ctx, a)
+		} else if id := s.sessions.GetInt64(ctx, sessionKeyPersonID); id != 0 {
+			a, err := s.ActorByPersonID(ctx, id)
+			switch {
+			case apperr.KindOf(err) == apperr.NotFound:
+				// The person is gone: the session is worth nothing.
+				if err := s.sessions.Destroy(ctx); err != nil {
+					apperr.WriteJSON(w, r, fmt.Errorf("auth.Middleware: destroy stale session: %w", err))
+					return
+				}
+			case err != nil:
+				apperr.WriteJSON(w, r, fmt.Errorf("auth.Middleware: %w", err))
+				return
+			default:
+				ctx = WithActor(ctx, a)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	}))
+}
+
+// bearerToken returns the token of an "Authorization: Bearer ..." header.
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, found := strings.Cut(h, " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// RequireActor answers 401 when the request has no acting person.
+func (s *Service) RequireActor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := ActorFrom(r.Context()); !ok {
+			apperr.WriteJSON(w, r, apperr.New(apperr.Unauthenticated, "", msgSignInFirst))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ensureMiddleware applies Middleware unless an outer router already did.
+func (s *Service) ensureMiddleware(next http.Handler) http.Handler {
+	wrapped := s.Middleware(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Value(loadedKey{}) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		wrapped.ServeHTTP(w, r)
+	})
+}
+
+// Mount registers the sign-in and token endpoints on r:
+//
+//	POST   /api/session      {"login","password"} → 200 actor
+//	DELETE /api/session      → 204
+//	GET    /api/me           → 200 actor
+//	POST   /api/tokens       {"name"} → 201 {"id","name","token"}
+//	DELETE /api/tokens/{id}  → 204
+//
+// Middleware is applied to these routes unless it already wraps r.
+func (s *Service) Mount(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.ensureMiddleware)
+		r.Post("/api/session", s.handleSignIn)
+		r.Delete("/api/session", s.handleSignOut)
+		r.Group(func(r chi.Router) {
+			r.Use(s.RequireActor)
+			r.Get("/api/me", s.handleMe)
+			r.Post("/api/tokens", s.handleCreateToken)
+			r.Delete("/api/tokens/{id}", s.handleRevokeToken)
+		})
+	})
+}
+
+func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Login    string `json:"login"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	in.Login = strings.TrimSpace(in.Login)
+	var fields []apperr.FieldError
+	if in.Login == "" {
+		fields = append(fields, apperr.FieldError{Field: "login", Message: "请输入用户名"})
+	}
+	if in.Password == "" {
+		fields = append(fields, apperr.FieldError{Field: "password", Message: "请输入密码"})
+	}
+	if len(fields) > 0 {
+		apperr.WriteJSON(w, r, apperr.InvalidFields(fields))
+		return
+	}
+	a, err := s.Authenticate(r.Context(), in.Login, in.Password)
+	if err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	// A new session token on every sign-in, so that a planted one is worthless.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		apperr.WriteJSON(w, r, fmt.Errorf("auth.signIn: renew session: %w", err))
+		return
+	}
+	s.sessions.Put(r.Context(), sessionKeyPersonID, a.PersonID)
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		apperr.WriteJSON(w, r, fmt.Errorf("auth.signOut: %w", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) handleMe(w http.ResponseWriter, r *http.Request) {
+	a, _ := ActorFrom(r.Context())
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Service) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	a, _ := ActorFrom(r.Context())
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(in.Name)
+	token, id, err := s.CreateToken(r.Context(), a.PersonID, name)
+	if err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		ID    int64  `json:"id"`
+		Name  string `json:"name"`
+		Token string `json:"token"`
+	}{id, name, token})
+}
+
+func (s *Service) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	a, _ := ActorFrom(r.Context())
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		apperr.WriteJSON(w, r, apperr.New(apperr.NotFound, "id", "访问令牌不存在"))
+		return
+	}
+	if err := s.RevokeToken(r.Context(), a.PersonID, id); err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apperr.Error{Kind: apperr.Invalid, Field: "body", Message: "请求体过大", Err: err}
+		}
+		return &apperr.Error{Kind: apperr.Invalid, Field: "body", Message: "请求体不是有效的JSON", Err: err}
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
