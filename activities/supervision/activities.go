@@ -1,0 +1,98 @@
+// Package supervision holds the activities of the item workflows: writes to the read model
+// and the start of unit workflows at issuance. Every method is safe to retry.
+package supervision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"rectify/internal/items"
+	"rectify/internal/order"
+	"rectify/workflows/item"
+)
+
+// Activities holds what the activities need.
+type Activities struct {
+	Items     *items.Store
+	Orders    *order.Store
+	Client    client.Client
+	TaskQueue string
+	// Concurrency is how many unit workflows issuance starts at once.
+	Concurrency int
+}
+
+// RecordIssued writes freshly issued items with their 交办 audit rows.
+func (a *Activities) RecordIssued(ctx context.Context, in item.RecordIssuedInput) error {
+	return a.Items.Write(ctx, in.Rows, in.Audit)
+}
+
+// RecordChange writes one item's new state and its audit row.
+func (a *Activities) RecordChange(ctx context.Context, in item.ChangeRecord) error {
+	return a.Items.Write(ctx, []item.ItemRow{in.Row}, []item.AuditEntry{in.Audit})
+}
+
+// MarkOrderIssued records that every unit workflow of an order has started.
+func (a *Activities) MarkOrderIssued(ctx context.Context, orderID int64, units int) error {
+	return a.Orders.MarkIssued(ctx, orderID, units)
+}
+
+// StartUnitWorkflows starts one workflow per target unit holding that unit's items. It
+// heartbeats how many targets are done; after a crash it resumes there, and a workflow
+// that already exists counts as started, so every item exists exactly once.
+func (a *Activities) StartUnitWorkflows(ctx context.Context, in item.IssueOrderInput) (item.IssueOrderResult, error) {
+	plan, err := a.Orders.LoadPlan(ctx, in.OrderID)
+	if err != nil {
+		return item.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows: %w", err)
+	}
+	done := 0
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &done)
+	}
+	conc := max(a.Concurrency, 1)
+	for done < len(plan.Targets) {
+		end := min(done+conc, len(plan.Targets))
+		g, gctx := errgroup.WithContext(ctx)
+		for _, unitID := range plan.Targets[done:end] {
+			g.Go(func() error { return a.startUnit(gctx, plan, in, unitID) })
+		}
+		if err := g.Wait(); err != nil {
+			return item.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows(order %d): %w", in.OrderID, err)
+		}
+		done = end
+		activity.RecordHeartbeat(ctx, done)
+	}
+	return item.IssueOrderResult{Units: len(plan.Targets), Items: len(plan.Targets) * len(plan.Measures)}, nil
+}
+
+func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.IssueOrderInput, unitID int64) error {
+	specs := make([]item.Spec, len(plan.Measures))
+	for i, m := range plan.Measures {
+		r := m.Responsibility
+		specs[i] = item.Spec{ID: item.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
+			PrimaryPerson: plan.Person(r.Primary, unitID), DirectPerson: plan.Person(r.Direct, unitID),
+			HandlerPerson: plan.Person(r.Handler, unitID)}
+	}
+	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       item.UnitWorkflowID(plan.OrderID, unitID),
+		TaskQueue:                                a.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, item.UnitOrderWorkflow, item.UnitOrderInput{
+		OrderID: plan.OrderID, UnitID: unitID, IssuerUnitID: plan.IssuerUnitID,
+		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs,
+	})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,115 @@
+// Package api serves the staff API (JSON over chi). Every call acts as a signed-in person
+// and is scoped by the organization tree (一级抓一级); errors leave through apperr.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"go.temporal.io/sdk/client"
+
+	"rectify/internal/auth"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/internal/order"
+)
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+// Deps is what the API needs.
+type Deps struct {
+	Auth      *auth.Service
+	Orders    *order.Store
+	Items     *items.Store
+	Evidence  *evidence.Store
+	Temporal  client.Client
+	TaskQueue string
+	// Now is the clock; nil for the wall clock.
+	Now func() time.Time
+	// Timeout bounds each request's work, Temporal calls included.
+	Timeout time.Duration
+}
+
+type server struct {
+	Deps
+}
+
+// New builds the HTTP handler.
+func New(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Timeout == 0 {
+		d.Timeout = 30 * time.Second
+	}
+	s := &server{Deps: d}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.Recoverer)
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	r.Get("/api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openapiDoc)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(d.Auth.Middleware, s.withTimeout)
+		d.Auth.Mount(r)
+		r.Group(func(r chi.Router) {
+			r.Use(d.Auth.RequireActor)
+			r.Post("/api/orders/validate", s.validateOrder)
+			r.Post("/api/orders", s.createOrder)
+			r.Get("/api/orders", s.listOrders)
+			r.Get("/api/orders/{id}", s.getOrder)
+			r.Post("/api/orders/{id}/issue", s.issueOrder)
+			r.Get("/api/items", s.listItems)
+			r.Get("/api/me/items", s.myItems)
+			r.Get("/api/items/{id}", s.getItem)
+			r.Post("/api/items/{id}/evidence", s.uploadEvidence)
+			r.Post("/api/items/{id}/{action}", s.act)
+			r.Get("/api/evidence/{id}", s.downloadEvidence)
+		})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, notFound("path", "接口不存在"))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, notFound("method", "接口不支持该请求方法"))
+	})
+	return r
+}
+
+func (s *server) withTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.Timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// subtreeRoles see the units below their own; others see only their own unit.
+var subtreeRoles = []string{"org_staff", "township_official", "leader"}
+
+func scopeOf(a auth.Actor) order.Scope {
+	sub := false
+	for _, r := range a.Roles {
+		if slices.Contains(subtreeRoles, r) {
+			sub = true
+		}
+	}
+	return order.Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: sub}
+}
+
+func actor(r *http.Request) auth.Actor {
+	a, _ := auth.ActorFrom(r.Context())
+	return a
+}
+
+func (s *server) today() time.Time {
+	t := s.Now().In(order.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, order.Shanghai)
+}

@@ -1,0 +1,281 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"rectify/internal/apperr"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/workflows/item"
+)
+
+func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
+	q := r.URL.Query()
+	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state")}
+	var err error
+	if f.State != "" && item.State(f.State).Label() == f.State {
+		return f, apperr.New(apperr.Invalid, "state", "未知的事项状态“"+f.State+"”")
+	}
+	if f.OrderID, err = queryInt(r, "order"); err != nil {
+		return f, err
+	}
+	if f.Overdue, err = queryBool(r, "overdue"); err != nil {
+		return f, err
+	}
+	if f.Open, err = queryBool(r, "open"); err != nil {
+		return f, err
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return f, err
+	}
+	offset, err := queryInt(r, "offset")
+	if err != nil {
+		return f, err
+	}
+	f.Limit, f.Offset = int(limit), int(offset)
+	return f, nil
+}
+
+func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
+	f, err := s.itemFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	list, err := s.Items.List(r.Context(), scopeOf(actor(r)), f, s.today())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+// myItems lists what waits for the caller: view=todo (default) is what their unit must act
+// on next, view=overdue the open overdue items they are responsible for or their unit holds.
+func (s *server) myItems(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	f, err := s.itemFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	switch r.URL.Query().Get("view") {
+	case "", "todo":
+		f.ToDo = true
+	case "overdue":
+		f.Overdue = true
+		f.ToDo = true
+	case "responsible":
+		f.PersonID = a.PersonID
+		f.Open = true
+	default:
+		writeError(w, r, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible"))
+		return
+	}
+	list, err := s.Items.List(r.Context(), scopeOf(a), f, s.today())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	row, err := s.Items.Get(r.Context(), scopeOf(actor(r)), id, s.today())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	timeline, err := s.Items.Timeline(r.Context(), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	files, err := s.Evidence.ForItem(r.Context(), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": row, "timeline": timeline, "evidence": files})
+}
+
+// actionPaths maps URL segments to actions.
+var actionPaths = map[string]item.Action{
+	"acknowledge":   item.Acknowledge,
+	"progress":      item.Progress,
+	"request-close": item.RequestClose,
+	"close":         item.Close,
+	"return":        item.Return,
+	"cancel":        item.Cancel,
+}
+
+type actionBody struct {
+	Note        string  `json:"note"`
+	EvidenceIDs []int64 `json:"evidence_ids"`
+}
+
+// act performs an action through the item's workflow Update: the validator answers at once
+// whether it is accepted, and the same Idempotency-Key is never acted on twice.
+func (s *server) act(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	id := chi.URLParam(r, "id")
+	action, ok := actionPaths[chi.URLParam(r, "action")]
+	if !ok {
+		writeError(w, r, notFound("action", "不支持的操作“"+chi.URLParam(r, "action")+"”"))
+		return
+	}
+	var body actionBody
+	if r.ContentLength != 0 {
+		if err := decode(r, &body); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.today())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	for i, eid := range body.EvidenceIDs {
+		f, err := s.Evidence.Get(r.Context(), eid)
+		if err != nil || f.ItemID != id {
+			writeError(w, r, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid))
+			return
+		}
+	}
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(key) > 200 {
+		writeError(w, r, apperr.New(apperr.Invalid, "Idempotency-Key", "幂等键不能超过200个字符"))
+		return
+	}
+	updateID := uuid.NewString()
+	if key != "" {
+		updateID = "item:" + id + ":" + key
+	}
+	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, Key: key,
+		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
+	var res item.ActionResult
+	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{
+		WorkflowID:   row.WorkflowID,
+		UpdateID:     updateID,
+		UpdateName:   item.UpdateAction,
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(r.Context(), &res)
+	}
+	if err != nil {
+		writeError(w, r, actionError(err, row))
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// actionError turns a refused or failed Update into the error a person reads.
+func actionError(err error, row items.Row) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		kind := apperr.KindFromCode(appErr.Type())
+		if kind != apperr.Internal {
+			var field string
+			if appErr.HasDetails() {
+				_ = appErr.Details(&field)
+			}
+			return &apperr.Error{Kind: kind, Field: field, Message: appErr.Message(), Err: err}
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
+		return &apperr.Error{Kind: apperr.Conflict, Field: "state",
+			Message: "整改事项已" + item.State(row.State).Label() + "，不能再操作", Err: err}
+	}
+	return fmt.Errorf("item action on %s: %w", row.ID, err)
+}
+
+func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	id := chi.URLParam(r, "id")
+	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.today())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if row.UnitID != a.UnitID || !slices.ContainsFunc(a.Roles, func(r string) bool { return r != "leader" }) {
+		writeError(w, r, apperr.New(apperr.Forbidden, "actor", "只有责任单位人员可以上传佐证材料"))
+		return
+	}
+	if item.State(row.State).Terminal() {
+		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项已"+item.State(row.State).Label()+"，不能上传佐证材料"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxSize+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, r, apperr.New(apperr.Invalid, "file", "请以multipart/form-data上传文件，字段名为file"))
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			writeError(w, r, apperr.New(apperr.Invalid, "file", "未找到上传的文件（字段名应为file）"))
+			return
+		}
+		if err != nil {
+			writeError(w, r, apperr.New(apperr.Invalid, "file", "上传内容无法读取"))
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		f, err := s.Evidence.Save(r.Context(), id, part.FileName(), part.Header.Get("Content-Type"), part, a.PersonID)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, f)
+		return
+	}
+}
+
+func (s *server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	eid, err := pathID(r, "id", "evidence_id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.Evidence.Get(r.Context(), eid)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := s.Items.Get(r.Context(), scopeOf(a), f.ItemID, s.today()); err != nil {
+		writeError(w, r, notFound("evidence_id", "佐证材料不存在或无权查看"))
+		return
+	}
+	fh, err := s.Evidence.Open(f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer fh.Close()
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	w.Header().Set("X-Content-SHA256", f.SHA256)
+	http.ServeContent(w, r, "", f.UploadedAt, fh)
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"rectify/activities/supervision"
+	"rectify/api"
+	"rectify/internal/auth"
+	"rectify/internal/db"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/internal/order"
+	"rectify/workflows/item"
+)
+
+// System is the running parts of Rectify.
+type System struct {
+	Config   Config
+	Pool     *pgxpool.Pool
+	Temporal client.Client
+	Auth     *auth.Service
+	Orders   *order.Store
+	Items    *items.Store
+	Evidence *evidence.Store
+}
+
+// Open migrates the database and connects to PostgreSQL and Temporal.
+func Open(ctx context.Context, cfg Config) (_ *System, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("app.Open: %w", err)
+		}
+	}()
+	if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(slog.Default()),
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("temporal %s: %w", cfg.TemporalAddress, err)
+	}
+	ev, err := evidence.NewStore(pool, cfg.EvidenceDir)
+	if err != nil {
+		tc.Close()
+		pool.Close()
+		return nil, err
+	}
+	return &System{
+		Config:   cfg,
+		Pool:     pool,
+		Temporal: tc,
+		Auth:     auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
+		Orders:   order.NewStore(pool, nil),
+		Items:    items.NewStore(pool),
+		Evidence: ev,
+	}, nil
+}
+
+// Close releases connections.
+func (s *System) Close() {
+	s.Auth.Close()
+	s.Temporal.Close()
+	s.Pool.Close()
+}
+
+// Worker returns a worker with every workflow and activity registered.
+func (s *System) Worker() worker.Worker {
+	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
+	Register(w, &supervision.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal,
+		TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency})
+	return w
+}
+
+// Register puts the workflows and activities on a registry (a worker or a replayer).
+func Register(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivity(any)
+}, acts *supervision.Activities) {
+	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
+	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
+	if acts != nil {
+		r.RegisterActivity(acts)
+	}
+}
+
+// Handler is the HTTP API.
+func (s *System) Handler() http.Handler {
+	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence,
+		Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Timeout: s.Config.RequestTimeout})
+}
+
+// Serve runs the HTTP API until ctx ends.
+func (s *System) Serve(ctx context.Context) error {
+	srv := &http.Server{Addr: s.Config.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

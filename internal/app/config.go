@@ -1,0 +1,75 @@
+// Package app wires the system together: configuration, database, Temporal client,
+// worker and HTTP server. cmd/rectify and the integration tests both build on it.
+package app
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is read from the environment; every field has a documented default (README).
+type Config struct {
+	DatabaseURL       string        // DATABASE_URL
+	TemporalAddress   string        // TEMPORAL_ADDRESS
+	TemporalNamespace string        // TEMPORAL_NAMESPACE
+	TaskQueue         string        // RECTIFY_TASK_QUEUE
+	Listen            string        // RECTIFY_LISTEN
+	EvidenceDir       string        // RECTIFY_EVIDENCE_DIR
+	IssueConcurrency  int           // RECTIFY_ISSUE_CONCURRENCY: unit workflows started at once
+	SecureCookie      bool          // RECTIFY_SECURE_COOKIE: set behind HTTPS
+	RequestTimeout    time.Duration // RECTIFY_REQUEST_TIMEOUT
+}
+
+// Defaults is the configuration of a local development machine.
+func Defaults() Config {
+	return Config{
+		DatabaseURL:       "postgres://postgres@127.0.0.1:5432/rectify?sslmode=disable",
+		TemporalAddress:   "127.0.0.1:7233",
+		TemporalNamespace: "default",
+		TaskQueue:         "rectify",
+		Listen:            "127.0.0.1:8080",
+		EvidenceDir:       "var/evidence",
+		IssueConcurrency:  32,
+		RequestTimeout:    30 * time.Second,
+	}
+}
+
+// ConfigFromEnv reads the environment over the defaults.
+func ConfigFromEnv() (Config, error) {
+	c := Defaults()
+	str := func(name string, dst *string) {
+		if v := os.Getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("DATABASE_URL", &c.DatabaseURL)
+	str("TEMPORAL_ADDRESS", &c.TemporalAddress)
+	str("TEMPORAL_NAMESPACE", &c.TemporalNamespace)
+	str("RECTIFY_TASK_QUEUE", &c.TaskQueue)
+	str("RECTIFY_LISTEN", &c.Listen)
+	str("RECTIFY_EVIDENCE_DIR", &c.EvidenceDir)
+	if v := os.Getenv("RECTIFY_ISSUE_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, fmt.Errorf("RECTIFY_ISSUE_CONCURRENCY=%q: want an integer from 1 to 1000", v)
+		}
+		c.IssueConcurrency = n
+	}
+	if v := os.Getenv("RECTIFY_SECURE_COOKIE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=%q: want true or false", v)
+		}
+		c.SecureCookie = b
+	}
+	if v := os.Getenv("RECTIFY_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("RECTIFY_REQUEST_TIMEOUT=%q: want a duration such as 30s", v)
+		}
+		c.RequestTimeout = d
+	}
+	return c, nil
+}

@@ -1,0 +1,254 @@
+// Package items is the read model of rectification items (整改事项台账): what pages, lists
+// and reports read. Only the item workflows write it, through idempotent writes that carry
+// the item's revision, so a retried or late write never overwrites a newer one.
+package items
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/internal/apperr"
+	"rectify/internal/order"
+	"rectify/workflows/item"
+)
+
+// Store reads and writes the item read model.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore makes a store.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nullDate(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+const upsertItem = `INSERT INTO items (id, order_id, measure_id, unit_id, parent_item_id, workflow_id, state, holder, deadline_kind, due_date,
+		primary_person_id, direct_person_id, handler_person_id, progress_count, last_progress, return_count, revision,
+		issued_at, acknowledged_at, closed_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+	ON CONFLICT (id) DO UPDATE SET state = excluded.state, holder = excluded.holder, progress_count = excluded.progress_count,
+		last_progress = excluded.last_progress, return_count = excluded.return_count, revision = excluded.revision,
+		acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at
+	WHERE items.revision < excluded.revision`
+
+const insertAudit = `INSERT INTO item_audit (item_id, revision, at, actor_id, actor_unit_id, action, from_state, to_state, note, evidence_ids)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_id, revision) DO NOTHING`
+
+func queueRow(b *pgx.Batch, r item.ItemRow) {
+	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, nullStr(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
+		r.DeadlineKind, nullDate(r.DueDate), nullID(r.PrimaryPerson), nullID(r.DirectPerson), nullID(r.HandlerPerson),
+		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt)
+}
+
+func queueAudit(b *pgx.Batch, a item.AuditEntry) {
+	ev := a.EvidenceIDs
+	if ev == nil {
+		ev = []int64{}
+	}
+	b.Queue(insertAudit, a.ItemID, a.Revision, a.At, nullID(a.ActorID), nullID(a.ActorUnitID), string(a.Action), string(a.From), string(a.To), a.Note, ev)
+}
+
+func nullStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Write applies item rows and audit entries in one transaction; safe to repeat.
+func (s *Store) Write(ctx context.Context, rows []item.ItemRow, audit []item.AuditEntry) (err error) {
+	defer wrap(&err, "items.Write(%d rows)", len(rows))
+	b := &pgx.Batch{}
+	for _, r := range rows {
+		queueRow(b, r)
+	}
+	for _, a := range audit {
+		queueAudit(b, a)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Row is an item as lists and pages show it.
+type Row struct {
+	ID            string     `json:"id"`
+	OrderID       int64      `json:"order_id"`
+	OrderTitle    string     `json:"order_title"`
+	IssuerUnit    string     `json:"issuer_unit"`
+	Problem       string     `json:"problem"`
+	Measure       string     `json:"measure"`
+	Criterion     string     `json:"criterion"`
+	UnitID        int64      `json:"unit_id"`
+	UnitCode      string     `json:"unit_code"`
+	UnitName      string     `json:"unit_name"`
+	State         string     `json:"state"`
+	StateLabel    string     `json:"state_label"`
+	Holder        string     `json:"holder"`
+	DeadlineKind  string     `json:"deadline_kind"`
+	Due           string     `json:"due,omitempty"`
+	Overdue       bool       `json:"overdue"`
+	HandlerName   string     `json:"handler,omitempty"`
+	PrimaryName   string     `json:"primary,omitempty"`
+	DirectName    string     `json:"direct,omitempty"`
+	ProgressCount int        `json:"progress_count"`
+	LastProgress  string     `json:"last_progress,omitempty"`
+	Revision      int64      `json:"revision"`
+	IssuedAt      time.Time  `json:"issued_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	WorkflowID    string     `json:"-"`
+	IssuerUnitID  int64      `json:"-"`
+	UnitPath      string     `json:"-"`
+}
+
+const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.content, m.criterion, i.unit_id, u.code, u.name,
+		i.state, i.holder, i.deadline_kind, coalesce(to_char(i.due_date, 'YYYY-MM-DD'), ''),
+		(i.state NOT IN ('closed','cancelled') AND i.due_date IS NOT NULL AND i.due_date < $4::date),
+		coalesce(hp.name, ''), coalesce(pp.name, ''), coalesce(dp.name, ''), i.progress_count, i.last_progress, i.revision,
+		i.issued_at, i.closed_at, i.updated_at, i.workflow_id, o.issuer_unit_id, u.path
+	FROM items i
+	JOIN orders o ON o.id = i.order_id
+	JOIN units iu ON iu.id = o.issuer_unit_id
+	JOIN measures m ON m.id = i.measure_id
+	JOIN problems p ON p.id = m.problem_id
+	JOIN units u ON u.id = i.unit_id
+	LEFT JOIN people hp ON hp.id = i.handler_person_id
+	LEFT JOIN people pp ON pp.id = i.primary_person_id
+	LEFT JOIN people dp ON dp.id = i.direct_person_id`
+
+// inScope: the item's unit is visible, or the item's order was issued by a visible unit
+// (an issuer reviews what it issued). $1 unit id, $2 path, $3 subtree.
+const inScope = `(u.id = $1 OR ($3 AND u.path LIKE $2 || '%') OR iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%'))`
+
+func scanRow(r pgx.Row) (Row, error) {
+	var x Row
+	err := r.Scan(&x.ID, &x.OrderID, &x.OrderTitle, &x.IssuerUnit, &x.Problem, &x.Measure, &x.Criterion, &x.UnitID, &x.UnitCode, &x.UnitName,
+		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
+		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath)
+	x.StateLabel = item.State(x.State).Label()
+	return x, err
+}
+
+// Filter narrows a list of items.
+type Filter struct {
+	UnitCode string // items of this unit only (empty: all in scope)
+	OrderID  int64  // items of this order only
+	State    string // one state
+	Overdue  bool   // only overdue open items
+	Open     bool   // only items not closed or cancelled
+	PersonID int64  // items where this person is handler, direct or primary
+	ToDo     bool   // with PersonID's unit: items waiting for that unit (holder unit)
+	Limit    int
+	Offset   int
+}
+
+// List returns items visible in scope matching f, soonest deadline first.
+func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, today time.Time) (_ []Row, err error) {
+	defer wrap(&err, "items.List")
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	q := rowSelect + ` WHERE ` + inScope + `
+		AND ($5 = '' OR u.code = $5) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
+		AND (NOT $8 OR (i.state NOT IN ('closed','cancelled') AND i.due_date < $4::date))
+		AND (NOT $9 OR i.state NOT IN ('closed','cancelled'))
+		AND ($10 = 0 OR $10 IN (i.handler_person_id, i.direct_person_id, i.primary_person_id))
+		AND (NOT $11 OR (i.holder = 'unit' AND i.unit_id = $1) OR (i.holder = 'issuer' AND o.issuer_unit_id = $1))
+		ORDER BY i.due_date NULLS LAST, i.id LIMIT $12 OFFSET $13`
+	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, today.Format("2006-01-02"),
+		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, f.Limit, f.Offset)
+	if err != nil {
+		return nil, err
+	}
+	out := []Row{}
+	for rows.Next() {
+		x, err := scanRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one item if visible in scope.
+func (s *Store) Get(ctx context.Context, sc order.Scope, id string, today time.Time) (_ Row, err error) {
+	defer wrap(&err, "items.Get(%s)", id)
+	x, err := scanRow(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, today.Format("2006-01-02"), id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return x, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看")
+	}
+	return x, err
+}
+
+// Event is one line of an item's timeline, from the audit trail.
+type Event struct {
+	Revision    int64     `json:"revision"`
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"`
+	ActorUnit   string    `json:"actor_unit"`
+	Action      string    `json:"action"`
+	ActionLabel string    `json:"action_label"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	Note        string    `json:"note,omitempty"`
+	EvidenceIDs []int64   `json:"evidence_ids,omitempty"`
+}
+
+// Timeline returns an item's audit trail, oldest first.
+func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) {
+	defer wrap(&err, "items.Timeline(%s)", id)
+	rows, err := s.pool.Query(ctx, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
+		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
+		WHERE a.item_id = $1 ORDER BY a.revision`, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs); err != nil {
+			return nil, err
+		}
+		e.ActionLabel = item.Action(e.Action).Label()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
+	}
+}

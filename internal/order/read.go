@@ -1,0 +1,123 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"rectify/internal/apperr"
+)
+
+// Scope is what a person may see (一级抓一级): their own unit, and with Subtree the units
+// below it too.
+type Scope struct {
+	UnitID  int64
+	Path    string
+	Subtree bool
+}
+
+// orderVisibleSQL: an order is visible when its issuer is, or one of its targets is.
+const orderVisibleSQL = `(EXISTS (SELECT 1 FROM units iu WHERE iu.id = o.issuer_unit_id AND (iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%')))
+	OR EXISTS (SELECT 1 FROM order_targets ot JOIN units tu ON tu.id = ot.unit_id WHERE ot.order_id = o.id AND (tu.id = $1 OR ($3 AND tu.path LIKE $2 || '%'))))`
+
+// List returns the orders visible in scope, newest first, with item counts by state.
+func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, err error) {
+	defer wrap(&err, "order.List")
+	rows, err := s.pool.Query(ctx, `SELECT o.id, o.issuer_unit_id, iu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
+			coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) n FROM items WHERE order_id = o.id GROUP BY state) c), '{}')
+		FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id
+		WHERE `+orderVisibleSQL+` AND ($4 = '' OR o.status = $4)
+		ORDER BY o.id DESC LIMIT 500`, sc.UnitID, sc.Path, sc.Subtree, status)
+	if err != nil {
+		return nil, err
+	}
+	out := []Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func scanOrder(row pgx.Row) (Order, error) {
+	var o Order
+	var counts []byte
+	if err := row.Scan(&o.ID, &o.IssuerUnitID, &o.IssuerUnit, &o.Title, &o.Source, &o.DocNumber, &o.Status, &o.CreatedAt, &o.IssuedAt, &counts); err != nil {
+		return o, err
+	}
+	o.Counts = map[string]int{}
+	if err := json.Unmarshal(counts, &o.Counts); err != nil {
+		return o, err
+	}
+	for _, n := range o.Counts {
+		o.Items += n
+	}
+	return o, nil
+}
+
+// Get returns one order with its four lists, targets and counts, if visible in scope.
+func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err error) {
+	defer wrap(&err, "order.Get(%d)", id)
+	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT o.id, o.issuer_unit_id, iu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
+			coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) n FROM items WHERE order_id = o.id GROUP BY state) c), '{}')
+		FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id
+		WHERE o.id = $5 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, "", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "order_id", "整改通知不存在或无权查看")
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT u.id, u.code, u.name FROM order_targets t JOIN units u ON u.id = t.unit_id WHERE t.order_id = $1 ORDER BY u.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.Targets, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Target]); err != nil {
+		return nil, err
+	}
+	rows, err = s.pool.Query(ctx, `SELECT id, seq, description, category, severity FROM problems WHERE order_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]int{}
+	for rows.Next() {
+		var p StoredProblem
+		if err := rows.Scan(&p.ID, &p.Seq, &p.Description, &p.Category, &p.Severity); err != nil {
+			return nil, err
+		}
+		byID[p.ID] = len(o.Problems)
+		o.Problems = append(o.Problems, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.pool.Query(ctx, `SELECT problem_id, id, seq, content, criterion, evidence_expected, responsibility, deadline_kind, due_date, checkpoints
+		FROM measures WHERE order_id = $1 ORDER BY problem_id, seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pid int64
+		var m StoredMeasure
+		var due *time.Time
+		var cps []time.Time
+		if err := rows.Scan(&pid, &m.ID, &m.Seq, &m.Content, &m.Criterion, &m.EvidenceExpected, &m.Responsibility, &m.DeadlineKind, &due, &cps); err != nil {
+			return nil, err
+		}
+		if due != nil {
+			m.Due = due.Format("2006-01-02")
+		}
+		for _, c := range cps {
+			m.Checkpoints = append(m.Checkpoints, c.Format("2006-01-02"))
+		}
+		p := &o.Problems[byID[pid]]
+		p.Measures = append(p.Measures, m)
+	}
+	return &o, rows.Err()
+}

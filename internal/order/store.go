@@ -1,0 +1,261 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/internal/apperr"
+)
+
+// Store keeps orders in PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// NewStore makes a store; now may be nil for the wall clock.
+func NewStore(pool *pgxpool.Pool, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{pool: pool, now: now}
+}
+
+func (s *Store) today() time.Time {
+	t := s.now().In(Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
+}
+
+// loadDirectory reads the issuer's subtree: every unit and person at or below it.
+func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64) (_ *directory, err error) {
+	defer wrap(&err, "order.loadDirectory(%d)", issuerUnitID)
+	d := &directory{units: map[string]unitInfo{}, byLogin: map[string]personInfo{}, byPosition: map[[2]string]personInfo{}}
+	if err := q.QueryRow(ctx, `SELECT id, code, name, path FROM units WHERE id = $1`, issuerUnitID).
+		Scan(&d.issuer.ID, &d.issuer.Code, &d.issuer.Name, &d.issuer.Path); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, apperr.New(apperr.NotFound, "issuer_unit", "交办单位不存在")
+		}
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT id, code, name, path FROM units WHERE path LIKE $1 || '%'`, d.issuer.Path)
+	if err != nil {
+		return nil, err
+	}
+	units, err := pgx.CollectRows(rows, pgx.RowToStructByPos[unitInfo])
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		d.units[u.Code] = u
+	}
+	rows, err = q.Query(ctx, `SELECT p.id, p.login, p.unit_id, p.position FROM people p JOIN units u ON u.id = p.unit_id
+		WHERE u.path LIKE $1 || '%' ORDER BY p.id`, d.issuer.Path)
+	if err != nil {
+		return nil, err
+	}
+	people, err := pgx.CollectRows(rows, pgx.RowToStructByPos[personInfo])
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range people {
+		d.addPerson(p)
+	}
+	return d, nil
+}
+
+// Validate checks a draft for an issuer without storing anything.
+func (s *Store) Validate(ctx context.Context, issuerUnitID int64, d Draft) (err error) {
+	defer wrap(&err, "order.Validate")
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	dir, err := s.loadDirectory(ctx, tx, issuerUnitID)
+	if err != nil {
+		return err
+	}
+	_, err = validate(d, dir, s.today())
+	return err
+}
+
+// Create validates a draft and stores it as a draft order in one transaction; on any
+// error nothing is stored.
+func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Draft) (id int64, err error) {
+	defer wrap(&err, "order.Create")
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	dir, err := s.loadDirectory(ctx, tx, issuerUnitID)
+	if err != nil {
+		return 0, err
+	}
+	v, err := validate(d, dir, s.today())
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO orders (issuer_unit_id, title, source, doc_number, created_by)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		issuerUnitID, strings.TrimSpace(d.Title), v.source, strings.TrimSpace(d.DocNumber), createdBy).Scan(&id); err != nil {
+		return 0, err
+	}
+	targetIDs := make([]int64, len(v.targets))
+	for i, t := range v.targets {
+		targetIDs[i] = t.ID
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO order_targets (order_id, unit_id) SELECT $1, unnest($2::bigint[])`, id, targetIDs); err != nil {
+		return 0, err
+	}
+	for pi, p := range d.Problems {
+		severity := strings.TrimSpace(p.Severity)
+		if severity == "" {
+			severity = "一般"
+		}
+		var pid int64
+		if err := tx.QueryRow(ctx, `INSERT INTO problems (order_id, seq, description, category, severity)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, id, pi+1, strings.TrimSpace(p.Description),
+			strings.TrimSpace(p.Category), severity).Scan(&pid); err != nil {
+			return 0, err
+		}
+		for mi, m := range p.Measures {
+			resp, err := json.Marshal(Responsibility{Primary: m.Responsibility.Primary, Direct: m.Responsibility.Direct,
+				Handler: m.Responsibility.Handler, CooperatingUnits: m.Responsibility.CooperatingUnits})
+			if err != nil {
+				return 0, err
+			}
+			var due *time.Time
+			if m.Deadline.Due != "" {
+				t, _ := parseDate(m.Deadline.Due)
+				due = &t
+			}
+			cps := make([]time.Time, 0, len(m.Deadline.Checkpoints))
+			for _, c := range m.Deadline.Checkpoints {
+				t, _ := parseDate(c)
+				cps = append(cps, t)
+			}
+			slices.SortFunc(cps, func(a, b time.Time) int { return a.Compare(b) })
+			if _, err := tx.Exec(ctx, `INSERT INTO measures (order_id, problem_id, seq, content, criterion, evidence_expected,
+				cooperating_units, responsibility, deadline_kind, due_date, checkpoints)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				id, pid, mi+1, strings.TrimSpace(m.Content), strings.TrimSpace(m.Criterion), strings.TrimSpace(m.EvidenceExpected),
+				v.cooperating[pi][mi], resp, normalizedKind(m.Deadline.Kind), due, cps); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return id, tx.Commit(ctx)
+}
+
+// BeginIssue moves a draft to issuing (交办 under way) on behalf of the issuer. An order
+// already issuing may be started again (the start is idempotent); an issued one may not.
+func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64) (issuedAt time.Time, err error) {
+	defer wrap(&err, "order.BeginIssue(%d)", orderID)
+	var status string
+	var unit int64
+	var at *time.Time
+	err = s.pool.QueryRow(ctx, `SELECT status, issuer_unit_id, issued_at FROM orders WHERE id = $1`, orderID).Scan(&status, &unit, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, apperr.New(apperr.NotFound, "order_id", "整改通知不存在")
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	if unit != issuerUnitID {
+		return time.Time{}, apperr.New(apperr.Forbidden, "order_id", "只有交办单位可以交办该整改通知")
+	}
+	switch status {
+	case "issued":
+		return time.Time{}, apperr.New(apperr.Conflict, "status", "该整改通知已交办")
+	case "issuing":
+		return *at, nil
+	}
+	now := s.now().Truncate(time.Microsecond)
+	tag, err := s.pool.Exec(ctx, `UPDATE orders SET status = 'issuing', issued_by = $2, issued_at = $3 WHERE id = $1 AND status = 'draft'`, orderID, by, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if tag.RowsAffected() == 0 {
+		return time.Time{}, apperr.New(apperr.Conflict, "status", "该整改通知正在交办")
+	}
+	return now, nil
+}
+
+// MarkIssued records that every unit workflow of the order has started.
+func (s *Store) MarkIssued(ctx context.Context, orderID int64, units int) (err error) {
+	defer wrap(&err, "order.MarkIssued(%d)", orderID)
+	_, err = s.pool.Exec(ctx, `UPDATE orders SET status = 'issued', units_started = $2 WHERE id = $1 AND status <> 'issued'`, orderID, units)
+	return err
+}
+
+// PlannedMeasure is what issuance needs of a measure.
+type PlannedMeasure struct {
+	ID             int64
+	DeadlineKind   string
+	Due            string
+	Responsibility Responsibility
+}
+
+// Plan is an order ready to issue: targets in id order, measures in list order, and a
+// directory to resolve responsibilities at each target.
+type Plan struct {
+	OrderID      int64
+	IssuerUnitID int64
+	Targets      []int64
+	Measures     []PlannedMeasure
+	dir          *directory
+}
+
+// Person resolves a responsibility reference at a target unit; 0 when the post is vacant.
+func (p *Plan) Person(ref PersonRef, unitID int64) int64 {
+	id, _ := p.dir.resolve(ref, unitInfo{ID: unitID})
+	return id
+}
+
+// LoadPlan reads an order for issuance.
+func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error) {
+	defer wrap(&err, "order.LoadPlan(%d)", orderID)
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	p := &Plan{OrderID: orderID}
+	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Targets, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT m.id, m.deadline_kind, coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility
+		FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Measures, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PlannedMeasure]); err != nil {
+		return nil, err
+	}
+	if p.dir, err = s.loadDirectory(ctx, tx, p.IssuerUnitID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
+	}
+}

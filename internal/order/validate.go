@@ -1,0 +1,236 @@
+package order
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"rectify/internal/apperr"
+)
+
+// unitInfo and personInfo are the slices of the organization tree validation needs.
+type unitInfo struct {
+	ID   int64
+	Code string
+	Name string
+	Path string
+}
+
+type personInfo struct {
+	ID       int64
+	Login    string
+	UnitID   int64
+	Position string
+}
+
+// directory is the issuer's subtree: its units and people, loaded once per validation.
+type directory struct {
+	issuer     unitInfo
+	units      map[string]unitInfo // by code
+	byLogin    map[string]personInfo
+	byPosition map[[2]string]personInfo // (unit id, position) -> first person by id
+}
+
+func (d *directory) addPerson(p personInfo) {
+	d.byLogin[p.Login] = p
+	if p.Position == "" {
+		return
+	}
+	k := [2]string{fmt.Sprint(p.UnitID), p.Position}
+	if cur, ok := d.byPosition[k]; !ok || p.ID < cur.ID {
+		d.byPosition[k] = p
+	}
+}
+
+// resolve finds who a reference means at one target unit; 0 when it names nobody.
+func (d *directory) resolve(ref PersonRef, target unitInfo) (int64, bool) {
+	if ref.Login != "" {
+		p, ok := d.byLogin[ref.Login]
+		return p.ID, ok
+	}
+	if ref.Position != "" {
+		p, ok := d.byPosition[[2]string{fmt.Sprint(target.ID), ref.Position}]
+		return p.ID, ok
+	}
+	return 0, true
+}
+
+// validated is a draft that passed, with its references resolved.
+type validated struct {
+	draft   Draft
+	source  string
+	targets []unitInfo
+	// cooperating[p][m] holds the unit ids of measure m of problem p.
+	cooperating [][][]int64
+}
+
+type collector struct{ errs []apperr.FieldError }
+
+func (c *collector) add(field, format string, args ...any) {
+	c.errs = append(c.errs, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// validate checks a draft against the domain rules and the issuer's subtree. Every problem
+// is reported, each naming its field.
+func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
+	c := &collector{}
+	v := &validated{draft: d}
+	title := strings.TrimSpace(d.Title)
+	switch {
+	case title == "":
+		c.add("title", "标题不能为空")
+	case utf8.RuneCountInString(title) > 200:
+		c.add("title", "标题不能超过200字")
+	}
+	v.source = strings.TrimSpace(d.Source)
+	if a, ok := sourceAliases[v.source]; ok {
+		v.source = a
+	}
+	if v.source == "" {
+		c.add("source", "问题来源不能为空，应为%s之一", strings.Join(Sources, "、"))
+	} else if !slices.Contains(Sources, v.source) {
+		c.add("source", "问题来源“%s”无效，应为%s之一", d.Source, strings.Join(Sources, "、"))
+	}
+	if len(d.Targets) == 0 {
+		c.add("targets", "至少指定一个责任单位")
+	}
+	seen := map[string]bool{}
+	for i, code := range d.Targets {
+		f := fmt.Sprintf("targets[%d]", i)
+		u, ok := dir.units[code]
+		switch {
+		case seen[code]:
+			c.add(f, "责任单位“%s”重复", code)
+		case !ok:
+			c.add(f, "单位“%s”不存在或不在本单位管辖范围内", code)
+		case u.ID == dir.issuer.ID:
+			c.add(f, "不能向本单位交办，应交办给下级单位")
+		default:
+			v.targets = append(v.targets, u)
+		}
+		seen[code] = true
+	}
+	if len(d.Problems) == 0 {
+		c.add("problems", "问题清单不能为空")
+	}
+	v.cooperating = make([][][]int64, len(d.Problems))
+	for pi, p := range d.Problems {
+		pf := fmt.Sprintf("problems[%d]", pi)
+		if strings.TrimSpace(p.Description) == "" {
+			c.add(pf+".description", "问题描述不能为空")
+		}
+		if len(p.Measures) == 0 {
+			c.add(pf+".measures", "每个问题至少要有一项整改措施")
+		}
+		v.cooperating[pi] = make([][]int64, len(p.Measures))
+		for mi, m := range p.Measures {
+			mf := fmt.Sprintf("%s.measures[%d]", pf, mi)
+			if strings.TrimSpace(m.Content) == "" {
+				c.add(mf+".content", "整改措施内容不能为空")
+			}
+			if strings.TrimSpace(m.Criterion) == "" {
+				c.add(mf+".criterion", "验收标准不能为空：整改措施须可检验、可考核")
+			}
+			v.cooperating[pi][mi] = validateResponsibility(c, mf+".responsibility", m.Responsibility, dir, v.targets)
+			validateDeadline(c, mf+".deadline", m.Deadline, today)
+		}
+	}
+	if err := apperr.InvalidFields(c.errs); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func validateResponsibility(c *collector, f string, r Responsibility, dir *directory, targets []unitInfo) []int64 {
+	var coop []int64
+	for i, code := range r.CooperatingUnits {
+		u, ok := dir.units[code]
+		if !ok {
+			c.add(fmt.Sprintf("%s.cooperating_units[%d]", f, i), "配合单位“%s”不存在或不在本单位管辖范围内", code)
+			continue
+		}
+		coop = append(coop, u.ID)
+	}
+	refs := []struct {
+		field, label string
+		ref          PersonRef
+		required     bool
+	}{
+		{"primary", "第一责任人", r.Primary, true},
+		{"direct", "直接责任人", r.Direct, false},
+		{"handler", "具体责任人", r.Handler, true},
+	}
+	for _, x := range refs {
+		rf := f + "." + x.field
+		switch {
+		case x.ref.Empty() && x.required:
+			c.add(rf, "%s不能为空：每项措施都要有明确的责任人", x.label)
+			continue
+		case x.ref.Empty():
+			continue
+		case x.ref.Login != "" && x.ref.Position != "":
+			c.add(rf, "%s只能按账号或按岗位指定其一", x.label)
+			continue
+		case x.ref.Login != "":
+			if _, ok := dir.byLogin[x.ref.Login]; !ok {
+				c.add(rf+".login", "%s“%s”不存在或不在本单位管辖范围内", x.label, x.ref.Login)
+			}
+			continue
+		}
+		for _, t := range targets {
+			if _, ok := dir.resolve(x.ref, t); !ok {
+				c.add(rf+".position", "%s：责任单位“%s”没有岗位为“%s”的人员", x.label, t.Name, x.ref.Position)
+			}
+		}
+	}
+	return coop
+}
+
+func parseDate(s string) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02", strings.TrimSpace(s), Shanghai)
+}
+
+func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
+	kind, ok := deadlineAliases[strings.TrimSpace(d.Kind)]
+	if d.Kind == "" {
+		c.add(f+".kind", "整改类型不能为空，应为立行立改、限期整改或长期坚持")
+		return
+	}
+	if !ok {
+		c.add(f+".kind", "整改类型“%s”无效，应为立行立改、限期整改或长期坚持", d.Kind)
+		return
+	}
+	checkDate := func(field, s string) {
+		t, err := parseDate(s)
+		if err != nil {
+			c.add(field, "“%s”不是日期，应写作2006-01-02的形式", s)
+			return
+		}
+		if t.Before(today) {
+			c.add(field, "完成时限%s早于今天", s)
+		}
+	}
+	switch kind {
+	case Immediate, ByDate:
+		if strings.TrimSpace(d.Due) == "" {
+			c.add(f+".due", "%s须有完成时限", DeadlineLabel(kind))
+			return
+		}
+		checkDate(f+".due", d.Due)
+	case Ongoing:
+		if len(d.Checkpoints) == 0 {
+			c.add(f+".checkpoints", "长期坚持的措施须设定阶段性检查时间")
+		}
+		for i, cp := range d.Checkpoints {
+			checkDate(fmt.Sprintf("%s.checkpoints[%d]", f, i), cp)
+		}
+		if d.Due != "" {
+			checkDate(f+".due", d.Due)
+		}
+	}
+}
+
+// normalizedKind maps a validated deadline kind to its stored value.
+func normalizedKind(k string) string { return deadlineAliases[strings.TrimSpace(k)] }

@@ -1,0 +1,188 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/internal/apperr"
+)
+
+// Store reads and writes units and people.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore makes a Store over pool.
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool}
+}
+
+const unitColumns = `id, code, name, kind, COALESCE(parent_id, 0), path`
+
+const personColumns = `id, login, name, unit_id, roles, position, email, mobile, password_hash`
+
+func scanUnit(row pgx.Row) (Unit, error) {
+	var u Unit
+	err := row.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.ParentID, &u.Path)
+	return u, err
+}
+
+func scanPerson(row pgx.Row) (Person, error) {
+	var p Person
+	err := row.Scan(&p.ID, &p.Login, &p.Name, &p.UnitID, &p.Roles, &p.Position, &p.Email, &p.Mobile, &p.PasswordHash)
+	return p, err
+}
+
+func (s *Store) units(ctx context.Context, sql string, args ...any) ([]Unit, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) { return scanUnit(r) })
+}
+
+func (s *Store) people(ctx context.Context, sql string, args ...any) ([]Person, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) { return scanPerson(r) })
+}
+
+func unitNotFound(field, format string, arg any) error {
+	return apperr.Newf(apperr.NotFound, field, format, arg)
+}
+
+// UnitByCode finds a unit by its code.
+func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
+	u, err := scanUnit(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE code = $1`, code))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = unitNotFound("code", "单位“%s”不存在", code)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("org.UnitByCode %q: %w", code, err)
+	}
+	return u, nil
+}
+
+// UnitByID finds a unit by its id.
+func (s *Store) UnitByID(ctx context.Context, id int64) (Unit, error) {
+	u, err := scanUnit(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = unitNotFound("id", "单位（编号%d）不存在", id)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("org.UnitByID %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// PersonByLogin finds a person by login.
+func (s *Store) PersonByLogin(ctx context.Context, login string) (Person, error) {
+	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE login = $1`, login))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = apperr.Newf(apperr.NotFound, "login", "用户“%s”不存在", login)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("org.PersonByLogin %q: %w", login, err)
+	}
+	return p, nil
+}
+
+// PersonByID finds a person by id.
+func (s *Store) PersonByID(ctx context.Context, id int64) (Person, error) {
+	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = apperr.Newf(apperr.NotFound, "id", "人员（编号%d）不存在", id)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("org.PersonByID %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// requireUnit returns NotFound when no unit has id, so that listing a missing unit is not
+// mistaken for listing an empty one.
+func (s *Store) requireUnit(ctx context.Context, id int64) error {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = $1)`, id).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return unitNotFound("id", "单位（编号%d）不存在", id)
+	}
+	return nil
+}
+
+// PeopleAt lists the people of one unit (not of its subtree) in the order they were created.
+func (s *Store) PeopleAt(ctx context.Context, unitID int64) ([]Person, error) {
+	ps, err := s.people(ctx, `SELECT `+personColumns+` FROM people WHERE unit_id = $1 ORDER BY id`, unitID)
+	if err == nil && len(ps) == 0 {
+		err = s.requireUnit(ctx, unitID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("org.PeopleAt %d: %w", unitID, err)
+	}
+	return ps, nil
+}
+
+// PersonAtWithPosition finds the person of a unit holding a position (职务), such as
+// "党委书记". When several hold it, the one created first is returned.
+func (s *Store) PersonAtWithPosition(ctx context.Context, unitID int64, position string) (Person, error) {
+	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people
+		WHERE unit_id = $1 AND position = $2 ORDER BY id LIMIT 1`, unitID, position))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = apperr.Newf(apperr.NotFound, "position", "单位（编号%d）没有职务为“%s”的人员", unitID, position)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("org.PersonAtWithPosition %d %q: %w", unitID, position, err)
+	}
+	return p, nil
+}
+
+// Children lists the units directly below a unit in the order they were created.
+func (s *Store) Children(ctx context.Context, unitID int64) ([]Unit, error) {
+	us, err := s.units(ctx, `SELECT `+unitColumns+` FROM units WHERE parent_id = $1 ORDER BY id`, unitID)
+	if err == nil && len(us) == 0 {
+		err = s.requireUnit(ctx, unitID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("org.Children %d: %w", unitID, err)
+	}
+	return us, nil
+}
+
+// Subtree lists a unit and every unit below it, each after its parent (ordered by path).
+func (s *Store) Subtree(ctx context.Context, unitID int64) ([]Unit, error) {
+	us, err := s.units(ctx, `SELECT `+unitColumns+` FROM units
+		WHERE path LIKE (SELECT path FROM units WHERE id = $1) || '%' ORDER BY path`, unitID)
+	if err == nil && len(us) == 0 {
+		err = unitNotFound("id", "单位（编号%d）不存在", unitID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("org.Subtree %d: %w", unitID, err)
+	}
+	return us, nil
+}
+
+// InSubtree reports whether unitID is ancestorID or below it (一级抓一级 scope checks).
+// Either unit missing is NotFound.
+func (s *Store) InSubtree(ctx context.Context, ancestorID, unitID int64) (bool, error) {
+	var in bool
+	err := s.pool.QueryRow(ctx, `SELECT u.path LIKE a.path || '%' FROM units a, units u
+		WHERE a.id = $1 AND u.id = $2`, ancestorID, unitID).Scan(&in)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = s.requireUnit(ctx, ancestorID)
+		if err == nil {
+			err = unitNotFound("id", "单位（编号%d）不存在", unitID)
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("org.InSubtree %d %d: %w", ancestorID, unitID, err)
+	}
+	return in, nil
+}

@@ -1,0 +1,232 @@
+package item
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"rectify/internal/apperr"
+)
+
+// Roles that may issue orders and review close-out requests.
+var issuingRoles = []string{"org_staff", "township_official"}
+
+// rejection is how a refused action leaves the workflow: an application error whose type is
+// the apperr code and whose details carry the field, so the API can answer 400/403/409.
+func rejection(kind apperr.Kind, field, message string) error {
+	return temporal.NewApplicationErrorWithOptions(message, kind.Code(), temporal.ApplicationErrorOptions{
+		NonRetryable: true,
+		Details:      []any{field},
+	})
+}
+
+// lifecycle is the state of one (order, unit) workflow and its rules; it does no I/O so
+// that it can run inside workflow code and in plain unit tests alike.
+type lifecycle struct {
+	orderID      int64
+	unitID       int64
+	issuerUnitID int64
+	items        []Item
+	index        map[string]int
+	handled      map[string]ActionResult
+	handledOrder []string
+}
+
+const maxRememberedKeys = 1000
+
+func newLifecycle(in UnitOrderInput) *lifecycle {
+	l := &lifecycle{orderID: in.OrderID, unitID: in.UnitID, issuerUnitID: in.IssuerUnitID,
+		index: map[string]int{}, handled: map[string]ActionResult{}}
+	if in.Carried != nil {
+		l.items = append(l.items, in.Carried.Items...)
+		for k, v := range in.Carried.Handled {
+			l.handled[k] = v
+		}
+		l.handledOrder = append(l.handledOrder, in.Carried.HandledOrder...)
+	} else {
+		for _, s := range in.Items {
+			l.items = append(l.items, Item{Spec: s, State: Issued, Revision: 1})
+		}
+	}
+	for i, it := range l.items {
+		l.index[it.ID] = i
+	}
+	return l
+}
+
+func (l *lifecycle) carried() *Carried {
+	return &Carried{Items: slices.Clone(l.items), Handled: l.handled, HandledOrder: slices.Clone(l.handledOrder)}
+}
+
+func (l *lifecycle) allTerminal() bool {
+	for _, it := range l.items {
+		if !it.State.Terminal() {
+			return false
+		}
+	}
+	return true
+}
+
+// duplicate answers a request whose idempotency key was already handled.
+func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool) {
+	if req.Key == "" {
+		return ActionResult{}, false
+	}
+	r, ok := l.handled[req.Key]
+	if !ok {
+		return ActionResult{}, false
+	}
+	r.Duplicate = true
+	return r, true
+}
+
+// check decides whether req may act now; it changes nothing.
+func (l *lifecycle) check(req ActionRequest) error {
+	if _, ok := l.duplicate(req); ok {
+		return nil
+	}
+	i, ok := l.index[req.ItemID]
+	if !ok {
+		return rejection(apperr.NotFound, "item_id", "整改事项不存在")
+	}
+	it := &l.items[i]
+	a := req.Actor
+	if a.PersonID == 0 {
+		return rejection(apperr.Unauthenticated, "actor", "未识别操作人")
+	}
+	isIssuer := a.UnitID == l.issuerUnitID && hasAny(a.Roles, issuingRoles)
+	isUnit := a.UnitID == l.unitID && !onlyLeader(a.Roles)
+	switch req.Action {
+	case Acknowledge, Progress, RequestClose:
+		if !isUnit {
+			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+req.Action.Label())
+		}
+	case Close, Return, Cancel:
+		if !isIssuer {
+			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+req.Action.Label())
+		}
+	default:
+		return rejection(apperr.Invalid, "action", "不支持的操作“"+string(req.Action)+"”")
+	}
+	if it.State == Cancelled {
+		return rejection(apperr.Conflict, "state", "整改事项已撤销，不能"+req.Action.Label())
+	}
+	if it.State == Closed {
+		return rejection(apperr.Conflict, "state", "整改事项已销号，不能"+req.Action.Label())
+	}
+	note := strings.TrimSpace(req.Note)
+	switch req.Action {
+	case Acknowledge:
+		if it.State != Issued {
+			return rejection(apperr.Conflict, "state", "整改事项已签收")
+		}
+	case Progress:
+		if it.State == Issued {
+			return rejection(apperr.Conflict, "state", "请先签收再反馈进展")
+		}
+		if it.State == CloseRequested {
+			return rejection(apperr.Conflict, "state", "已申请销号，等待审核，不能反馈进展")
+		}
+		if note == "" {
+			return rejection(apperr.Invalid, "note", "进展情况不能为空")
+		}
+	case RequestClose:
+		if it.State == Issued {
+			return rejection(apperr.Conflict, "state", "请先签收再申请销号")
+		}
+		if it.State == CloseRequested {
+			return rejection(apperr.Conflict, "state", "已申请销号，等待审核")
+		}
+		if len(req.EvidenceIDs) == 0 {
+			return rejection(apperr.Invalid, "evidence_ids", "申请销号须附佐证材料")
+		}
+		if note == "" {
+			return rejection(apperr.Invalid, "note", "申请销号须说明整改完成情况")
+		}
+		if it.ChildrenPending > 0 {
+			return rejection(apperr.Conflict, "state", "下级分解事项尚未全部销号")
+		}
+	case Close:
+		if it.State != CloseRequested {
+			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能销号")
+		}
+	case Return:
+		if it.State != CloseRequested {
+			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能退回")
+		}
+		if note == "" {
+			return rejection(apperr.Invalid, "note", "退回须说明理由")
+		}
+	}
+	return nil
+}
+
+// apply checks req again (state may have moved since validation) and performs it.
+func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, AuditEntry, bool, error) {
+	if r, ok := l.duplicate(req); ok {
+		return r, AuditEntry{}, false, nil
+	}
+	if err := l.check(req); err != nil {
+		return ActionResult{}, AuditEntry{}, false, err
+	}
+	it := &l.items[l.index[req.ItemID]]
+	from := it.State
+	switch req.Action {
+	case Acknowledge:
+		it.State = Acknowledged
+		it.AcknowledgedAt = now
+	case Progress:
+		it.State = InProgress
+		it.ProgressCount++
+		it.LastProgress = strings.TrimSpace(req.Note)
+	case RequestClose:
+		it.State = CloseRequested
+	case Close:
+		it.State = Closed
+		it.ClosedAt = now
+	case Return:
+		it.State = InProgress
+		it.ReturnCount++
+	case Cancel:
+		it.State = Cancelled
+	}
+	it.Revision++
+	res := ActionResult{ItemID: it.ID, State: it.State, Revision: it.Revision}
+	if req.Key != "" {
+		l.handled[req.Key] = res
+		l.handledOrder = append(l.handledOrder, req.Key)
+		if len(l.handledOrder) > maxRememberedKeys {
+			delete(l.handled, l.handledOrder[0])
+			l.handledOrder = l.handledOrder[1:]
+		}
+	}
+	audit := AuditEntry{ItemID: it.ID, Revision: it.Revision, At: now, ActorID: req.Actor.PersonID,
+		ActorUnitID: req.Actor.UnitID, Action: req.Action, From: from, To: it.State,
+		Note: strings.TrimSpace(req.Note), EvidenceIDs: req.EvidenceIDs}
+	return res, audit, true, nil
+}
+
+func (l *lifecycle) row(it Item, workflowID string, issuedAt, now time.Time) ItemRow {
+	return ItemRow{Item: it, OrderID: l.orderID, UnitID: l.unitID, WorkflowID: workflowID,
+		Holder: it.Holder(), IssuedAt: issuedAt, UpdatedAt: now}
+}
+
+func hasAny(roles, want []string) bool {
+	for _, r := range roles {
+		if slices.Contains(want, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func onlyLeader(roles []string) bool {
+	for _, r := range roles {
+		if r != "leader" {
+			return false
+		}
+	}
+	return true
+}

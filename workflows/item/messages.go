@@ -1,0 +1,258 @@
+// Package item holds the lifecycle of rectification items (整改事项): one item is one
+// measure (整改措施) at one target unit. The workflows here keep every item of one order at
+// one unit under durable supervision and accept people's actions as Updates.
+//
+// This file declares the messages: update names and the inputs and outputs of workflows,
+// updates and activities. Workflow code in this package does no I/O.
+package item
+
+import (
+	"strconv"
+	"time"
+)
+
+// Workflow, update and activity names as registered with Temporal.
+const (
+	// UpdateAction is the single Update through which people act on an item.
+	UpdateAction = "item-action"
+	// QueryItems returns the workflow's view of its items (for operators; pages read PostgreSQL).
+	QueryItems = "items"
+
+	ActivityRecordIssued       = "RecordIssued"
+	ActivityRecordChange       = "RecordChange"
+	ActivityMarkOrderIssued    = "MarkOrderIssued"
+	ActivityStartUnitWorkflows = "StartUnitWorkflows"
+)
+
+// State is where an item is in its life.
+type State string
+
+// Item states.
+const (
+	Issued         State = "issued"          // 已交办
+	Acknowledged   State = "acknowledged"    // 已签收
+	InProgress     State = "in_progress"     // 整改中
+	CloseRequested State = "close_requested" // 申请销号
+	Closed         State = "closed"          // 已销号
+	Cancelled      State = "cancelled"       // 已撤销
+)
+
+// Label is the state as users read it.
+func (s State) Label() string {
+	switch s {
+	case Issued:
+		return "已交办"
+	case Acknowledged:
+		return "已签收"
+	case InProgress:
+		return "整改中"
+	case CloseRequested:
+		return "申请销号"
+	case Closed:
+		return "已销号"
+	case Cancelled:
+		return "已撤销"
+	}
+	return string(s)
+}
+
+// Terminal states end supervision of an item.
+func (s State) Terminal() bool { return s == Closed || s == Cancelled }
+
+// Action is something a person does to an item.
+type Action string
+
+// Actions on an item.
+const (
+	Issue        Action = "issue"         // 交办 (by the system at issuance)
+	Acknowledge  Action = "acknowledge"   // 签收
+	Progress     Action = "progress"      // 进展反馈
+	RequestClose Action = "request_close" // 申请销号
+	Close        Action = "close"         // 销号 (close-out approved)
+	Return       Action = "return"        // 退回
+	Cancel       Action = "cancel"        // 撤销
+)
+
+// Label is the action as users read it.
+func (a Action) Label() string {
+	switch a {
+	case Issue:
+		return "交办"
+	case Acknowledge:
+		return "签收"
+	case Progress:
+		return "进展反馈"
+	case RequestClose:
+		return "申请销号"
+	case Close:
+		return "销号"
+	case Return:
+		return "退回"
+	case Cancel:
+		return "撤销"
+	}
+	return string(a)
+}
+
+// Actions lists every action a person may request, in lifecycle order.
+var Actions = []Action{Acknowledge, Progress, RequestClose, Close, Return, Cancel}
+
+// Holder says who must act next on an item.
+type Holder string
+
+// Holders.
+const (
+	HolderUnit   Holder = "unit"   // the responsible unit (签收, 整改)
+	HolderIssuer Holder = "issuer" // the issuing department (审核销号)
+	HolderNone   Holder = "none"   // nobody: closed or cancelled
+)
+
+// Actor is the person acting, as resolved and scoped by the API.
+type Actor struct {
+	PersonID int64    `json:"person_id"`
+	Name     string   `json:"name"`
+	UnitID   int64    `json:"unit_id"`
+	Roles    []string `json:"roles"`
+}
+
+// Spec is an item as issued: the fixed part of its four lists.
+type Spec struct {
+	ID              string `json:"id"`
+	MeasureID       int64  `json:"measure_id"`
+	DeadlineKind    string `json:"deadline_kind"`
+	DueDate         string `json:"due_date,omitempty"` // YYYY-MM-DD, Asia/Shanghai
+	PrimaryPerson   int64  `json:"primary_person,omitempty"`
+	DirectPerson    int64  `json:"direct_person,omitempty"`
+	HandlerPerson   int64  `json:"handler_person,omitempty"`
+	ParentItemID    string `json:"parent_item_id,omitempty"`
+	ChildrenPending int    `json:"children_pending,omitempty"`
+}
+
+// Item is an item's whole state inside its workflow.
+type Item struct {
+	Spec
+	State          State     `json:"state"`
+	Revision       int64     `json:"revision"`
+	ProgressCount  int       `json:"progress_count"`
+	LastProgress   string    `json:"last_progress,omitempty"`
+	ReturnCount    int       `json:"return_count"`
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	ClosedAt       time.Time `json:"closed_at,omitzero"`
+}
+
+// Holder is who must act next.
+func (it *Item) Holder() Holder {
+	switch it.State {
+	case CloseRequested:
+		return HolderIssuer
+	case Closed, Cancelled:
+		return HolderNone
+	}
+	return HolderUnit
+}
+
+// UnitOrderInput starts the workflow that supervises one order's items at one unit.
+type UnitOrderInput struct {
+	OrderID      int64     `json:"order_id"`
+	UnitID       int64     `json:"unit_id"`
+	IssuerUnitID int64     `json:"issuer_unit_id"`
+	IssuedBy     int64     `json:"issued_by"`
+	IssuedAt     time.Time `json:"issued_at"`
+	Items        []Spec    `json:"items,omitempty"`
+	// Carried is set when the workflow continues as new.
+	Carried *Carried `json:"carried,omitempty"`
+	// ActionsPerRun bounds the actions handled before continuing as new (0: default).
+	ActionsPerRun int `json:"actions_per_run,omitempty"`
+}
+
+// Carried is the state handed from one run to the next.
+type Carried struct {
+	Items []Item `json:"items"`
+	// Handled maps recent idempotency keys to their results so a retry after
+	// continue-as-new is still answered without acting twice.
+	Handled map[string]ActionResult `json:"handled"`
+	// HandledOrder is Handled's keys oldest first, for pruning.
+	HandledOrder []string `json:"handled_order"`
+}
+
+// ActionRequest is the input of UpdateAction.
+type ActionRequest struct {
+	ItemID      string  `json:"item_id"`
+	Action      Action  `json:"action"`
+	Actor       Actor   `json:"actor"`
+	Note        string  `json:"note,omitempty"`
+	EvidenceIDs []int64 `json:"evidence_ids,omitempty"`
+	// Key is the caller's idempotency key; the same key is answered once.
+	Key string `json:"key,omitempty"`
+}
+
+// ActionResult is the output of UpdateAction.
+type ActionResult struct {
+	ItemID    string `json:"item_id"`
+	State     State  `json:"state"`
+	Revision  int64  `json:"revision"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+}
+
+// ItemRow is what the read model stores for an item.
+type ItemRow struct {
+	Item
+	OrderID    int64     `json:"order_id"`
+	UnitID     int64     `json:"unit_id"`
+	WorkflowID string    `json:"workflow_id"`
+	Holder     Holder    `json:"holder"`
+	IssuedAt   time.Time `json:"issued_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// AuditEntry is one row of the audit trail (留痕).
+type AuditEntry struct {
+	ItemID      string    `json:"item_id"`
+	Revision    int64     `json:"revision"`
+	At          time.Time `json:"at"`
+	ActorID     int64     `json:"actor_id,omitempty"`
+	ActorUnitID int64     `json:"actor_unit_id,omitempty"`
+	Action      Action    `json:"action"`
+	From        State     `json:"from"`
+	To          State     `json:"to"`
+	Note        string    `json:"note,omitempty"`
+	EvidenceIDs []int64   `json:"evidence_ids,omitempty"`
+}
+
+// RecordIssuedInput writes freshly issued items and their 交办 audit rows.
+type RecordIssuedInput struct {
+	Rows  []ItemRow    `json:"rows"`
+	Audit []AuditEntry `json:"audit"`
+}
+
+// ChangeRecord writes one item's new state with its audit row.
+type ChangeRecord struct {
+	Row   ItemRow    `json:"row"`
+	Audit AuditEntry `json:"audit"`
+}
+
+// IssueOrderInput starts issuance (交办) of an order to its target units.
+type IssueOrderInput struct {
+	OrderID  int64     `json:"order_id"`
+	IssuedBy int64     `json:"issued_by"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// IssueOrderResult reports what issuance did.
+type IssueOrderResult struct {
+	Units int `json:"units"`
+	Items int `json:"items"`
+}
+
+// UnitWorkflowID names the workflow of one order at one unit; issuing twice finds it.
+func UnitWorkflowID(orderID, unitID int64) string {
+	return "order-" + itoa(orderID) + "-unit-" + itoa(unitID)
+}
+
+// IssueWorkflowID names the issuance workflow of an order.
+func IssueWorkflowID(orderID int64) string { return "order-" + itoa(orderID) + "-issue" }
+
+// ItemID names the item of a measure at a unit.
+func ItemID(measureID, unitID int64) string { return "m" + itoa(measureID) + "-u" + itoa(unitID) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,28 @@
+package item
+
+import (
+	"context"
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+)
+
+// StartIssue starts the issuance workflow of an order. Starting it again while it runs or
+// after it finished is not an error: the workflow id makes issuance happen once.
+func StartIssue(ctx context.Context, c client.Client, taskQueue string, in IssueOrderInput) (string, error) {
+	id := IssueWorkflowID(in.OrderID)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, IssueOrderWorkflow, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &already) {
+		return id, err
+	}
+	return id, nil
+}

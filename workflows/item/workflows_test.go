@@ -1,0 +1,211 @@
+package item
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+)
+
+// recorder stands in for the read-model writes so that these tests look only at workflow
+// logic; the integration tests in internal/app write to the real PostgreSQL.
+type recorder struct {
+	mu    sync.Mutex
+	rows  map[string]ItemRow
+	audit []AuditEntry
+}
+
+func (r *recorder) RecordIssued(_ context.Context, in RecordIssuedInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, row := range in.Rows {
+		r.rows[row.ID] = row
+	}
+	r.audit = append(r.audit, in.Audit...)
+	return nil
+}
+
+func (r *recorder) RecordChange(_ context.Context, in ChangeRecord) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cur, ok := r.rows[in.Row.ID]; !ok || cur.Revision < in.Row.Revision {
+		r.rows[in.Row.ID] = in.Row
+	}
+	r.audit = append(r.audit, in.Audit)
+	return nil
+}
+
+var (
+	county   = Actor{PersonID: 1, Name: "县委组织部干部", UnitID: 10, Roles: []string{"org_staff"}}
+	township = Actor{PersonID: 2, Name: "乡镇干部", UnitID: 20, Roles: []string{"township_official"}}
+	sibling  = Actor{PersonID: 3, Name: "邻乡干部", UnitID: 30, Roles: []string{"township_official"}}
+	leader   = Actor{PersonID: 4, Name: "乡镇领导", UnitID: 20, Roles: []string{"leader"}}
+)
+
+func input() UnitOrderInput {
+	return UnitOrderInput{OrderID: 7, UnitID: 20, IssuerUnitID: 10, IssuedBy: 1,
+		IssuedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
+		Items: []Spec{
+			{ID: "m1-u20", MeasureID: 1, DeadlineKind: "by_date", DueDate: "2026-04-30"},
+			{ID: "m2-u20", MeasureID: 2, DeadlineKind: "immediate", DueDate: "2026-03-10"},
+		}}
+}
+
+type step struct {
+	req     ActionRequest
+	kind    string // "" accepted, else the apperr code of the rejection
+	state   State
+	dupe    bool
+	updates int
+}
+
+// run drives UnitOrderWorkflow through steps, one update a minute, checking each answer.
+func run(t *testing.T, in UnitOrderInput, steps []step) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &recorder{rows: map[string]ItemRow{}}
+	env.RegisterWorkflow(UnitOrderWorkflow)
+	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
+	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
+	for i, st := range steps {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateAction, "u"+string(rune('a'+i)), &testsuite.TestUpdateCallback{
+				OnAccept: func() {
+					if st.kind != "" {
+						t.Errorf("step %d (%s): accepted, want rejection %s", i, st.req.Action, st.kind)
+					}
+				},
+				OnReject: func(err error) {
+					var ae *temporal.ApplicationError
+					if !errors.As(err, &ae) || ae.Type() != st.kind {
+						t.Errorf("step %d (%s): rejected with %v, want %q", i, st.req.Action, err, st.kind)
+					}
+				},
+				OnComplete: func(v any, err error) {
+					if st.kind != "" {
+						return
+					}
+					require.NoError(t, err, "step %d", i)
+					res := v.(ActionResult)
+					if res.State != st.state || res.Duplicate != st.dupe {
+						t.Errorf("step %d (%s): got %s dup=%v, want %s dup=%v", i, st.req.Action, res.State, res.Duplicate, st.state, st.dupe)
+					}
+				},
+			}, st.req)
+		}, time.Duration(i+1)*time.Minute)
+	}
+	env.ExecuteWorkflow(UnitOrderWorkflow, in)
+	return env, rec
+}
+
+// stillOpen checks that the workflow was still serving when the test environment's own
+// time limit ended it, that is, it had not finished by itself.
+func stillOpen(t *testing.T, env *testsuite.TestWorkflowEnvironment) {
+	t.Helper()
+	var te *temporal.TimeoutError
+	require.ErrorAs(t, env.GetWorkflowError(), &te, "the workflow should still be open")
+}
+
+func TestAnItemIsReturnedOnceThenClosedOutWhileTheOtherIsCancelled(t *testing.T) {
+	a := "m1-u20"
+	env, rec := run(t, input(), []step{
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "已召开专题会议"}, state: InProgress},
+		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "已完成", EvidenceIDs: []int64{5}}, state: CloseRequested},
+		{req: ActionRequest{ItemID: a, Action: Return, Actor: county, Note: "佐证材料不足"}, state: InProgress},
+		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "补充会议记录", EvidenceIDs: []int64{6}}, state: CloseRequested},
+		{req: ActionRequest{ItemID: a, Action: Close, Actor: county}, state: Closed},
+		{req: ActionRequest{ItemID: "m2-u20", Action: Cancel, Actor: county, Note: "问题已不存在"}, state: Cancelled},
+	})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError(), "all items terminal: the workflow ends")
+	row := rec.rows[a]
+	require.Equal(t, Closed, row.State)
+	require.EqualValues(t, 7, row.Revision)
+	require.Equal(t, 1, row.ReturnCount)
+	require.Equal(t, 1, row.ProgressCount)
+	require.Equal(t, HolderNone, row.Holder)
+	var trail []string
+	for _, e := range rec.audit {
+		if e.ItemID == a {
+			trail = append(trail, string(e.From)+">"+string(e.To))
+		}
+	}
+	require.Equal(t, []string{">issued", "issued>acknowledged", "acknowledged>in_progress", "in_progress>close_requested",
+		"close_requested>in_progress", "in_progress>close_requested", "close_requested>closed"}, trail)
+}
+
+func TestIllegalActionsAreRejectedAndChangeNothing(t *testing.T) {
+	a, b := "m1-u20", "m2-u20"
+	env, rec := run(t, input(), []step{
+		{req: ActionRequest{ItemID: a, Action: Close, Actor: county}, kind: "conflict"},                    // never requested
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: sibling}, kind: "forbidden"},            // another township
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: leader}, kind: "forbidden"},             // leaders read only
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},         // fine
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township}, kind: "invalid"},                // no note
+		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "x"}, kind: "invalid"}, // no evidence
+		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "完成", EvidenceIDs: []int64{1}}, state: CloseRequested},
+		{req: ActionRequest{ItemID: a, Action: Close, Actor: sibling}, kind: "forbidden"},  // reviewer outside issuing unit
+		{req: ActionRequest{ItemID: a, Action: Close, Actor: township}, kind: "forbidden"}, // the unit cannot close its own item
+		{req: ActionRequest{ItemID: b, Action: Cancel, Actor: county}, state: Cancelled},
+		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township}, kind: "conflict"}, // cancelled
+		{req: ActionRequest{ItemID: "nope", Action: Acknowledge, Actor: township}, kind: "not_found"},
+		{req: ActionRequest{ItemID: a, Action: "approve", Actor: county}, kind: "invalid"},
+	})
+	stillOpen(t, env)
+	require.Equal(t, CloseRequested, rec.rows[a].State)
+	require.EqualValues(t, 3, rec.rows[a].Revision, "only the two accepted actions moved item a")
+	require.Equal(t, Cancelled, rec.rows[b].State)
+	require.Len(t, rec.audit, 2+2+1, "two issue rows, two actions on a, one on b")
+}
+
+func TestTheSameIdempotencyKeyIsActedOnOnce(t *testing.T) {
+	a := "m1-u20"
+	req := ActionRequest{ItemID: a, Action: Acknowledge, Actor: township, Key: "k-1"}
+	prog := ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "第一次", Key: "k-2"}
+	env, rec := run(t, input(), []step{
+		{req: req, state: Acknowledged},
+		{req: req, state: Acknowledged, dupe: true},
+		{req: prog, state: InProgress},
+		{req: prog, state: InProgress, dupe: true},
+	})
+	stillOpen(t, env)
+	require.EqualValues(t, 3, rec.rows[a].Revision)
+	require.Equal(t, 1, rec.rows[a].ProgressCount)
+	require.Len(t, rec.audit, 4)
+}
+
+func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
+	in := input()
+	in.ActionsPerRun = 2
+	env, _ := run(t, in, []step{
+		{req: ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "k"}, state: Acknowledged},
+		{req: ActionRequest{ItemID: "m2-u20", Action: Acknowledge, Actor: township}, state: Acknowledged},
+	})
+	err := env.GetWorkflowError()
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, err, &can)
+	var next UnitOrderInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.NotNil(t, next.Carried)
+	require.Empty(t, next.Items)
+	require.Equal(t, Acknowledged, next.Carried.Items[0].State)
+	require.EqualValues(t, 2, next.Carried.Items[1].Revision)
+	require.Contains(t, next.Carried.Handled, "k")
+
+	// The next run answers the carried key without acting again.
+	env2, rec2 := run(t, next, []step{
+		{req: ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "k"}, state: Acknowledged, dupe: true},
+	})
+	stillOpen(t, env2)
+	require.Empty(t, rec2.audit, "a continued run neither re-issues nor re-acts")
+}
