@@ -312,20 +312,21 @@ func TestReparentUpdatesSubtreePaths(t *testing.T) {
 
 	// Several moves in one file whose order matters. Before: C/T2/V21/B211. The file hangs
 	// T2 below a new unit N, N below the stored branch B211 (which the file leaves alone),
-	// and V21 directly below C, in the worst order. Ordering by the file's own parent links
-	// would write N, then T2 below N while N is still below T2, and only then move V21.
+	// and V21 below a new unit M directly below C. Ordering by the file's own parent links
+	// would write T2 below N while N is still below T2, and only then move V21.
 	mustLoad(t, pool, s, `{"units": [{"code": "B211", "name": "河村党支部", "kind": "支部", "parent": "V21"}]}`)
 	units0, _ := counts(t, pool)
 	res = mustLoad(t, pool, s, `{"units": [
 		{"code": "T2",  "name": "河西乡", "kind": "乡镇", "parent": "N"},
 		{"code": "N",   "name": "新单位", "kind": "机关", "parent": "B211"},
-		{"code": "V21", "name": "河村",   "kind": "村",   "parent": "C"}
+		{"code": "V21", "name": "河村",   "kind": "村",   "parent": "M"},
+		{"code": "M",   "name": "新乡",   "kind": "乡镇", "parent": "C"}
 	]}`)
-	require.Equal(t, org.LoadResult{UnitsCreated: 1, UnitsUpdated: 2}, res)
-	c, v21, b211, n, t2 := unit(t, s, "C"), unit(t, s, "V21"), unit(t, s, "B211"), unit(t, s, "N"), unit(t, s, "T2")
-	require.Equal(t, fmt.Sprintf("/%d/%d/%d/%d/%d/", c.ID, v21.ID, b211.ID, n.ID, t2.ID), t2.Path)
+	require.Equal(t, org.LoadResult{UnitsCreated: 2, UnitsUpdated: 2}, res)
+	c, m, v21, b211, n, t2 := unit(t, s, "C"), unit(t, s, "M"), unit(t, s, "V21"), unit(t, s, "B211"), unit(t, s, "N"), unit(t, s, "T2")
+	require.Equal(t, fmt.Sprintf("/%d/%d/%d/%d/%d/%d/", c.ID, m.ID, v21.ID, b211.ID, n.ID, t2.ID), t2.Path)
 	units1, _ := counts(t, pool)
-	require.Equal(t, units0+1, units1)
+	require.Equal(t, units0+2, units1)
 }
 
 func TestInSubtree(t *testing.T) {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	"golang.org/x/sync/errgroup"
+
+	"rectify/internal/app"
+	"rectify/internal/db"
+	"rectify/internal/demo"
+)
+
+// runDev is what `make run` starts: the Temporal dev server on an SQLite file under ./var,
+// the database, the demo county, and worker and API in this process. Ctrl-C stops it all.
+func runDev(ctx context.Context, cfg app.Config) error {
+	cli := os.Getenv("RECTIFY_TEMPORAL_CLI")
+	if cli == "" {
+		cli = "bin/temporal"
+	}
+	if err := os.MkdirAll("var", 0o750); err != nil {
+		return err
+	}
+	uiPort := os.Getenv("RECTIFY_TEMPORAL_UI_PORT")
+	if uiPort == "" {
+		uiPort = "8233"
+	}
+	logf, err := os.OpenFile(filepath.Join("var", "temporal.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	slog.Info("starting Temporal dev server", "cli", cli, "db", "var/temporal.db", "log", "var/temporal.log")
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  cli,
+		ClientOptions: &client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace},
+		DBFilename:    filepath.Join("var", "temporal.db"),
+		EnableUI:      true,
+		UIPort:        uiPort,
+		LogLevel:      "error",
+		Stdout:        logf,
+		Stderr:        logf,
+	})
+	if err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
+	defer func() { _ = srv.Stop() }()
+	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	return withSystem(ctx, cfg, func(s *app.System) error {
+		w := s.Worker()
+		if err := w.Start(); err != nil {
+			return err
+		}
+		defer w.Stop()
+		if err := loadDemo(ctx, s); err != nil {
+			return err
+		}
+		fmt.Printf(`
+Rectify 整改督办 is running.
+  API           http://%s   (OpenAPI: http://%[1]s/api/openapi.json)
+  Temporal UI   http://127.0.0.1:%s
+  Temporal      %s (namespace %s)
+  PostgreSQL    %s
+Demo sign-ins (password %q):
+`, cfg.Listen, uiPort, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.DatabaseURL, demo.Password)
+		for _, si := range demo.SignIns {
+			fmt.Printf("  %-10s %s\n", si.Login, si.Who)
+		}
+		fmt.Println("Press Ctrl-C to stop.")
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return s.Serve(gctx) })
+		return g.Wait()
+	})
+}
+
+func loadDemo(ctx context.Context, s *app.System) error {
+	loaded, err := demo.Load(ctx, s.Pool, s.Orders, s.Temporal, s.Config.TaskQueue)
+	if err != nil {
+		return err
+	}
+	if loaded {
+		slog.Info("demo county 清河县 loaded and its order issued")
+	} else {
+		slog.Info("demo county already loaded; reusing the data")
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+// Command rectify runs Rectify (整改督办): `worker` and `serve` for production, `dev` for a
+// whole local system with the Temporal dev server and a demo county, plus admin commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"rectify/internal/app"
+	"rectify/internal/db"
+	"rectify/internal/org"
+)
+
+const usage = `rectify — 整改督办 supervision engine
+
+Usage:
+  rectify dev                 Temporal dev server, database, demo county, worker and API together
+  rectify worker              run the Temporal worker
+  rectify serve               run the HTTP API
+  rectify migrate             create the database if needed and migrate it
+  rectify org load FILE       load units and people from a .json or .csv file
+  rectify demo                load the demo county and issue its order (once)
+  rectify bench               issuance benchmark (see README)
+
+Configuration is read from the environment; see README.md.
+`
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "rectify:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Print(usage)
+		return errors.New("no command given")
+	}
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, cfg)
+	case "worker":
+		return withSystem(ctx, cfg, func(s *app.System) error {
+			w := s.Worker()
+			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue)
+			return w.Run(stopOn(ctx))
+		})
+	case "serve":
+		return withSystem(ctx, cfg, func(s *app.System) error {
+			slog.Info("API listening", "addr", "http://"+cfg.Listen)
+			return s.Serve(ctx)
+		})
+	case "migrate":
+		if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		return db.Migrate(ctx, cfg.DatabaseURL)
+	case "org":
+		if len(args) != 3 || args[1] != "load" {
+			return errors.New("usage: rectify org load FILE")
+		}
+		if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		pool, err := db.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return org.RunLoad(ctx, org.NewStore(pool), args[2], os.Stdout)
+	case "demo":
+		return withSystem(ctx, cfg, func(s *app.System) error { return loadDemo(ctx, s) })
+	case "bench":
+		return runBench(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Print(usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func withSystem(ctx context.Context, cfg app.Config, f func(*app.System) error) error {
+	s, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(s)
+}
+
+// stopOn adapts a context to the channel worker.Run waits on.
+func stopOn(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}

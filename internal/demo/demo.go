@@ -1,0 +1,110 @@
+// Package demo loads a small demo county (清河县): three townships, twelve villages with
+// their branches, people in every role, and one issued order.
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"rectify/internal/apperr"
+	"rectify/internal/order"
+	"rectify/internal/org"
+	"rectify/workflows/item"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed county.json
+var countyJSON []byte
+
+// Password is every demo person's password.
+const Password = "rectify-demo"
+
+// Sign-ins printed by `rectify dev`.
+var SignIns = []struct{ Login, Who string }{
+	{"zhangwei", "张伟，清河县委组织部组织科科长（交办、审核销号）"},
+	{"liuyang", "刘洋，县委组织部常务副部长（领导，只读）"},
+	{"lijun", "李军，城关镇组织委员（签收、反馈、申请销号）"},
+	{"wangfang", "王芳，城关镇党委书记"},
+	{"sjqh0101", "东关村党支部书记"},
+}
+
+// Load puts the demo county in place unless it is there already, then creates and issues
+// the demo order. It reports whether it loaded anything.
+func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue string) (bool, error) {
+	store := org.NewStore(pool)
+	if _, err := store.UnitByCode(ctx, "QH"); err == nil {
+		return false, nil
+	} else if apperr.KindOf(err) != apperr.NotFound {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	tree, err := org.ParseJSON(bytes.NewReader(countyJSON))
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	for i := range tree.People {
+		tree.People[i].Password = Password
+	}
+	if _, err := store.Load(ctx, tree); err != nil {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	county, err := store.UnitByCode(ctx, "QH")
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	issuer, err := store.PersonByLogin(ctx, "zhangwei")
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	id, err := orders.Create(ctx, county.ID, issuer.ID, Order(time.Now()))
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: order: %w", err)
+	}
+	at, err := orders.BeginIssue(ctx, id, county.ID, issuer.ID)
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: issue: %w", err)
+	}
+	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
+		return false, fmt.Errorf("demo.Load: issue: %w", err)
+	}
+	return true, nil
+}
+
+// Order is the demo order: an inspection tour's findings sent to the three townships,
+// with deadlines counted from now.
+func Order(now time.Time) order.Draft {
+	day := func(n int) string { return now.In(order.Shanghai).AddDate(0, 0, n).Format("2006-01-02") }
+	secretary := order.PersonRef{Position: "书记"}
+	organizer := order.PersonRef{Position: "组织委员"}
+	resp := order.Responsibility{Primary: secretary, Direct: organizer, Handler: organizer}
+	return order.Draft{
+		Title:     "关于县委第二巡察组反馈基层党建问题整改的通知",
+		Source:    "巡察",
+		DocNumber: "清组通〔2026〕12号",
+		Targets:   []string{"QH01", "QH02", "QH03"},
+		Problems: []order.Problem{
+			{Description: "部分村党组织“三会一课”制度落实不到位，会议记录不全", Category: "组织生活", Severity: "较重",
+				Measures: []order.Measure{{
+					Content:          "逐村检查本年度“三会一课”记录，补齐缺漏，建立月度台账",
+					Criterion:        "所辖村全部建立月度台账，抽查会议记录完整率100%",
+					EvidenceExpected: "台账照片、会议记录扫描件",
+					Responsibility:   resp,
+					Deadline:         order.Deadline{Kind: order.ByDate, Due: day(30)},
+				}}},
+			{Description: "发展党员程序不规范，个别村未按规定公示", Category: "党员发展", Severity: "一般",
+				Measures: []order.Measure{
+					{Content: "对近三年发展的党员逐一倒查程序，补办公示", Criterion: "倒查清单覆盖全部新党员，缺漏公示全部补办",
+						EvidenceExpected: "倒查清单、公示照片", Responsibility: resp,
+						Deadline: order.Deadline{Kind: order.Immediate, Due: day(7)}},
+					{Content: "每季度开展一次发展党员工作业务培训", Criterion: "每季度培训不少于1次，村党组织书记全员参训",
+						EvidenceExpected: "培训通知、签到表", Responsibility: resp,
+						Deadline: order.Deadline{Kind: order.Ongoing, Checkpoints: []string{day(60), day(150)}}},
+				}},
+		},
+	}
+}
