@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"rectify/internal/org"
 	"rectify/workflows/item"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -34,43 +36,60 @@ var SignIns = []struct{ Login, Who string }{
 	{"sjqh0101", "东关村党支部书记"},
 }
 
-// Load puts the demo county in place unless it is there already, then creates and issues
-// the demo order. It reports whether it loaded anything.
-func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue string) (bool, error) {
+// Load puts the demo county in place and issues its order, doing only what an earlier,
+// possibly interrupted, run has not done. It reports whether it did anything.
+func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue string) (_ bool, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("demo.Load: %w", err)
+		}
+	}()
 	store := org.NewStore(pool)
-	if _, err := store.UnitByCode(ctx, "QH"); err == nil {
-		return false, nil
-	} else if apperr.KindOf(err) != apperr.NotFound {
-		return false, fmt.Errorf("demo.Load: %w", err)
-	}
-	tree, err := org.ParseJSON(bytes.NewReader(countyJSON))
-	if err != nil {
-		return false, fmt.Errorf("demo.Load: %w", err)
-	}
-	for i := range tree.People {
-		tree.People[i].Password = Password
-	}
-	if _, err := store.Load(ctx, tree); err != nil {
-		return false, fmt.Errorf("demo.Load: %w", err)
+	did := false
+	if _, err := store.UnitByCode(ctx, "QH"); apperr.KindOf(err) == apperr.NotFound {
+		tree, err := org.ParseJSON(bytes.NewReader(countyJSON))
+		if err != nil {
+			return false, err
+		}
+		for i := range tree.People {
+			tree.People[i].Password = Password
+		}
+		if _, err := store.Load(ctx, tree); err != nil {
+			return false, err
+		}
+		did = true
+	} else if err != nil {
+		return false, err
 	}
 	county, err := store.UnitByCode(ctx, "QH")
 	if err != nil {
-		return false, fmt.Errorf("demo.Load: %w", err)
+		return false, err
 	}
 	issuer, err := store.PersonByLogin(ctx, "zhangwei")
 	if err != nil {
-		return false, fmt.Errorf("demo.Load: %w", err)
+		return false, err
 	}
-	id, err := orders.Create(ctx, county.ID, issuer.ID, Order(time.Now()))
-	if err != nil {
-		return false, fmt.Errorf("demo.Load: order: %w", err)
+	draft := Order(time.Now())
+	var id int64
+	var status string
+	err = pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, county.ID, draft.Title).Scan(&id, &status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if id, err = orders.Create(ctx, county.ID, issuer.ID, draft); err != nil {
+			return false, err
+		}
+		status, did = "draft", true
+	} else if err != nil {
+		return false, err
+	}
+	if status == "issued" {
+		return did, nil
 	}
 	at, err := orders.BeginIssue(ctx, id, county.ID, issuer.ID)
 	if err != nil {
-		return false, fmt.Errorf("demo.Load: issue: %w", err)
+		return false, err
 	}
 	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
-		return false, fmt.Errorf("demo.Load: issue: %w", err)
+		return false, err
 	}
 	return true, nil
 }

@@ -144,7 +144,7 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 }
 
 func validateResponsibility(c *collector, f string, r Responsibility, dir *directory, targets []unitInfo) []int64 {
-	var coop []int64
+	coop := []int64{}
 	for i, code := range r.CooperatingUnits {
 		u, ok := dir.units[code]
 		if !ok {

@@ -1,0 +1,38 @@
+# Rectify (整改督办). `make run` brings up the whole system with a demo county;
+# `make test` runs every test against real PostgreSQL and a real Temporal dev server.
+SHELL := /bin/bash
+TEMPORAL_CLI_VERSION := v1.5.1
+GO ?= go
+BIN := $(CURDIR)/bin
+
+.PHONY: run test bench build postgres vet fmt clean
+
+build: bin/rectify
+
+bin/rectify: $(shell find . -name '*.go' -not -path './var/*') $(shell find . -name '*.sql' -o -name '*.json' -path './internal/*') go.mod go.sum
+	$(GO) build -o bin/rectify ./cmd/rectify
+
+# The pinned Temporal CLI (dev server with SQLite and the Web UI), built from source.
+bin/temporal:
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+# Starts the local PostgreSQL cluster when it is not answering.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
+
+run: bin/temporal bin/rectify postgres
+	./bin/rectify dev
+
+test: bin/temporal postgres
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: bin/temporal bin/rectify postgres
+	./bin/rectify bench
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin var
