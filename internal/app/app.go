@@ -84,21 +84,18 @@ func (s *System) Close() {
 // Worker returns a worker with every workflow and activity registered.
 func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
-	Register(w, &supervision.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal,
+	RegisterWorkflows(w)
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal,
 		TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency})
 	return w
 }
 
-// Register puts the workflows and activities on a registry (a worker or a replayer).
-func Register(r interface {
+// RegisterWorkflows puts every workflow type on a registry: a worker or a replayer.
+func RegisterWorkflows(r interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
-	RegisterActivity(any)
-}, acts *supervision.Activities) {
+}) {
 	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
-	if acts != nil {
-		r.RegisterActivity(acts)
-	}
 }
 
 // Handler is the HTTP API.

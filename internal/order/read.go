@@ -67,7 +67,7 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT o.id, o.issuer_unit_id, iu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
 			coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) n FROM items WHERE order_id = o.id GROUP BY state) c), '{}')
 		FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id
-		WHERE o.id = $5 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, "", id))
+		WHERE o.id = $4 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "order_id", "整改通知不存在或无权查看")
 	}
