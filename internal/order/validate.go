@@ -194,7 +194,7 @@ func parseDate(s string) (time.Time, error) {
 
 func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 	kind, ok := deadlineAliases[strings.TrimSpace(d.Kind)]
-	if d.Kind == "" {
+	if strings.TrimSpace(d.Kind) == "" {
 		c.add(f+".kind", "整改类型不能为空，应为立行立改、限期整改或长期坚持")
 		return
 	}
