@@ -109,7 +109,6 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 		issuerUnitID, strings.TrimSpace(d.Title), v.source, strings.TrimSpace(d.DocNumber), createdBy).Scan(&id); err != nil {
 		return 0, err
 	}
-	_ = tx.Commit(ctx)
 	targetIDs := make([]int64, len(v.targets))
 	for i, t := range v.targets {
 		targetIDs[i] = t.ID
