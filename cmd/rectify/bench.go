@@ -19,9 +19,11 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Measures, "measures", 20, "measures in the order (a multiple of 4)")
 	fs.IntVar(&o.BareStarts, "bare", 2000, "bare one-timer workflows started for comparison")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "workflow starts in flight")
+	pragmas := fs.String("sqlite-pragmas", devSQLitePragmas, "comma-separated PRAGMA=VALUE for the dev server's SQLite file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	o.DevServerArgs = pragmaArgs(*pragmas)
 	_, err := bench.Run(ctx, o)
 	return err
 }

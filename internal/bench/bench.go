@@ -42,6 +42,8 @@ type Options struct {
 	BareStarts  int
 	Concurrency int
 	Out         io.Writer
+	// DevServerArgs are passed to `temporal server start-dev`.
+	DevServerArgs []string
 }
 
 // Result holds the figures printed.
@@ -66,7 +68,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	fmt.Fprintf(o.Out, "machine: %d CPUs, %s/%s, %s; dev server on SQLite file\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: o.TemporalCLI, DBFilename: filepath.Join(dir, "temporal.db"), LogLevel: "error",
-		Stdout: io.Discard, Stderr: io.Discard,
+		Stdout: io.Discard, Stderr: io.Discard, ExtraArgs: o.DevServerArgs,
 	})
 	if err != nil {
 		return res, fmt.Errorf("dev server: %w", err)
