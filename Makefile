@@ -5,7 +5,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench build postgres vet fmt clean
+.PHONY: run test bench build postgres fmt clean reset
 
 build: bin/rectify
 
@@ -36,3 +36,8 @@ fmt:
 
 clean:
 	rm -rf bin var
+
+# Removes the dev server's data and drops the rectify database, for a fresh demo.
+reset:
+	rm -rf var
+	psql -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS rectify WITH (FORCE)'
