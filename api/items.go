@@ -180,14 +180,14 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 		err = h.Get(r.Context(), &res)
 	}
 	if err != nil {
-		writeError(w, r, actionError(err, row))
+		writeError(w, r, actionError(err, req, row))
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
 // actionError turns a refused or failed Update into the error a person reads.
-func actionError(err error, row items.Row) error {
+func actionError(err error, req item.ActionRequest, row items.Row) error {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		kind := apperr.KindFromCode(appErr.Type())
@@ -201,8 +201,13 @@ func actionError(err error, row items.Row) error {
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
+		// The unit's workflow ended with all its items closed or cancelled: the answer must not
+		// depend on that, so refuse who may not act first, as the validator would have.
+		if perr := item.MayAct(req.Actor, req.Action, row.UnitID, row.IssuerUnitID); perr != nil {
+			return actionError(perr, req, row)
+		}
 		return &apperr.Error{Kind: apperr.Conflict, Field: "state",
-			Message: "整改事项已" + item.State(row.State).Label() + "，不能再操作", Err: err}
+			Message: "整改事项" + item.State(row.State).Label() + "，不能再操作", Err: err}
 	}
 	return fmt.Errorf("item action on %s: %w", row.ID, err)
 }
@@ -220,7 +225,7 @@ func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if item.State(row.State).Terminal() {
-		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项已"+item.State(row.State).Label()+"，不能上传佐证材料"))
+		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项"+item.State(row.State).Label()+"，不能上传佐证材料"))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxSize+1<<20)

@@ -92,23 +92,8 @@ func (l *lifecycle) check(req ActionRequest) error {
 		return rejection(apperr.NotFound, "item_id", "整改事项不存在")
 	}
 	it := &l.items[i]
-	a := req.Actor
-	if a.PersonID == 0 {
-		return rejection(apperr.Unauthenticated, "actor", "未识别操作人")
-	}
-	isIssuer := a.UnitID == l.issuerUnitID && hasAny(a.Roles, issuingRoles)
-	isUnit := a.UnitID == l.unitID && !onlyLeader(a.Roles)
-	switch req.Action {
-	case Acknowledge, Progress, RequestClose:
-		if !isUnit {
-			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+req.Action.Label())
-		}
-	case Close, Return, Cancel:
-		if !isIssuer {
-			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+req.Action.Label())
-		}
-	default:
-		return rejection(apperr.Invalid, "action", "不支持的操作“"+string(req.Action)+"”")
+	if err := MayAct(req.Actor, req.Action, l.unitID, l.issuerUnitID); err != nil {
+		return err
 	}
 	if it.State == Cancelled {
 		return rejection(apperr.Conflict, "state", "整改事项已撤销，不能"+req.Action.Label())
@@ -159,6 +144,29 @@ func (l *lifecycle) check(req ActionRequest) error {
 		if note == "" {
 			return rejection(apperr.Invalid, "note", "退回须说明理由")
 		}
+	}
+	return nil
+}
+
+// MayAct decides whether an actor's unit and roles allow an action on an item of unitID
+// issued by issuerUnitID, whatever the item's state: the responsible unit's people (not
+// leaders, who read only) sign for, report on and request close-out; an issuing role at
+// the issuing unit closes out, returns and cancels.
+func MayAct(a Actor, action Action, unitID, issuerUnitID int64) error {
+	if a.PersonID == 0 {
+		return rejection(apperr.Unauthenticated, "actor", "未识别操作人")
+	}
+	switch action {
+	case Acknowledge, Progress, RequestClose:
+		if a.UnitID != unitID || onlyLeader(a.Roles) {
+			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+action.Label())
+		}
+	case Close, Return, Cancel:
+		if a.UnitID != issuerUnitID || !hasAny(a.Roles, issuingRoles) {
+			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+action.Label())
+		}
+	default:
+		return rejection(apperr.Invalid, "action", "不支持的操作“"+string(action)+"”")
 	}
 	return nil
 }
