@@ -30,6 +30,8 @@ type Deps struct {
 	Evidence  *evidence.Store
 	Temporal  client.Client
 	TaskQueue string
+	// Deployment is the database's id that workflow ids start with.
+	Deployment string
 	// Now is the clock; nil for the wall clock.
 	Now func() time.Time
 	// Timeout bounds each request's work, Temporal calls included.

@@ -16,18 +16,22 @@ func requireIssuer(a auth.Actor) error {
 	return nil
 }
 
-func (s *server) validateOrder(w http.ResponseWriter, r *http.Request) {
+// draftFrom reads an order draft from an issuing person's request.
+func draftFrom(r *http.Request) (auth.Actor, order.Draft, error) {
 	a := actor(r)
 	var d order.Draft
 	if err := requireIssuer(a); err != nil {
-		writeError(w, r, err)
-		return
+		return a, d, err
 	}
-	if err := decode(r, &d); err != nil {
-		writeError(w, r, err)
-		return
+	return a, d, decode(r, &d)
+}
+
+func (s *server) validateOrder(w http.ResponseWriter, r *http.Request) {
+	a, d, err := draftFrom(r)
+	if err == nil {
+		err = s.Orders.Validate(r.Context(), a.UnitID, d)
 	}
-	if err := s.Orders.Validate(r.Context(), a.UnitID, d); err != nil {
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -35,17 +39,11 @@ func (s *server) validateOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	var d order.Draft
-	if err := requireIssuer(a); err != nil {
-		writeError(w, r, err)
-		return
+	a, d, err := draftFrom(r)
+	var id int64
+	if err == nil {
+		id, err = s.Orders.Create(r.Context(), a.UnitID, a.PersonID, d)
 	}
-	if err := decode(r, &d); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	id, err := s.Orders.Create(r.Context(), a.UnitID, a.PersonID, d)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -105,7 +103,7 @@ func (s *server) issueOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	wfID, err := item.StartIssue(r.Context(), s.Temporal, s.TaskQueue, item.IssueOrderInput{OrderID: id, IssuedBy: a.PersonID, IssuedAt: at})
+	wfID, err := item.StartIssue(r.Context(), s.Temporal, s.TaskQueue, item.IssueOrderInput{Deployment: s.Deployment, OrderID: id, IssuedBy: a.PersonID, IssuedAt: at})
 	if err != nil {
 		writeError(w, r, err)
 		return

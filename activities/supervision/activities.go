@@ -81,7 +81,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.Is
 			HandlerPerson: plan.Person(r.Handler, unitID)}
 	}
 	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       item.UnitWorkflowID(plan.OrderID, unitID),
+		ID:                                       item.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),
 		TaskQueue:                                a.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,

@@ -98,7 +98,7 @@ func pragmaArgs(list string) []string {
 }
 
 func loadDemo(ctx context.Context, s *app.System) error {
-	loaded, err := demo.Load(ctx, s.Pool, s.Orders, s.Temporal, s.Config.TaskQueue)
+	loaded, err := demo.Load(ctx, s.Pool, s.Orders, s.Temporal, s.Config.TaskQueue, s.Deployment)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,8 @@ type System struct {
 	Orders   *order.Store
 	Items    *items.Store
 	Evidence *evidence.Store
+	// Deployment is this database's id; workflow ids start with it.
+	Deployment string
 }
 
 // Open migrates the database and connects to PostgreSQL and Temporal.
@@ -57,6 +59,11 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		pool.Close()
 		return nil, fmt.Errorf("temporal %s: %w", cfg.TemporalAddress, err)
 	}
+	var deployment string
+	if err := pool.QueryRow(ctx, `SELECT id FROM deployment`).Scan(&deployment); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("deployment id: %w", err)
+	}
 	ev, err := evidence.NewStore(pool, cfg.EvidenceDir)
 	if err != nil {
 		tc.Close()
@@ -64,13 +71,14 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		return nil, err
 	}
 	return &System{
-		Config:   cfg,
-		Pool:     pool,
-		Temporal: tc,
-		Auth:     auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
-		Orders:   order.NewStore(pool, nil),
-		Items:    items.NewStore(pool),
-		Evidence: ev,
+		Config:     cfg,
+		Pool:       pool,
+		Temporal:   tc,
+		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
+		Orders:     order.NewStore(pool, nil),
+		Items:      items.NewStore(pool),
+		Evidence:   ev,
+		Deployment: deployment,
 	}, nil
 }
 
@@ -101,7 +109,7 @@ func RegisterWorkflows(r interface {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence,
-		Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Timeout: s.Config.RequestTimeout})
+		Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
 }
 
 // Serve runs the HTTP API until ctx ends.

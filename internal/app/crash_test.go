@@ -126,7 +126,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 	}
 	require.Len(t, unitIDs, units)
 	for _, u := range unitIDs {
-		d, err := e.Sys.Temporal.DescribeWorkflowExecution(ctx, item.UnitWorkflowID(created.ID, u), "")
+		d, err := e.Sys.Temporal.DescribeWorkflowExecution(ctx, item.UnitWorkflowID(e.Sys.Deployment, created.ID, u), "")
 		require.NoError(t, err)
 		require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.WorkflowExecutionInfo.Status)
 	}

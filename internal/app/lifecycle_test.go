@@ -171,8 +171,8 @@ func recordHistories(t *testing.T, e *apptest.Env, orderID, unitID int64) {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
 	files := map[string]string{
-		item.UnitWorkflowID(orderID, unitID): "unit_order_closed_after_return.json",
-		item.IssueWorkflowID(orderID):        "issue_order.json",
+		item.UnitWorkflowID(e.Sys.Deployment, orderID, unitID): "unit_order_closed_after_return.json",
+		item.IssueWorkflowID(e.Sys.Deployment, orderID):        "issue_order.json",
 	}
 	r := worker.NewWorkflowReplayer()
 	app.RegisterWorkflows(r)

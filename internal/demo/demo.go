@@ -38,7 +38,7 @@ var SignIns = []struct{ Login, Who string }{
 
 // Load puts the demo county in place and issues its order, doing only what an earlier,
 // possibly interrupted, run has not done. It reports whether it did anything.
-func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue string) (_ bool, err error) {
+func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue, deployment string) (_ bool, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("demo.Load: %w", err)
@@ -88,7 +88,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc clien
 	if err != nil {
 		return false, err
 	}
-	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
+	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
 		return false, err
 	}
 	return true, nil

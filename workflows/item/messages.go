@@ -233,9 +233,10 @@ type ChangeRecord struct {
 
 // IssueOrderInput starts issuance (交办) of an order to its target units.
 type IssueOrderInput struct {
-	OrderID  int64     `json:"order_id"`
-	IssuedBy int64     `json:"issued_by"`
-	IssuedAt time.Time `json:"issued_at"`
+	Deployment string    `json:"deployment"`
+	OrderID    int64     `json:"order_id"`
+	IssuedBy   int64     `json:"issued_by"`
+	IssuedAt   time.Time `json:"issued_at"`
 }
 
 // IssueOrderResult reports what issuance did.
@@ -244,13 +245,16 @@ type IssueOrderResult struct {
 	Items int `json:"items"`
 }
 
-// UnitWorkflowID names the workflow of one order at one unit; issuing twice finds it.
-func UnitWorkflowID(orderID, unitID int64) string {
-	return "order-" + itoa(orderID) + "-unit-" + itoa(unitID)
+// UnitWorkflowID names the workflow of one order at one unit; issuing twice finds it. The
+// deployment (the database's own id) keeps databases sharing a namespace apart.
+func UnitWorkflowID(deployment string, orderID, unitID int64) string {
+	return deployment + "-order-" + itoa(orderID) + "-unit-" + itoa(unitID)
 }
 
 // IssueWorkflowID names the issuance workflow of an order.
-func IssueWorkflowID(orderID int64) string { return "order-" + itoa(orderID) + "-issue" }
+func IssueWorkflowID(deployment string, orderID int64) string {
+	return deployment + "-order-" + itoa(orderID) + "-issue"
+}
 
 // ItemID names the item of a measure at a unit.
 func ItemID(measureID, unitID int64) string { return "m" + itoa(measureID) + "-u" + itoa(unitID) }

@@ -12,7 +12,7 @@ import (
 // StartIssue starts the issuance workflow of an order. Starting it again while it runs or
 // after it finished is not an error: the workflow id makes issuance happen once.
 func StartIssue(ctx context.Context, c client.Client, taskQueue string, in IssueOrderInput) (string, error) {
-	id := IssueWorkflowID(in.OrderID)
+	id := IssueWorkflowID(in.Deployment, in.OrderID)
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       id,
 		TaskQueue:                                taskQueue,
