@@ -6,7 +6,6 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -93,17 +92,9 @@ func (s *server) withTimeout(next http.Handler) http.Handler {
 	})
 }
 
-// subtreeRoles see the units below their own; others see only their own unit.
-var subtreeRoles = []string{"org_staff", "township_official", "leader"}
-
+// scopeOf is what the actor may see, for the stores' SQL. A missing path never widens it.
 func scopeOf(a auth.Actor) order.Scope {
-	sub := false
-	for _, r := range a.Roles {
-		if slices.Contains(subtreeRoles, r) {
-			sub = true
-		}
-	}
-	return order.Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: sub}
+	return order.Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: a.SeesBelow() && a.UnitPath != ""}
 }
 
 func actor(r *http.Request) auth.Actor {

@@ -45,6 +45,12 @@ func (a Actor) Sees(unitPath string) bool {
 	if !strings.HasPrefix(unitPath, a.UnitPath) || !strings.HasSuffix(unitPath, "/") {
 		return false
 	}
+	return a.SeesBelow()
+}
+
+// SeesBelow reports whether the actor's roles reach below their own unit: org staff,
+// township officials and leaders do; branch secretaries see their own unit only.
+func (a Actor) SeesBelow() bool {
 	return a.Has(RoleOrgStaff) || a.Has(RoleTownshipOfficial) || a.Has(RoleLeader)
 }
 
