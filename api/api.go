@@ -101,8 +101,3 @@ func actor(r *http.Request) auth.Actor {
 	a, _ := auth.ActorFrom(r.Context())
 	return a
 }
-
-func (s *server) today() time.Time {
-	t := s.Now().In(order.Shanghai)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, order.Shanghai)
-}

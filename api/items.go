@@ -55,7 +55,7 @@ func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	list, err := s.Items.List(r.Context(), scopeOf(actor(r)), f, s.today())
+	list, err := s.Items.List(r.Context(), scopeOf(actor(r)), f, s.Now())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *server) myItems(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible"))
 		return
 	}
-	list, err := s.Items.List(r.Context(), scopeOf(a), f, s.today())
+	list, err := s.Items.List(r.Context(), scopeOf(a), f, s.Now())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (s *server) myItems(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	row, err := s.Items.Get(r.Context(), scopeOf(actor(r)), id, s.today())
+	row, err := s.Items.Get(r.Context(), scopeOf(actor(r)), id, s.Now())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -145,7 +145,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.today())
+	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.Now())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -215,7 +215,7 @@ func actionError(err error, req item.ActionRequest, row items.Row) error {
 func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	id := chi.URLParam(r, "id")
-	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.today())
+	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.Now())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -269,7 +269,7 @@ func (s *server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if _, err := s.Items.Get(r.Context(), scopeOf(a), f.ItemID, s.today()); err != nil {
+	if _, err := s.Items.Get(r.Context(), scopeOf(a), f.ItemID, s.Now()); err != nil {
 		writeError(w, r, notFound("evidence_id", "佐证材料不存在或无权查看"))
 		return
 	}

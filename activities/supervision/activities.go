@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 
+	"slices"
+	"time"
+
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -14,7 +17,10 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"rectify/internal/calendar"
+	"rectify/internal/holidays"
 	"rectify/internal/items"
+	"rectify/internal/notify"
 	"rectify/internal/order"
 	"rectify/workflows/item"
 )
@@ -23,10 +29,58 @@ import (
 type Activities struct {
 	Items     *items.Store
 	Orders    *order.Store
+	Holidays  *holidays.Store
+	Notifier  *notify.Notifier
 	Client    client.Client
 	TaskQueue string
 	// Concurrency is how many unit workflows issuance starts at once.
 	Concurrency int
+	// SendConcurrency is how many people are sent to at once.
+	SendConcurrency int
+	// Settle is how long a dispatcher waits after its slot for notices still being recorded.
+	Settle time.Duration
+	// Link makes a link to an item for messages.
+	Link func(itemID string) string
+}
+
+// LoadCalendar returns the holiday table in force.
+func (a *Activities) LoadCalendar(ctx context.Context) ([]calendar.Year, error) {
+	c, err := a.Holidays.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Years(), nil
+}
+
+// RecordSupervision writes lights and fired rungs, then wakes the dispatcher of every send
+// slot involved (starting it when needed).
+func (a *Activities) RecordSupervision(ctx context.Context, in item.RecordSupervisionInput) error {
+	if err := a.Items.WriteSupervision(ctx, in.Writes, in.Notices); err != nil {
+		return err
+	}
+	var slots []time.Time
+	for _, n := range in.Notices {
+		if !slices.ContainsFunc(slots, n.SendAt.Equal) {
+			slots = append(slots, n.SendAt)
+		}
+	}
+	for _, slot := range slots {
+		if err := a.wakeDispatcher(ctx, in.Deployment, slot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Activities) wakeDispatcher(ctx context.Context, deployment string, slot time.Time) error {
+	slot = slot.Truncate(time.Minute)
+	_, err := a.Client.SignalWithStartWorkflow(ctx, item.DispatchWorkflowID(deployment, slot), item.SignalNotices, nil,
+		client.StartWorkflowOptions{TaskQueue: a.TaskQueue}, item.DispatchWorkflow,
+		item.DispatchInput{Deployment: deployment, Slot: slot, Settle: a.Settle})
+	if err != nil {
+		return fmt.Errorf("wake dispatcher %s: %w", slot, err)
+	}
+	return nil
 }
 
 // RecordIssued writes freshly issued items with their 交办 audit rows.
@@ -77,6 +131,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.Is
 	for i, m := range plan.Measures {
 		r := m.Responsibility
 		specs[i] = item.Spec{ID: item.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
+			WorkingDays: m.WorkingDays, WorkingDaysFrom: m.WorkingDaysFrom, Checkpoints: m.Checkpoints,
 			PrimaryPerson: plan.Person(r.Primary, unitID), DirectPerson: plan.Person(r.Direct, unitID),
 			HandlerPerson: plan.Person(r.Handler, unitID)}
 	}
@@ -87,6 +142,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.Is
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, item.UnitOrderWorkflow, item.UnitOrderInput{
+		Deployment: in.Deployment, Policy: &plan.Policy,
 		OrderID: plan.OrderID, UnitID: unitID, IssuerUnitID: plan.IssuerUnitID,
 		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs,
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -18,7 +19,9 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/db"
 	"rectify/internal/evidence"
+	"rectify/internal/holidays"
 	"rectify/internal/items"
+	"rectify/internal/notify"
 	"rectify/internal/order"
 	"rectify/workflows/item"
 )
@@ -32,6 +35,8 @@ type System struct {
 	Orders   *order.Store
 	Items    *items.Store
 	Evidence *evidence.Store
+	Holidays *holidays.Store
+	Notifier *notify.Notifier
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
 }
@@ -70,6 +75,18 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		pool.Close()
 		return nil, err
 	}
+	hs, err := holidays.NewStore(pool, cfg.HolidayFiles)
+	if err != nil {
+		tc.Close()
+		pool.Close()
+		return nil, err
+	}
+	senders, err := notify.NewSenders(cfg.Notify)
+	if err != nil {
+		tc.Close()
+		pool.Close()
+		return nil, err
+	}
 	return &System{
 		Config:     cfg,
 		Pool:       pool,
@@ -78,6 +95,8 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Orders:     order.NewStore(pool, nil),
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
+		Holidays:   hs,
+		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
 }
@@ -93,8 +112,10 @@ func (s *System) Close() {
 func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
-	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal,
-		TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency})
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier,
+		Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
+		SendConcurrency: s.Config.SendConcurrency, Settle: s.Config.DispatchSettle,
+		Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
 	return w
 }
 
@@ -104,6 +125,7 @@ func RegisterWorkflows(r interface {
 }) {
 	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
+	r.RegisterWorkflowWithOptions(item.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 }
 
 // Handler is the HTTP API.

@@ -4,7 +4,9 @@ package app
 
 import (
 	"fmt"
+
 	"os"
+	"rectify/internal/notify"
 	"strconv"
 	"time"
 )
@@ -20,6 +22,11 @@ type Config struct {
 	IssueConcurrency  int           // RECTIFY_ISSUE_CONCURRENCY: unit workflows started at once
 	SecureCookie      bool          // RECTIFY_SECURE_COOKIE: set behind HTTPS
 	RequestTimeout    time.Duration // RECTIFY_REQUEST_TIMEOUT
+	HolidayFiles      string        // RECTIFY_HOLIDAY_FILES: extra holiday-cn year files, comma-separated
+	PublicURL         string        // RECTIFY_PUBLIC_URL: base of links in messages
+	SendConcurrency   int           // RECTIFY_SEND_CONCURRENCY: people sent to at once
+	DispatchSettle    time.Duration // RECTIFY_DISPATCH_SETTLE: wait after a send slot for stragglers
+	Notify            notify.Config // SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS
 }
 
 // Defaults is the configuration of a local development machine.
@@ -33,6 +40,10 @@ func Defaults() Config {
 		EvidenceDir:       "var/evidence",
 		IssueConcurrency:  32,
 		RequestTimeout:    30 * time.Second,
+		PublicURL:         "http://127.0.0.1:8080",
+		SendConcurrency:   16,
+		DispatchSettle:    5 * time.Second,
+		Notify:            notify.DefaultConfig(),
 	}
 }
 
@@ -50,6 +61,27 @@ func ConfigFromEnv() (Config, error) {
 	str("RECTIFY_TASK_QUEUE", &c.TaskQueue)
 	str("RECTIFY_LISTEN", &c.Listen)
 	str("RECTIFY_EVIDENCE_DIR", &c.EvidenceDir)
+	str("RECTIFY_HOLIDAY_FILES", &c.HolidayFiles)
+	str("RECTIFY_PUBLIC_URL", &c.PublicURL)
+	if v := os.Getenv("RECTIFY_SEND_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			return c, fmt.Errorf("RECTIFY_SEND_CONCURRENCY=%q: want an integer from 1 to 256", v)
+		}
+		c.SendConcurrency = n
+	}
+	if v := os.Getenv("RECTIFY_DISPATCH_SETTLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("RECTIFY_DISPATCH_SETTLE=%q: want a duration such as 5s", v)
+		}
+		c.DispatchSettle = d
+	}
+	nc, err := notify.ConfigFromEnv()
+	if err != nil {
+		return c, err
+	}
+	c.Notify = nc
 	if v := os.Getenv("RECTIFY_ISSUE_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {

@@ -48,11 +48,17 @@ func nullDate(s string) *string {
 
 const upsertItem = `INSERT INTO items (id, order_id, measure_id, unit_id, parent_item_id, workflow_id, state, holder, deadline_kind, due_date,
 		primary_person_id, direct_person_id, handler_person_id, progress_count, last_progress, return_count, revision,
-		issued_at, acknowledged_at, closed_at, updated_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		issued_at, acknowledged_at, closed_at, updated_at, working_days, working_days_from, due_at, extended_to,
+		extension_requested_to, extension_reason)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+		$22, $23, $24, $25::date, $26::date, $27)
 	ON CONFLICT (id) DO UPDATE SET state = excluded.state, holder = excluded.holder, progress_count = excluded.progress_count,
 		last_progress = excluded.last_progress, return_count = excluded.return_count, revision = excluded.revision,
-		acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at
+		acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at,
+		extended_to = excluded.extended_to, extension_requested_to = excluded.extension_requested_to,
+		extension_reason = excluded.extension_reason,
+		-- the deadline may first become known at 签收 (working days from acknowledgement)
+		due_at = coalesce(excluded.due_at, items.due_at)
 	WHERE items.revision < excluded.revision`
 
 const insertAudit = `INSERT INTO item_audit (item_id, revision, at, actor_id, actor_unit_id, action, from_state, to_state, note, evidence_ids)
@@ -61,7 +67,8 @@ const insertAudit = `INSERT INTO item_audit (item_id, revision, at, actor_id, ac
 func queueRow(b *pgx.Batch, r item.ItemRow) {
 	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, nullStr(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
 		r.DeadlineKind, nullDate(r.DueDate), nullID(r.PrimaryPerson), nullID(r.DirectPerson), nullID(r.HandlerPerson),
-		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt)
+		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt,
+		nullInt(r.WorkingDays), nullStr(r.WorkingDaysFrom), r.DueAt, nullDate(r.ExtendedTo), nullDate(r.ExtensionRequestedTo), r.ExtensionReason)
 }
 
 func queueAudit(b *pgx.Batch, a item.AuditEntry) {
@@ -70,6 +77,13 @@ func queueAudit(b *pgx.Batch, a item.AuditEntry) {
 		ev = []int64{}
 	}
 	b.Queue(insertAudit, a.ItemID, a.Revision, a.At, nullID(a.ActorID), nullID(a.ActorUnitID), string(a.Action), string(a.From), string(a.To), a.Note, ev)
+}
+
+func nullInt(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }
 
 func nullStr(s string) *string {
@@ -88,6 +102,38 @@ func (s *Store) Write(ctx context.Context, rows []item.ItemRow, audit []item.Aud
 	}
 	for _, a := range audit {
 		queueAudit(b, a)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+const writeSupervision = `UPDATE items SET light = $2, light_reason = $3, listed = $4, due_at = coalesce($5, due_at), supervision_seq = $6
+	WHERE id = $1 AND supervision_seq < $6`
+
+const insertLight = `INSERT INTO item_lights (item_id, seq, at, light, reason) VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (item_id, seq) DO NOTHING`
+
+const insertNotice = `INSERT INTO notices (key, item_id, person_id, rung, consolidated, fire_at, send_at, detail)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`
+
+// WriteSupervision applies lights (with their history) and fired rungs in one
+// transaction; repeating it changes nothing.
+func (s *Store) WriteSupervision(ctx context.Context, writes []item.SupervisionWrite, notices []item.Notice) (err error) {
+	defer wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
+	b := &pgx.Batch{}
+	for _, w := range writes {
+		b.Queue(writeSupervision, w.ItemID, string(w.Light), w.Reason, w.Listed, w.DueAt, w.Seq)
+		b.Queue(insertLight, w.ItemID, w.Seq, w.At, string(w.Light), w.Reason)
+	}
+	for _, n := range notices {
+		b.Queue(insertNotice, n.Key, n.ItemID, n.PersonID, string(n.Rung), n.Consolidated, n.FireAt, n.SendAt, n)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -127,6 +173,12 @@ type Row struct {
 	IssuedAt      time.Time  `json:"issued_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+	DueAt         *time.Time `json:"due_at,omitempty"`
+	Light         string     `json:"light"`
+	LightReason   string     `json:"light_reason"`
+	Listed        bool       `json:"listed"`
+	ExtendedTo    string     `json:"extended_to,omitempty"`
+	ExtensionAsk  string     `json:"extension_requested_to,omitempty"`
 	WorkflowID    string     `json:"-"`
 	IssuerUnitID  int64      `json:"-"`
 	UnitPath      string     `json:"-"`
@@ -134,9 +186,11 @@ type Row struct {
 
 const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.content, m.criterion, i.unit_id, u.code, u.name,
 		i.state, i.holder, i.deadline_kind, coalesce(to_char(i.due_date, 'YYYY-MM-DD'), ''),
-		(i.state NOT IN ('closed','cancelled') AND i.due_date IS NOT NULL AND i.due_date < $4::date),
+		` + overdueSQL + `,
 		coalesce(hp.name, ''), coalesce(pp.name, ''), coalesce(dp.name, ''), i.progress_count, i.last_progress, i.revision,
-		i.issued_at, i.closed_at, i.updated_at, i.workflow_id, o.issuer_unit_id, u.path
+		i.issued_at, i.closed_at, i.updated_at, i.due_at, i.light, i.light_reason, i.listed,
+		coalesce(to_char(i.extended_to, 'YYYY-MM-DD'), ''), coalesce(to_char(i.extension_requested_to, 'YYYY-MM-DD'), ''),
+		i.workflow_id, o.issuer_unit_id, u.path
 	FROM items i
 	JOIN orders o ON o.id = i.order_id
 	JOIN units iu ON iu.id = o.issuer_unit_id
@@ -147,6 +201,11 @@ const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.c
 	LEFT JOIN people pp ON pp.id = i.primary_person_id
 	LEFT JOIN people dp ON dp.id = i.direct_person_id`
 
+// overdueSQL: open and past its deadline at $4 (a moment): due_at when known, else the end of
+// the due date.
+const overdueSQL = `coalesce(i.state NOT IN ('closed','cancelled') AND (i.due_at < $4::timestamptz
+	OR (i.due_at IS NULL AND i.due_date < ($4::timestamptz AT TIME ZONE 'Asia/Shanghai')::date)), false)`
+
 // inScope: the item's unit is visible, or the item's order was issued by a visible unit
 // (an issuer reviews what it issued). $1 unit id, $2 path, $3 subtree.
 const inScope = `(u.id = $1 OR ($3 AND u.path LIKE $2 || '%') OR iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%'))`
@@ -155,7 +214,8 @@ func scanRow(r pgx.Row) (Row, error) {
 	var x Row
 	err := r.Scan(&x.ID, &x.OrderID, &x.OrderTitle, &x.IssuerUnit, &x.Problem, &x.Measure, &x.Criterion, &x.UnitID, &x.UnitCode, &x.UnitName,
 		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
-		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath)
+		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.DueAt, &x.Light, &x.LightReason, &x.Listed,
+		&x.ExtendedTo, &x.ExtensionAsk, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath)
 	x.StateLabel = item.State(x.State).Label()
 	return x, err
 }
@@ -167,6 +227,8 @@ type Filter struct {
 	State    string // one state
 	Overdue  bool   // only overdue open items
 	Open     bool   // only items not closed or cancelled
+	Light    string // green, yellow or red
+	Listed   bool   // only items under 挂牌督办
 	PersonID int64  // items where this person is handler, direct or primary
 	ToDo     bool   // with PersonID's unit: items waiting for that unit (holder unit)
 	Limit    int
@@ -174,20 +236,21 @@ type Filter struct {
 }
 
 // List returns items visible in scope matching f, soonest deadline first.
-func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, today time.Time) (_ []Row, err error) {
+func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, now time.Time) (_ []Row, err error) {
 	defer wrap(&err, "items.List")
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
 	q := rowSelect + ` WHERE ` + inScope + `
 		AND ($5 = '' OR u.code = $5) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
-		AND (NOT $8 OR (i.state NOT IN ('closed','cancelled') AND i.due_date < $4::date))
+		AND (NOT $8 OR ` + overdueSQL + `)
 		AND (NOT $9 OR i.state NOT IN ('closed','cancelled'))
 		AND ($10 = 0 OR $10 IN (i.handler_person_id, i.direct_person_id, i.primary_person_id))
 		AND (NOT $11 OR (i.holder = 'unit' AND i.unit_id = $1) OR (i.holder = 'issuer' AND o.issuer_unit_id = $1))
-		ORDER BY i.due_date NULLS LAST, i.id LIMIT $12 OFFSET $13`
-	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, today.Format("2006-01-02"),
-		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, f.Limit, f.Offset)
+		AND ($14 = '' OR i.light = $14) AND (NOT $15 OR i.listed)
+		ORDER BY coalesce(i.due_at, i.due_date::timestamptz) NULLS LAST, i.id LIMIT $12 OFFSET $13`
+	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, now,
+		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, f.Limit, f.Offset, f.Light, f.Listed)
 	if err != nil {
 		return nil, err
 	}
@@ -203,9 +266,9 @@ func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, today time.T
 }
 
 // Get returns one item if visible in scope.
-func (s *Store) Get(ctx context.Context, sc order.Scope, id string, today time.Time) (_ Row, err error) {
+func (s *Store) Get(ctx context.Context, sc order.Scope, id string, now time.Time) (_ Row, err error) {
 	defer wrap(&err, "items.Get(%s)", id)
-	x, err := scanRow(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, today.Format("2006-01-02"), id))
+	x, err := scanRow(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, now, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return x, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看")
 	}
@@ -252,3 +315,6 @@ func wrap(err *error, format string, args ...any) {
 		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
 	}
 }
+
+// Pool is the store's connection pool, for the dispatcher's queries over notices.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

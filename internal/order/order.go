@@ -6,6 +6,8 @@ package order
 
 import (
 	"time"
+
+	"rectify/workflows/item"
 	_ "time/tzdata" // Asia/Shanghai even where the system has no zoneinfo
 )
 
@@ -59,6 +61,8 @@ type Draft struct {
 	DocNumber string    `json:"doc_number,omitempty"`
 	Targets   []string  `json:"targets"` // unit codes in the issuer's subtree
 	Problems  []Problem `json:"problems"`
+	// Policy overrides the issuing department's supervision policy for this order.
+	Policy *item.Policy `json:"policy,omitempty"`
 }
 
 // Problem is one entry of the problem list (问题清单).
@@ -99,8 +103,12 @@ func (p PersonRef) Empty() bool { return p.Login == "" && p.Position == "" }
 
 // Deadline is one entry of the deadline list (时限清单).
 type Deadline struct {
-	Kind        string   `json:"kind"`
-	Due         string   `json:"due,omitempty"`         // YYYY-MM-DD
+	Kind string `json:"kind"`
+	Due  string `json:"due,omitempty"` // YYYY-MM-DD
+	// WorkingDays counts the deadline in working days (工作日) from From: "issue" (交办,
+	// the default) or "acknowledge" (签收). Either Due or WorkingDays, not both.
+	WorkingDays int      `json:"working_days,omitempty"`
+	From        string   `json:"from,omitempty"`
 	Checkpoints []string `json:"checkpoints,omitempty"` // YYYY-MM-DD, for 长期坚持
 }
 
@@ -118,6 +126,7 @@ type Order struct {
 	Targets      []Target        `json:"targets,omitempty"`
 	Problems     []StoredProblem `json:"problems,omitempty"`
 	Counts       map[string]int  `json:"counts"`
+	Policy       *item.Policy    `json:"policy,omitempty"`
 	Items        int             `json:"items"`
 }
 
@@ -148,5 +157,7 @@ type StoredMeasure struct {
 	Responsibility   Responsibility `json:"responsibility"`
 	DeadlineKind     string         `json:"deadline_kind"`
 	Due              string         `json:"due,omitempty"`
+	WorkingDays      int            `json:"working_days,omitempty"`
+	WorkingDaysFrom  string         `json:"working_days_from,omitempty"`
 	Checkpoints      []string       `json:"checkpoints,omitempty"`
 }

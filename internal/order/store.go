@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/workflows/item"
 )
 
 // Store keeps orders in PostgreSQL.
@@ -104,9 +105,15 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO orders (issuer_unit_id, title, source, doc_number, created_by)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		issuerUnitID, strings.TrimSpace(d.Title), v.source, strings.TrimSpace(d.DocNumber), createdBy).Scan(&id); err != nil {
+	policy := d.Policy
+	if policy == nil {
+		if policy, err = s.departmentPolicy(ctx, tx, issuerUnitID); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO orders (issuer_unit_id, title, source, doc_number, created_by, policy)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		issuerUnitID, strings.TrimSpace(d.Title), v.source, strings.TrimSpace(d.DocNumber), createdBy, policy).Scan(&id); err != nil {
 		return 0, err
 	}
 	targetIDs := make([]int64, len(v.targets))
@@ -138,6 +145,12 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 				t, _ := parseDate(m.Deadline.Due)
 				due = &t
 			}
+			var wd *int
+			var wdFrom *string
+			if m.Deadline.WorkingDays > 0 {
+				from := fromAliases[strings.TrimSpace(m.Deadline.From)]
+				wd, wdFrom = &m.Deadline.WorkingDays, &from
+			}
 			cps := make([]time.Time, 0, len(m.Deadline.Checkpoints))
 			for _, c := range m.Deadline.Checkpoints {
 				t, _ := parseDate(c)
@@ -145,10 +158,10 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 			}
 			slices.SortFunc(cps, func(a, b time.Time) int { return a.Compare(b) })
 			if _, err := tx.Exec(ctx, `INSERT INTO measures (order_id, problem_id, seq, content, criterion, evidence_expected,
-				cooperating_units, responsibility, deadline_kind, due_date, checkpoints)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				cooperating_units, responsibility, deadline_kind, due_date, checkpoints, working_days, working_days_from)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 				id, pid, mi+1, strings.TrimSpace(m.Content), strings.TrimSpace(m.Criterion), strings.TrimSpace(m.EvidenceExpected),
-				v.cooperating[pi][mi], resp, normalizedKind(m.Deadline.Kind), due, cps); err != nil {
+				v.cooperating[pi][mi], resp, normalizedKind(m.Deadline.Kind), due, cps, wd, wdFrom); err != nil {
 				return 0, err
 			}
 		}
@@ -199,15 +212,19 @@ func (s *Store) MarkIssued(ctx context.Context, orderID int64, units int) (err e
 
 // PlannedMeasure is what issuance needs of a measure.
 type PlannedMeasure struct {
-	ID             int64
-	DeadlineKind   string
-	Due            string
-	Responsibility Responsibility
+	ID              int64
+	DeadlineKind    string
+	Due             string
+	Responsibility  Responsibility
+	WorkingDays     int
+	WorkingDaysFrom string
+	Checkpoints     []string
 }
 
 // Plan is an order ready to issue: targets in id order, measures in list order, and a
 // directory to resolve responsibilities at each target.
 type Plan struct {
+	Policy       item.Policy
 	OrderID      int64
 	IssuerUnitID int64
 	Targets      []int64
@@ -230,8 +247,13 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	p := &Plan{OrderID: orderID}
-	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID); err != nil {
+	var policy *item.Policy
+	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
 		return nil, err
+	}
+	p.Policy = item.DefaultPolicy()
+	if policy != nil {
+		p.Policy = *policy
 	}
 	rows, err := tx.Query(ctx, `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID)
 	if err != nil {
@@ -240,7 +262,9 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	if p.Targets, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return nil, err
 	}
-	rows, err = tx.Query(ctx, `SELECT m.id, m.deadline_kind, coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility
+	rows, err = tx.Query(ctx, `SELECT m.id, m.deadline_kind, coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility,
+			coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
+			ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
 		FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID)
 	if err != nil {
 		return nil, err
@@ -252,6 +276,45 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 		return nil, err
 	}
 	return p, nil
+}
+
+// DepartmentPolicy is the supervision policy an issuing unit's new orders start from.
+func (s *Store) DepartmentPolicy(ctx context.Context, unitID int64) (item.Policy, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return item.Policy{}, fmt.Errorf("order.DepartmentPolicy: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	p, err := s.departmentPolicy(ctx, tx, unitID)
+	if err != nil {
+		return item.Policy{}, err
+	}
+	return *p, nil
+}
+
+func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (*item.Policy, error) {
+	var p *item.Policy
+	err := tx.QueryRow(ctx, `SELECT policy FROM supervision_policies WHERE unit_id = $1`, unitID).Scan(&p)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && p == nil) {
+		d := item.DefaultPolicy()
+		return &d, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order.departmentPolicy(%d): %w", unitID, err)
+	}
+	return p, nil
+}
+
+// SetDepartmentPolicy validates and stores an issuing unit's default policy.
+func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy) error {
+	if err := apperr.InvalidFields(p.Validate()); err != nil {
+		return err
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO supervision_policies (unit_id, policy) VALUES ($1, $2)
+		ON CONFLICT (unit_id) DO UPDATE SET policy = excluded.policy, updated_at = now()`, unitID, p); err != nil {
+		return fmt.Errorf("order.SetDepartmentPolicy(%d): %w", unitID, err)
+	}
+	return nil
 }
 
 func wrap(err *error, format string, args ...any) {

@@ -115,6 +115,9 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 	if len(d.Problems) == 0 {
 		c.add("problems", "问题清单不能为空")
 	}
+	if d.Policy != nil {
+		c.errs = append(c.errs, d.Policy.Validate()...)
+	}
 	v.cooperating = make([][][]int64, len(d.Problems))
 	for pi, p := range d.Problems {
 		pf := fmt.Sprintf("problems[%d]", pi)
@@ -214,11 +217,21 @@ func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 	}
 	switch kind {
 	case Immediate, ByDate:
-		if strings.TrimSpace(d.Due) == "" {
-			c.add(f+".due", "%s须有完成时限", DeadlineLabel(kind))
-			return
+		due := strings.TrimSpace(d.Due)
+		switch {
+		case due != "" && d.WorkingDays != 0:
+			c.add(f+".working_days", "完成时限只能写日期或工作日数之一")
+		case d.WorkingDays < 0 || d.WorkingDays > 250:
+			c.add(f+".working_days", "工作日数应在1到250之间")
+		case d.WorkingDays > 0:
+			if _, ok := fromAliases[strings.TrimSpace(d.From)]; !ok {
+				c.add(f+".from", "工作日起算点“%s”无效，应为交办(issue)或签收(acknowledge)", d.From)
+			}
+		case due == "":
+			c.add(f+".due", "%s须有完成时限（日期或工作日数）", DeadlineLabel(kind))
+		default:
+			checkDate(f+".due", d.Due)
 		}
-		checkDate(f+".due", d.Due)
 	case Ongoing:
 		if len(d.Checkpoints) == 0 {
 			c.add(f+".checkpoints", "长期坚持的措施须设定阶段性检查时间")
@@ -231,6 +244,8 @@ func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 		}
 	}
 }
+
+var fromAliases = map[string]string{"": "issue", "issue": "issue", "交办": "issue", "acknowledge": "acknowledge", "签收": "acknowledge"}
 
 // normalizedKind maps a validated deadline kind to its stored value.
 func normalizedKind(k string) string { return deadlineAliases[strings.TrimSpace(k)] }

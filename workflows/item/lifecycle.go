@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"rectify/internal/apperr"
+	"rectify/internal/calendar"
 )
 
 // Roles that may issue orders and review close-out requests.
@@ -25,6 +26,11 @@ func rejection(kind apperr.Kind, field, message string) error {
 // lifecycle is the state of one (order, unit) workflow and its rules; it does no I/O so
 // that it can run inside workflow code and in plain unit tests alike.
 type lifecycle struct {
+	// Supervision context: nil cal means the run predates supervision (no deadlines).
+	cal      *calendar.Calendar
+	policy   Policy
+	issuedAt time.Time
+
 	orderID      int64
 	unitID       int64
 	issuerUnitID int64
@@ -37,7 +43,7 @@ type lifecycle struct {
 const maxRememberedKeys = 1000
 
 func newLifecycle(in UnitOrderInput) *lifecycle {
-	l := &lifecycle{orderID: in.OrderID, unitID: in.UnitID, issuerUnitID: in.IssuerUnitID,
+	l := &lifecycle{issuedAt: in.IssuedAt, policy: DefaultPolicy(), orderID: in.OrderID, unitID: in.UnitID, issuerUnitID: in.IssuerUnitID,
 		index: map[string]int{}, handled: map[string]ActionResult{}}
 	if in.Carried != nil {
 		l.items = append(l.items, in.Carried.Items...)
@@ -50,6 +56,9 @@ func newLifecycle(in UnitOrderInput) *lifecycle {
 			l.items = append(l.items, Item{Spec: s, State: Issued, Revision: 1})
 		}
 	}
+	if in.Policy != nil {
+		l.policy = *in.Policy
+	}
 	for i, it := range l.items {
 		l.index[it.ID] = i
 	}
@@ -57,7 +66,11 @@ func newLifecycle(in UnitOrderInput) *lifecycle {
 }
 
 func (l *lifecycle) carried() *Carried {
-	return &Carried{Items: slices.Clone(l.items), Handled: l.handled, HandledOrder: slices.Clone(l.handledOrder)}
+	c := &Carried{Items: slices.Clone(l.items), Handled: l.handled, HandledOrder: slices.Clone(l.handledOrder)}
+	if l.cal != nil {
+		c.Calendar = l.cal.Years()
+	}
+	return c
 }
 
 func (l *lifecycle) allTerminal() bool {
@@ -83,7 +96,7 @@ func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool) {
 }
 
 // check decides whether req may act now; it changes nothing.
-func (l *lifecycle) check(req ActionRequest) error {
+func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 	if _, ok := l.duplicate(req); ok {
 		return nil
 	}
@@ -133,6 +146,37 @@ func (l *lifecycle) check(req ActionRequest) error {
 		if it.ChildrenPending > 0 {
 			return rejection(apperr.Conflict, "state", "下级分解事项尚未全部销号")
 		}
+	case RequestExtension:
+		if l.cal == nil {
+			return rejection(apperr.Conflict, "action", "该事项不支持延期申请")
+		}
+		if it.ExtensionRequestedTo != "" {
+			return rejection(apperr.Conflict, "state", "已有待审批的延期申请")
+		}
+		due, ok := it.Due(l.issuedAt, l.cal, l.policy)
+		if !ok {
+			return rejection(apperr.Conflict, "state", "该事项尚无完成时限，无需延期")
+		}
+		if !now.Before(due) {
+			return rejection(apperr.Conflict, "state", "已超过完成时限，延期须在到期前申请")
+		}
+		to, err := calendar.ParseDate(req.ExtendTo)
+		if err != nil {
+			return rejection(apperr.Invalid, "extend_to", "延期后的完成时限“"+req.ExtendTo+"”不是日期，应写作2006-01-02")
+		}
+		if !at(to, l.policy.DueTime).After(due) {
+			return rejection(apperr.Invalid, "extend_to", "延期后的完成时限须晚于现在的完成时限"+dateOf(due).Format("2006-01-02"))
+		}
+		if note == "" {
+			return rejection(apperr.Invalid, "note", "申请延期须说明理由")
+		}
+	case ApproveExtension, RefuseExtension:
+		if it.ExtensionRequestedTo == "" {
+			return rejection(apperr.Conflict, "state", "没有待审批的延期申请")
+		}
+		if req.Action == RefuseExtension && note == "" {
+			return rejection(apperr.Invalid, "note", "不同意延期须说明理由")
+		}
 	case Close:
 		if it.State != CloseRequested {
 			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能销号")
@@ -157,11 +201,11 @@ func MayAct(a Actor, action Action, unitID, issuerUnitID int64) error {
 		return rejection(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
 	switch action {
-	case Acknowledge, Progress, RequestClose:
+	case Acknowledge, Progress, RequestClose, RequestExtension:
 		if a.UnitID != unitID || onlyLeader(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+action.Label())
 		}
-	case Close, Return, Cancel:
+	case Close, Return, Cancel, ApproveExtension, RefuseExtension:
 		if a.UnitID != issuerUnitID || !hasAny(a.Roles, issuingRoles) {
 			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+action.Label())
 		}
@@ -176,7 +220,7 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 	if r, ok := l.duplicate(req); ok {
 		return r, AuditEntry{}, false, nil
 	}
-	if err := l.check(req); err != nil {
+	if err := l.check(req, now); err != nil {
 		return ActionResult{}, AuditEntry{}, false, err
 	}
 	it := &l.items[l.index[req.ItemID]]
@@ -189,6 +233,7 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 		it.State = InProgress
 		it.ProgressCount++
 		it.LastProgress = strings.TrimSpace(req.Note)
+		it.LastProgressAt = now
 	case RequestClose:
 		it.State = CloseRequested
 	case Close:
@@ -199,6 +244,14 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 		it.ReturnCount++
 	case Cancel:
 		it.State = Cancelled
+	case RequestExtension:
+		it.ExtensionRequestedTo = strings.TrimSpace(req.ExtendTo)
+		it.ExtensionReason = strings.TrimSpace(req.Note)
+	case ApproveExtension:
+		it.ExtendedTo = it.ExtensionRequestedTo
+		it.ExtensionRequestedTo, it.ExtensionReason = "", ""
+	case RefuseExtension:
+		it.ExtensionRequestedTo, it.ExtensionReason = "", ""
 	}
 	it.Revision++
 	res := ActionResult{ItemID: it.ID, State: it.State, Revision: it.Revision}
@@ -217,8 +270,14 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 }
 
 func (l *lifecycle) row(it Item, workflowID string, issuedAt, now time.Time) ItemRow {
-	return ItemRow{Item: it, OrderID: l.orderID, UnitID: l.unitID, WorkflowID: workflowID,
+	r := ItemRow{Item: it, OrderID: l.orderID, UnitID: l.unitID, WorkflowID: workflowID,
 		Holder: it.Holder(), IssuedAt: issuedAt, UpdatedAt: now}
+	if l.cal != nil {
+		if due, ok := it.Due(issuedAt, l.cal, l.policy); ok {
+			r.DueAt = &due
+		}
+	}
+	return r
 }
 
 func hasAny(roles, want []string) bool {

@@ -9,6 +9,8 @@ package item
 import (
 	"strconv"
 	"time"
+
+	"rectify/internal/calendar"
 )
 
 // Workflow, update and activity names as registered with Temporal.
@@ -22,6 +24,12 @@ const (
 	ActivityRecordChange       = "RecordChange"
 	ActivityMarkOrderIssued    = "MarkOrderIssued"
 	ActivityStartUnitWorkflows = "StartUnitWorkflows"
+	ActivityLoadCalendar       = "LoadCalendar"
+	ActivityRecordSupervision  = "RecordSupervision"
+	ActivitySendDue            = "SendDue"
+
+	// SignalCalendar tells a unit workflow that the holiday table changed.
+	SignalCalendar = "calendar-changed"
 )
 
 // State is where an item is in its life.
@@ -71,6 +79,10 @@ const (
 	Close        Action = "close"         // 销号 (close-out approved)
 	Return       Action = "return"        // 退回
 	Cancel       Action = "cancel"        // 撤销
+
+	RequestExtension Action = "request_extension" // 延期申请
+	ApproveExtension Action = "approve_extension" // 同意延期
+	RefuseExtension  Action = "refuse_extension"  // 不同意延期
 )
 
 // Label is the action as users read it.
@@ -90,12 +102,18 @@ func (a Action) Label() string {
 		return "退回"
 	case Cancel:
 		return "撤销"
+	case RequestExtension:
+		return "申请延期"
+	case ApproveExtension:
+		return "同意延期"
+	case RefuseExtension:
+		return "不同意延期"
 	}
 	return string(a)
 }
 
 // Actions lists every action a person may request, in lifecycle order.
-var Actions = []Action{Acknowledge, Progress, RequestClose, Close, Return, Cancel}
+var Actions = []Action{Acknowledge, Progress, RequestClose, Close, Return, Cancel, RequestExtension, ApproveExtension, RefuseExtension}
 
 // Holder says who must act next on an item.
 type Holder string
@@ -117,15 +135,18 @@ type Actor struct {
 
 // Spec is an item as issued: the fixed part of its four lists.
 type Spec struct {
-	ID              string `json:"id"`
-	MeasureID       int64  `json:"measure_id"`
-	DeadlineKind    string `json:"deadline_kind"`
-	DueDate         string `json:"due_date,omitempty"` // YYYY-MM-DD, Asia/Shanghai
-	PrimaryPerson   int64  `json:"primary_person,omitempty"`
-	DirectPerson    int64  `json:"direct_person,omitempty"`
-	HandlerPerson   int64  `json:"handler_person,omitempty"`
-	ParentItemID    string `json:"parent_item_id,omitempty"`
-	ChildrenPending int    `json:"children_pending,omitempty"`
+	ID              string   `json:"id"`
+	MeasureID       int64    `json:"measure_id"`
+	DeadlineKind    string   `json:"deadline_kind"`
+	DueDate         string   `json:"due_date,omitempty"` // YYYY-MM-DD, Asia/Shanghai
+	PrimaryPerson   int64    `json:"primary_person,omitempty"`
+	DirectPerson    int64    `json:"direct_person,omitempty"`
+	HandlerPerson   int64    `json:"handler_person,omitempty"`
+	WorkingDays     int      `json:"working_days,omitempty"`
+	WorkingDaysFrom string   `json:"working_days_from,omitempty"` // issue | acknowledge
+	Checkpoints     []string `json:"checkpoints,omitempty"`       // YYYY-MM-DD, for 长期坚持
+	ParentItemID    string   `json:"parent_item_id,omitempty"`
+	ChildrenPending int      `json:"children_pending,omitempty"`
 }
 
 // Item is an item's whole state inside its workflow.
@@ -138,6 +159,20 @@ type Item struct {
 	ReturnCount    int       `json:"return_count"`
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
 	ClosedAt       time.Time `json:"closed_at,omitzero"`
+	LastProgressAt time.Time `json:"last_progress_at,omitzero"`
+	// ExtendedTo is the approved extension (延期), YYYY-MM-DD; it overrides the deadline.
+	ExtendedTo string `json:"extended_to,omitempty"`
+	// ExtensionRequestedTo and ExtensionReason describe a pending request.
+	ExtensionRequestedTo string `json:"extension_requested_to,omitempty"`
+	ExtensionReason      string `json:"extension_reason,omitempty"`
+	// Supervision: the light, whether under 挂牌督办, the rungs already fired, and the
+	// sequence number of the supervision fields in the read model.
+	Light          Light    `json:"light,omitempty"`
+	LightReason    string   `json:"light_reason,omitempty"`
+	Listed         bool     `json:"listed,omitempty"`
+	Fired          []string `json:"fired,omitempty"`
+	DueWritten     string   `json:"due_written,omitempty"`
+	SupervisionSeq int64    `json:"supervision_seq,omitempty"`
 }
 
 // Holder is who must act next.
@@ -153,6 +188,8 @@ func (it *Item) Holder() Holder {
 
 // UnitOrderInput starts the workflow that supervises one order's items at one unit.
 type UnitOrderInput struct {
+	Deployment   string    `json:"deployment,omitempty"`
+	Policy       *Policy   `json:"policy,omitempty"`
 	OrderID      int64     `json:"order_id"`
 	UnitID       int64     `json:"unit_id"`
 	IssuerUnitID int64     `json:"issuer_unit_id"`
@@ -173,6 +210,8 @@ type Carried struct {
 	Handled map[string]ActionResult `json:"handled"`
 	// HandledOrder is Handled's keys oldest first, for pruning.
 	HandledOrder []string `json:"handled_order"`
+	// Calendar is the holiday table in force, so a continued run needs no reload.
+	Calendar []calendar.Year `json:"calendar,omitempty"`
 }
 
 // ActionRequest is the input of UpdateAction.
@@ -182,6 +221,8 @@ type ActionRequest struct {
 	Actor       Actor   `json:"actor"`
 	Note        string  `json:"note,omitempty"`
 	EvidenceIDs []int64 `json:"evidence_ids,omitempty"`
+	// ExtendTo is the new deadline asked for by request_extension (YYYY-MM-DD).
+	ExtendTo string `json:"extend_to,omitempty"`
 	// Key is the caller's idempotency key; the same key is answered once.
 	Key string `json:"key,omitempty"`
 }
@@ -197,12 +238,13 @@ type ActionResult struct {
 // ItemRow is what the read model stores for an item.
 type ItemRow struct {
 	Item
-	OrderID    int64     `json:"order_id"`
-	UnitID     int64     `json:"unit_id"`
-	WorkflowID string    `json:"workflow_id"`
-	Holder     Holder    `json:"holder"`
-	IssuedAt   time.Time `json:"issued_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	DueAt      *time.Time `json:"due_at,omitempty"`
+	OrderID    int64      `json:"order_id"`
+	UnitID     int64      `json:"unit_id"`
+	WorkflowID string     `json:"workflow_id"`
+	Holder     Holder     `json:"holder"`
+	IssuedAt   time.Time  `json:"issued_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // AuditEntry is one row of the audit trail (留痕).
@@ -229,6 +271,38 @@ type RecordIssuedInput struct {
 type ChangeRecord struct {
 	Row   ItemRow    `json:"row"`
 	Audit AuditEntry `json:"audit"`
+}
+
+// SupervisionWrite carries an item's supervision fields to the read model; Seq only grows.
+type SupervisionWrite struct {
+	ItemID string     `json:"item_id"`
+	Seq    int64      `json:"seq"`
+	At     time.Time  `json:"at"`
+	Light  Light      `json:"light"`
+	Reason string     `json:"reason"`
+	Listed bool       `json:"listed"`
+	DueAt  *time.Time `json:"due_at,omitempty"`
+}
+
+// Notice is a reminder or escalation for one person about one item, to be sent at SendAt.
+type Notice struct {
+	Key          string    `json:"key"` // workflow/item/step/person: the same rung never fires twice
+	ItemID       string    `json:"item_id"`
+	PersonID     int64     `json:"person_id"`
+	Rung         Rung      `json:"rung"`
+	Consolidated bool      `json:"consolidated"`
+	FireAt       time.Time `json:"fire_at"`
+	SendAt       time.Time `json:"send_at"`
+	Due          string    `json:"due,omitempty"`
+	DaysLeft     int       `json:"days_left"`
+	DaysOverdue  int       `json:"days_overdue"`
+}
+
+// RecordSupervisionInput writes lights and fired rungs, then wakes the dispatcher.
+type RecordSupervisionInput struct {
+	Deployment string             `json:"deployment"`
+	Writes     []SupervisionWrite `json:"writes,omitempty"`
+	Notices    []Notice           `json:"notices,omitempty"`
 }
 
 // IssueOrderInput starts issuance (交办) of an order to its target units.

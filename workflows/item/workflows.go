@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/internal/calendar"
 )
 
 const defaultActionsPerRun = 2000
@@ -49,6 +51,33 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 		}
 	}
 
+	// Runs started before supervision existed keep their old behaviour on replay.
+	supervised := workflow.GetVersion(ctx, "supervision", workflow.DefaultVersion, 1) >= 1
+	dirty := true // something changed that supervision must look at
+	if supervised {
+		if in.Carried != nil && len(in.Carried.Calendar) > 0 {
+			cal, err := calendar.New(in.Carried.Calendar...)
+			if err != nil {
+				return err
+			}
+			l.cal = cal
+		} else if err := loadCalendar(ctx, l); err != nil {
+			return err
+		}
+		ch := workflow.GetSignalChannel(ctx, SignalCalendar)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			for {
+				ch.Receive(ctx, nil)
+				if err := loadCalendar(ctx, l); err != nil {
+					logger.Error("reloading the holiday table failed", "error", err)
+					continue
+				}
+				// Working-day deadlines move with the table; approved extensions stay.
+				dirty = true
+			}
+		})
+	}
+
 	actions := 0
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAction,
 		func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
@@ -58,6 +87,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 				return res, err
 			}
 			actions++
+			dirty = true
 			it := l.items[l.index[req.ItemID]]
 			rec := ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
 			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
@@ -68,7 +98,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			return res, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
-			return l.check(req)
+			return l.check(req, workflow.Now(ctx))
 		}},
 	)
 	if err != nil {
@@ -78,10 +108,38 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 		return err
 	}
 
-	if err := workflow.Await(ctx, func() bool {
+	done := func() bool {
 		return l.allTerminal() || actions >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-	}); err != nil {
-		return err
+	}
+	if !supervised {
+		if err := workflow.Await(ctx, done); err != nil {
+			return err
+		}
+	}
+	for supervised {
+		now := workflow.Now(ctx)
+		dirty = false
+		rec := l.supervise(now, wfID, in)
+		if len(rec.Writes)+len(rec.Notices) > 0 {
+			rec.Deployment = in.Deployment
+			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordSupervision, rec).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+		if done() {
+			break
+		}
+		wake, ok := l.nextWake(workflow.Now(ctx), in)
+		cond := func() bool { return dirty || done() }
+		if !ok {
+			if err := workflow.Await(ctx, cond); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, max(wake.Sub(workflow.Now(ctx)), time.Millisecond), cond); err != nil {
+			return err
+		}
 	}
 	// Let running handlers finish their writes before the run ends or continues.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -94,6 +152,22 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 	next.Items = nil
 	next.Carried = l.carried()
 	return workflow.NewContinueAsNewError(ctx, UnitOrderWorkflow, next)
+}
+
+// loadCalendar reads the holiday table in force through a local activity, so that its
+// result is recorded in history and replays identically.
+func loadCalendar(ctx workflow.Context, l *lifecycle) error {
+	var years []calendar.Year
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	if err := workflow.ExecuteLocalActivity(lctx, ActivityLoadCalendar).Get(ctx, &years); err != nil {
+		return err
+	}
+	cal, err := calendar.New(years...)
+	if err != nil {
+		return err
+	}
+	l.cal = cal
+	return nil
 }
 
 // IssueOrderWorkflow issues (交办) an order: it starts the unit workflows, then marks the

@@ -13,14 +13,37 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/internal/calendar"
 )
 
 // recorder stands in for the read-model writes so that these tests look only at workflow
 // logic; the integration tests in internal/app write to the real PostgreSQL.
 type recorder struct {
-	mu    sync.Mutex
-	rows  map[string]ItemRow
-	audit []AuditEntry
+	mu      sync.Mutex
+	rows    map[string]ItemRow
+	audit   []AuditEntry
+	writes  []SupervisionWrite
+	notices []Notice
+	cal     *calendar.Calendar
+	nextCal *calendar.Calendar // what LoadCalendar returns after a calendar signal
+}
+
+func (r *recorder) LoadCalendar(context.Context) ([]calendar.Year, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cal == nil {
+		return calendar.Default().Years(), nil
+	}
+	return r.cal.Years(), nil
+}
+
+func (r *recorder) RecordSupervision(_ context.Context, in RecordSupervisionInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writes = append(r.writes, in.Writes...)
+	r.notices = append(r.notices, in.Notices...)
+	return nil
 }
 
 func (r *recorder) RecordIssued(_ context.Context, in RecordIssuedInput) error {
@@ -76,6 +99,8 @@ func run(t *testing.T, in UnitOrderInput, steps []step) (*testsuite.TestWorkflow
 	env.RegisterWorkflow(UnitOrderWorkflow)
 	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
 	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
+	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {
 			env.UpdateWorkflow(UpdateAction, "u"+string(rune('a'+i)), &testsuite.TestUpdateCallback{

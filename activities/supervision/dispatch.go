@@ -1,0 +1,194 @@
+package supervision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/activity"
+	"golang.org/x/sync/errgroup"
+
+	"rectify/internal/calendar"
+	"rectify/internal/notify"
+	"rectify/workflows/item"
+)
+
+// pending is a notice waiting to go out, with what its message says.
+type pending struct {
+	item.Notice
+	Recipient notify.Recipient
+	Line      notify.NoticeItem
+}
+
+// rungWeight orders reminder rungs by urgency, for the subject of a consolidated message.
+var rungWeight = map[item.Rung]int{item.RungBefore: 1, item.RungNotAcknowledged: 2, item.RungProgressMissing: 3, item.RungUrge: 4}
+
+// SendDue sends every pending notice due by the dispatcher's slot: per person, one
+// consolidated message a working day for reminders (later ones wait for the next working
+// day), and each escalation on its own. People are served in parallel; one person's
+// failure does not hold up the others, and is returned at the end so the activity retries.
+func (a *Activities) SendDue(ctx context.Context, in item.DispatchInput) error {
+	byPerson, order, err := a.loadPending(ctx, in.Slot.Add(time.Minute))
+	if err != nil {
+		return err
+	}
+	cal, err := a.Holidays.Current(ctx)
+	if err != nil {
+		return err
+	}
+	var done atomic.Int64
+	var failed atomic.Int64
+	var lastErr atomic.Value
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(a.SendConcurrency, 1))
+	for _, pid := range order {
+		g.Go(func() error {
+			if err := a.sendPerson(gctx, in, cal, byPerson[pid]); err != nil {
+				failed.Add(1)
+				lastErr.Store(err)
+			}
+			activity.RecordHeartbeat(ctx, done.Add(1))
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if n := failed.Load(); n > 0 {
+		return fmt.Errorf("SendDue %s: %d of %d people not reached yet, last: %w", in.Slot, n, len(order), lastErr.Load().(error))
+	}
+	return nil
+}
+
+func (a *Activities) loadPending(ctx context.Context, before time.Time) (map[int64][]pending, []int64, error) {
+	rows, err := a.Items.Pool().Query(ctx, `SELECT n.detail, p.name, p.email, p.mobile, o.title, u.name, m.content
+		FROM notices n JOIN people p ON p.id = n.person_id JOIN items i ON i.id = n.item_id
+		JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id JOIN measures m ON m.id = i.measure_id
+		WHERE n.status = 'pending' AND n.send_at < $1 ORDER BY n.person_id, n.key`, before)
+	if err != nil {
+		return nil, nil, fmt.Errorf("SendDue: load: %w", err)
+	}
+	byPerson := map[int64][]pending{}
+	var order []int64
+	for rows.Next() {
+		var p pending
+		var detail []byte
+		if err := rows.Scan(&detail, &p.Recipient.Name, &p.Recipient.Email, &p.Recipient.Mobile, &p.Line.Title, &p.Line.Unit, &p.Line.Measure); err != nil {
+			return nil, nil, fmt.Errorf("SendDue: load: %w", err)
+		}
+		if err := json.Unmarshal(detail, &p.Notice); err != nil {
+			return nil, nil, fmt.Errorf("SendDue: load: %w", err)
+		}
+		p.Recipient.PersonID = p.PersonID
+		p.Line.Due, p.Line.WorkingDaysLeft, p.Line.WorkingDaysOverdue = p.Due, p.DaysLeft, p.DaysOverdue
+		if a.Link != nil {
+			p.Line.Link = a.Link(p.ItemID)
+		}
+		if _, ok := byPerson[p.PersonID]; !ok {
+			order = append(order, p.PersonID)
+		}
+		byPerson[p.PersonID] = append(byPerson[p.PersonID], p)
+	}
+	return byPerson, order, rows.Err()
+}
+
+func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
+	var digest []pending
+	var errs []error
+	for _, n := range ns {
+		if n.Consolidated {
+			digest = append(digest, n)
+			continue
+		}
+		// Escalations go out as they happen, one message each.
+		errs = append(errs, a.deliver(ctx, n.Key, n.Rung, []pending{n}))
+	}
+	if len(digest) > 0 {
+		errs = append(errs, a.sendDigest(ctx, in, cal, digest))
+	}
+	return errors.Join(errs...)
+}
+
+// sendDigest sends a person's one reminder message of the day, or moves the reminders to
+// the next working morning when today's message has gone already.
+func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
+	pool := a.Items.Pool()
+	person := ns[0].PersonID
+	day := in.Slot.In(calendar.Shanghai).Format("2006-01-02")
+	key := fmt.Sprintf("%s/digest/%d/%s", in.Deployment, person, day)
+	var slot time.Time
+	var sent bool
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO digests (person_id, day, slot, delivery_key) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (person_id, day) DO NOTHING`, person, day, in.Slot, key); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT slot, sent FROM digests WHERE person_id = $1 AND day = $2`, person, day).Scan(&slot, &sent)
+	})
+	if err != nil {
+		return fmt.Errorf("digest %s: %w", key, err)
+	}
+	if sent || !slot.Equal(in.Slot) {
+		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), item.DefaultPolicy().SendStart, item.DefaultPolicy().SendEnd)
+		if _, err := pool.Exec(ctx, `UPDATE notices SET send_at = $2 WHERE key = ANY($1) AND status = 'pending'`, keys(ns), next); err != nil {
+			return fmt.Errorf("digest %s: postpone: %w", key, err)
+		}
+		return a.wakeDispatcher(ctx, in.Deployment, next)
+	}
+	rung := ns[0].Rung
+	for _, n := range ns {
+		if rungWeight[n.Rung] > rungWeight[rung] {
+			rung = n.Rung
+		}
+	}
+	if err := a.deliver(ctx, key, rung, ns); err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `UPDATE digests SET sent = true WHERE person_id = $1 AND day = $2`, person, day); err != nil {
+		return fmt.Errorf("digest %s: %w", key, err)
+	}
+	return nil
+}
+
+// deliver renders and sends one message about ns under key and marks the notices sent.
+// A person no channel can reach is marked failed, visibly on the item, and not retried.
+func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns []pending) error {
+	n := notify.Notice{Rung: string(rung), RecipientName: ns[0].Recipient.Name}
+	ids := make([]string, len(ns))
+	for i, p := range ns {
+		n.Items = append(n.Items, p.Line)
+		ids[i] = p.ItemID
+	}
+	msg, err := notify.Render(n)
+	if err != nil {
+		return fmt.Errorf("deliver %s: %w", key, err)
+	}
+	_, err = a.Notifier.Deliver(ctx, key, ns[0].Recipient, string(rung), ids, msg)
+	status := "sent"
+	switch {
+	case errors.Is(err, notify.ErrUnreachable):
+		status = "failed"
+	case err != nil:
+		_, _ = a.Items.Pool().Exec(ctx, `UPDATE notices SET last_error = $2 WHERE key = ANY($1)`, keys(ns), err.Error())
+		return fmt.Errorf("deliver %s: %w", key, err)
+	}
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	if _, err := a.Items.Pool().Exec(ctx, `UPDATE notices SET status = $2, delivery_key = $3, last_error = $4, sent_at = now()
+		WHERE key = ANY($1)`, keys(ns), status, key, errText); err != nil {
+		return fmt.Errorf("deliver %s: mark: %w", key, err)
+	}
+	return nil
+}
+
+func keys(ns []pending) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Key
+	}
+	return out
+}

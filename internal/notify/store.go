@@ -1,0 +1,294 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Status is what became of one delivery.
+type Status string
+
+// The delivery statuses.
+const (
+	StatusSent      Status = "sent"
+	StatusFailed    Status = "failed"
+	StatusNoContact Status = "no_contact"
+)
+
+// Delivery is the record of one message over one channel.
+type Delivery struct {
+	Key          string // the caller's key + ":" + channel
+	PersonID     int64
+	Channel      Channel
+	Rung         string
+	ItemIDs      []string
+	Subject      string
+	Status       Status
+	ProviderID   string
+	Attempts     int
+	LastError    string
+	FallbackFrom Channel // the channel tried before that could not reach the person
+	CreatedAt    time.Time
+	SentAt       time.Time // zero unless sent
+}
+
+// Store keeps delivery records.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore makes a store.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+const deliveryCols = `key, person_id, channel, rung, item_ids, subject, status, provider_id, attempts, last_error, fallback_from, created_at, sent_at`
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func scanDelivery(row pgx.Row) (Delivery, error) {
+	var (
+		d      Delivery
+		ch, fb string
+		st     string
+		sentAt *time.Time
+	)
+	if err := row.Scan(&d.Key, &d.PersonID, &ch, &d.Rung, &d.ItemIDs, &d.Subject, &st, &d.ProviderID, &d.Attempts,
+		&d.LastError, &fb, &d.CreatedAt, &sentAt); err != nil {
+		return Delivery{}, err
+	}
+	d.Channel, d.FallbackFrom, d.Status = Channel(ch), Channel(fb), Status(st)
+	if sentAt != nil {
+		d.SentAt = *sentAt
+	}
+	if d.ItemIDs == nil {
+		d.ItemIDs = []string{}
+	}
+	return d, nil
+}
+
+func collect(rows pgx.Rows) ([]Delivery, error) {
+	defer rows.Close()
+	out := []Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Get finds the delivery with a full key (caller's key + ":" + channel).
+func (s *Store) Get(ctx context.Context, key string) (Delivery, bool, error) {
+	return get(ctx, s.pool, key)
+}
+
+func get(ctx context.Context, q querier, key string) (Delivery, bool, error) {
+	d, err := scanDelivery(q.QueryRow(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE key = $1`, key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Delivery{}, false, nil
+	}
+	if err != nil {
+		return Delivery{}, false, fmt.Errorf("notify.Store.Get: %w", err)
+	}
+	return d, true, nil
+}
+
+// Deliveries lists the deliveries that mention an item, oldest first.
+func (s *Store) Deliveries(ctx context.Context, itemID string) ([]Delivery, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE item_ids @> ARRAY[$1::text]
+		ORDER BY created_at, key`, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("notify.Store.Deliveries: %w", err)
+	}
+	ds, err := collect(rows)
+	if err != nil {
+		return nil, fmt.Errorf("notify.Store.Deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// record writes the outcome of one attempt. A row already sent is never changed: the
+// returned delivery is then the recorded send.
+func record(ctx context.Context, q querier, d Delivery) (Delivery, error) {
+	attempt := 0
+	if d.Status != StatusNoContact {
+		attempt = 1
+	}
+	itemIDs := d.ItemIDs
+	if itemIDs == nil {
+		itemIDs = []string{}
+	}
+	var sentAt *time.Time
+	if d.Status == StatusSent {
+		now := time.Now()
+		sentAt = &now
+	}
+	const q1 = `INSERT INTO deliveries (key, person_id, channel, rung, item_ids, subject, status, provider_id, attempts, last_error, fallback_from, sent_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (key) DO UPDATE SET person_id = excluded.person_id, rung = excluded.rung, item_ids = excluded.item_ids,
+			subject = excluded.subject, status = excluded.status, provider_id = excluded.provider_id,
+			attempts = deliveries.attempts + excluded.attempts,
+			last_error = CASE WHEN excluded.status = 'sent' THEN deliveries.last_error ELSE excluded.last_error END,
+			fallback_from = excluded.fallback_from, sent_at = excluded.sent_at
+		WHERE deliveries.status <> 'sent'
+		RETURNING ` + deliveryCols
+	got, err := scanDelivery(q.QueryRow(ctx, q1, d.Key, d.PersonID, string(d.Channel), d.Rung, itemIDs, d.Subject, string(d.Status),
+		d.ProviderID, attempt, d.LastError, string(d.FallbackFrom), sentAt))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Sent meanwhile: keep the recorded send.
+		got, _, err = get(ctx, q, d.Key)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("notify: record delivery %s: %w", d.Key, err)
+	}
+	return got, nil
+}
+
+// Notifier delivers messages over the first channel that reaches the person, recording
+// each attempt.
+type Notifier struct {
+	Store   *Store
+	Senders []Sender // in order of preference
+}
+
+// Deliveries lists the deliveries that mention an item.
+func (n *Notifier) Deliveries(ctx context.Context, itemID string) ([]Delivery, error) {
+	return n.Store.Deliveries(ctx, itemID)
+}
+
+// Deliver sends m to one person under the idempotency key key (e.g. workflow/rung/person).
+//
+// Channels are tried in order of preference. A channel with no address for the person is
+// recorded as no_contact under key+":"+channel and the next channel is tried, which
+// records that channel in fallback_from. When any channel already has a recorded send for
+// key, that delivery is returned and nothing is sent. A send error is recorded as failed
+// (attempts+1, last_error) and returned, for the caller to retry with backoff; a retry
+// starts again from the preferred channel. When no channel can reach the person the error
+// wraps ErrUnreachable, and is not worth retrying.
+//
+// Deliveries under one key are serialized by an advisory lock, so two concurrent calls
+// (an activity retried while its first attempt still runs) send once. A crash between a
+// provider accepting the message and the record being written can still send twice; the
+// email's Message-ID, derived from the key, lets mail systems drop the duplicate.
+func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung string, itemIDs []string, m Message) (Delivery, error) {
+	if key == "" {
+		return Delivery{}, errors.New("notify.Deliver: empty key")
+	}
+	if to.PersonID <= 0 {
+		return Delivery{}, fmt.Errorf("notify.Deliver %s: recipient has no person id", key)
+	}
+	if n.Store == nil {
+		return Delivery{}, errors.New("notify.Deliver: no store")
+	}
+	conn, err := n.Store.pool.Acquire(ctx)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended('rectify.notify:' || $1, 0))`, key); err != nil {
+		return Delivery{}, fmt.Errorf("notify.Deliver %s: lock: %w", key, err)
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(hashtextextended('rectify.notify:' || $1, 0))`, key); err != nil {
+			// Closing the connection releases the lock; the pool drops a closed connection.
+			_ = conn.Conn().Close(uctx)
+		}
+	}()
+
+	// A send recorded on any channel ends the matter.
+	keys := make([]string, len(n.Senders))
+	for i, s := range n.Senders {
+		keys[i] = key + ":" + string(s.Channel())
+	}
+	rows, err := conn.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE key = ANY($1) AND status = 'sent'`, keys)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
+	}
+	sent, err := collect(rows)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
+	}
+	for _, k := range keys {
+		for _, d := range sent {
+			if d.Key == k {
+				return d, nil
+			}
+		}
+	}
+
+	// Records are written even when the caller's context has ended: what happened, happened.
+	save := func(d Delivery) (Delivery, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return record(rctx, conn, d)
+	}
+	var (
+		fallbackFrom Channel
+		noContact    []string
+		last         Delivery
+	)
+	for _, s := range n.Senders {
+		ch := s.Channel()
+		d := Delivery{Key: key + ":" + string(ch), PersonID: to.PersonID, Channel: ch, Rung: rung, ItemIDs: itemIDs,
+			Subject: m.Subject, FallbackFrom: fallbackFrom}
+		if err := ctx.Err(); err != nil {
+			return last, fmt.Errorf("notify.Deliver %s: %w", key, err)
+		}
+		id, serr := s.Send(ctx, to, m, key)
+		switch {
+		case errors.Is(serr, ErrNoContact):
+			d.Status = StatusNoContact
+			d.LastError = "no " + contactName(ch)
+			rec, err := save(d)
+			if err != nil {
+				return last, fmt.Errorf("notify.Deliver %s: %w", key, err)
+			}
+			last = rec
+			noContact = append(noContact, string(ch))
+			fallbackFrom = ch
+			continue
+		case serr != nil:
+			d.Status = StatusFailed
+			d.LastError = serr.Error()
+			rec, err := save(d)
+			if err != nil {
+				return rec, fmt.Errorf("notify.Deliver %s: %w (and %v)", key, serr, err)
+			}
+			return rec, fmt.Errorf("notify.Deliver %s via %s: %w", key, ch, serr)
+		}
+		d.Status = StatusSent
+		d.ProviderID = id
+		rec, err := save(d)
+		if err != nil {
+			return rec, fmt.Errorf("notify.Deliver %s: sent via %s but %w", key, ch, err)
+		}
+		return rec, nil
+	}
+	if len(n.Senders) == 0 {
+		return last, fmt.Errorf("notify.Deliver %s: %w: no channel is configured", key, ErrUnreachable)
+	}
+	return last, fmt.Errorf("notify.Deliver %s: %w: person %d (%s) has no address for %s", key, ErrUnreachable,
+		to.PersonID, to.Name, strings.Join(noContact, ", "))
+}
+
+func contactName(ch Channel) string {
+	switch ch {
+	case Email:
+		return "email address"
+	case SMS, DingTalk, WeCom:
+		return "mobile number"
+	}
+	return "address"
+}
