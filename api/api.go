@@ -14,7 +14,9 @@ import (
 
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
+	"rectify/internal/holidays"
 	"rectify/internal/items"
+	"rectify/internal/notify"
 	"rectify/internal/order"
 )
 
@@ -27,6 +29,8 @@ type Deps struct {
 	Orders    *order.Store
 	Items     *items.Store
 	Evidence  *evidence.Store
+	Notifier  *notify.Notifier
+	Holidays  *holidays.Store
 	Temporal  client.Client
 	TaskQueue string
 	// Deployment is the database's id that workflow ids start with.
@@ -73,6 +77,11 @@ func New(d Deps) http.Handler {
 			r.Post("/api/items/{id}/evidence", s.uploadEvidence)
 			r.Post("/api/items/{id}/{action}", s.act)
 			r.Get("/api/evidence/{id}", s.downloadEvidence)
+			r.Get("/api/orders/{id}/reminder-plan", s.reminderPlan)
+			r.Get("/api/policy", s.getPolicy)
+			r.Put("/api/policy", s.putPolicy)
+			r.Get("/api/calendar", s.getCalendar)
+			r.Post("/api/calendar/years", s.uploadYear)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

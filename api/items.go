@@ -23,8 +23,16 @@ import (
 
 func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
 	q := r.URL.Query()
-	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state")}
+	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: q.Get("light")}
 	var err error
+	switch f.Light {
+	case "", "green", "yellow", "red":
+	default:
+		return f, apperr.New(apperr.Invalid, "light", "light应为green、yellow或red")
+	}
+	if f.Listed, err = queryBool(r, "listed"); err != nil {
+		return f, err
+	}
 	if f.State != "" && item.State(f.State).Label() == f.State {
 		return f, apperr.New(apperr.Invalid, "state", "未知的事项状态“"+f.State+"”")
 	}
@@ -110,7 +118,23 @@ func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": row, "timeline": timeline, "evidence": files})
+	lights, err := s.Items.Lights(r.Context(), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	sent, err := s.Notifier.Deliveries(r.Context(), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	notices, err := s.Items.Notices(r.Context(), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": row, "timeline": timeline, "evidence": files,
+		"lights": lights, "notices": notices, "deliveries": sent})
 }
 
 // actionPaths maps URL segments to actions.
@@ -121,11 +145,16 @@ var actionPaths = map[string]item.Action{
 	"close":         item.Close,
 	"return":        item.Return,
 	"cancel":        item.Cancel,
+	// 延期: asked by the unit before the deadline, decided by the issuer.
+	"request-extension": item.RequestExtension,
+	"approve-extension": item.ApproveExtension,
+	"refuse-extension":  item.RefuseExtension,
 }
 
 type actionBody struct {
 	Note        string  `json:"note"`
 	EvidenceIDs []int64 `json:"evidence_ids"`
+	ExtendTo    string  `json:"extend_to"`
 }
 
 // act performs an action through the item's workflow Update: the validator answers at once
@@ -166,7 +195,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 	if key != "" {
 		updateID = "item:" + id + ":" + key
 	}
-	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, Key: key,
+	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
 		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
 	var res item.ActionResult
 	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{

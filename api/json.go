@@ -81,3 +81,5 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	}
 	return b, nil
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

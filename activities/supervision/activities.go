@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -151,4 +152,33 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.Is
 		return nil
 	}
 	return err
+}
+
+// SignalOpenWorkflows signals SignalCalendar to every workflow that still has open items,
+// returning how many it told.
+func (a *Activities) SignalOpenWorkflows(ctx context.Context) (int, error) {
+	rows, err := a.Items.Pool().Query(ctx, `SELECT DISTINCT workflow_id FROM items WHERE state NOT IN ('closed', 'cancelled') ORDER BY 1`)
+	if err != nil {
+		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(a.Concurrency, 1))
+	for _, id := range ids {
+		g.Go(func() error {
+			err := a.Client.SignalWorkflow(gctx, id, "", item.SignalCalendar, nil)
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				return nil // finished meanwhile
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
+	}
+	return len(ids), nil
 }

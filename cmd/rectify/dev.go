@@ -15,6 +15,7 @@ import (
 	"rectify/internal/app"
 	"rectify/internal/db"
 	"rectify/internal/demo"
+	"rectify/internal/mailsink"
 )
 
 // runDev is what `make run` starts: the Temporal dev server on an SQLite file under ./var,
@@ -55,6 +56,16 @@ func runDev(ctx context.Context, cfg app.Config) error {
 	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// Reminders go to a local SMTP server whose messages land in var/mail, unless SMTP is
+	// pointed elsewhere.
+	mailAddr := fmt.Sprintf("%s:%d", cfg.Notify.SMTP.Host, cfg.Notify.SMTP.Port)
+	if os.Getenv("SMTP_HOST") == "" && os.Getenv("SMTP_PORT") == "" {
+		sink, err := mailsink.Start(mailAddr, filepath.Join("var", "mail"))
+		if err != nil {
+			return err
+		}
+		defer sink.Close()
+	}
 	return withSystem(ctx, cfg, func(s *app.System) error {
 		w := s.Worker()
 		if err := w.Start(); err != nil {
@@ -70,8 +81,9 @@ Rectify 整改督办 is running.
   Temporal UI   http://127.0.0.1:%s
   Temporal      %s (namespace %s)
   PostgreSQL    %s
+  Mail (SMTP)   %s   reminders land in var/mail (tail -f var/mail/index.log)
 Demo sign-ins (password %q):
-`, cfg.Listen, uiPort, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.DatabaseURL, demo.Password)
+`, cfg.Listen, uiPort, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.DatabaseURL, mailAddr, demo.Password)
 		for _, si := range demo.SignIns {
 			fmt.Printf("  %-10s %s\n", si.Login, si.Who)
 		}
@@ -98,7 +110,7 @@ func pragmaArgs(list string) []string {
 }
 
 func loadDemo(ctx context.Context, s *app.System) error {
-	loaded, err := demo.Load(ctx, s.Pool, s.Orders, s.Temporal, s.Config.TaskQueue, s.Deployment)
+	loaded, err := demo.Load(ctx, s.Pool, s.Temporal, s.Config.TaskQueue, s.Deployment)
 	if err != nil {
 		return err
 	}

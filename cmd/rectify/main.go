@@ -10,9 +10,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/app"
+	"rectify/internal/calendar"
 	"rectify/internal/db"
+	"rectify/internal/holidays"
 	"rectify/internal/org"
 )
 
@@ -25,7 +30,11 @@ Usage:
   rectify migrate             create the database if needed and migrate it
   rectify org load FILE       load units and people from a .json or .csv file
   rectify demo                load the demo county and issue its order (once)
+  rectify workdays add DATE N | is DATE | between A B
+                              working-day arithmetic with China's holidays (调休 included)
+  rectify mailsink            a local SMTP server that keeps messages under var/mail
   rectify bench               issuance benchmark (see README)
+  rectify bench-reminders     reminder delivery benchmark (see README)
 
 Configuration is read from the environment; see README.md.
 `
@@ -85,6 +94,12 @@ func run(ctx context.Context, args []string) error {
 		return withSystem(ctx, cfg, func(s *app.System) error { return loadDemo(ctx, s) })
 	case "bench":
 		return runBench(ctx, args[1:])
+	case "bench-reminders":
+		return errors.New("bench-reminders: not built yet")
+	case "workdays":
+		return workdays(ctx, cfg, args[1:])
+	case "mailsink":
+		return runMailSink(ctx, "127.0.0.1:1025", "var/mail")
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -100,6 +115,31 @@ func withSystem(ctx context.Context, cfg app.Config, f func(*app.System) error) 
 	}
 	defer s.Close()
 	return f(s)
+}
+
+// workdays answers from the embedded table, the configured year files and, when the
+// database is reachable, the years uploaded by staff.
+func workdays(ctx context.Context, cfg app.Config, args []string) error {
+	var pool *pgxpool.Pool
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if p, err := db.Open(dctx, cfg.DatabaseURL); err == nil {
+		pool = p
+		defer p.Close()
+	}
+	hs, err := holidays.NewStore(pool, cfg.HolidayFiles)
+	if err != nil {
+		return err
+	}
+	cal, err := hs.Current(ctx)
+	if err != nil && pool != nil {
+		hs, _ = holidays.NewStore(nil, cfg.HolidayFiles) // an old schema: fall back to the files
+		cal, err = hs.Current(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	return calendar.Command(cal, args, os.Stdout)
 }
 
 // stopOn adapts a context to the channel worker.Run waits on.

@@ -126,11 +126,12 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
+	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 }
 
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
-	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence,
+	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
 		Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
 }
 

@@ -24,6 +24,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/app"
+	"rectify/internal/calendar"
 	"rectify/internal/org"
 	"rectify/internal/testenv"
 )
@@ -90,6 +91,8 @@ type Options struct {
 	NoWorker bool
 	// TaskQueue defaults to a fresh random name so scenarios never share work.
 	TaskQueue string
+	// Configure adjusts the configuration before the system opens.
+	Configure func(*app.Config)
 }
 
 // New starts a scenario on the dev server at temporalAddr.
@@ -106,6 +109,10 @@ func New(t testing.TB, temporalAddr string, o Options) *Env {
 		var b [4]byte
 		_, _ = rand.Read(b[:])
 		cfg.TaskQueue = "test-" + hex.EncodeToString(b[:])
+	}
+	cfg.DispatchSettle = 0
+	if o.Configure != nil {
+		o.Configure(&cfg)
 	}
 	sys, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -225,4 +232,31 @@ func WriteHistory(ctx context.Context, c client.Client, workflowID, path string)
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
+}
+
+// EveryDayWorking is a holiday table for year y in which every weekend day is worked and
+// nothing is off, so that tests that send in working hours never wait for a Monday.
+func EveryDayWorking(y int) calendar.Year {
+	out := calendar.Year{Year: y}
+	for d := calendar.Date(y, 1, 1); d.Year() == y; d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			out.Days = append(out.Days, calendar.Day{Name: "测试", Date: d.Format("2006-01-02"), IsOffDay: false})
+		}
+	}
+	return out
+}
+
+// AlwaysWorking uploads EveryDayWorking for this year and the next.
+func (e *Env) AlwaysWorking() {
+	e.t.Helper()
+	y := time.Now().In(calendar.Shanghai).Year()
+	for _, year := range []int{y - 1, y, y + 1} {
+		b, err := json.Marshal(EveryDayWorking(year))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if _, err := e.Sys.Holidays.Upload(context.Background(), b, 0); err != nil {
+			e.t.Fatalf("AlwaysWorking: %v", err)
+		}
+	}
 }

@@ -38,7 +38,7 @@ var SignIns = []struct{ Login, Who string }{
 
 // Load puts the demo county in place and issues its order, doing only what an earlier,
 // possibly interrupted, run has not done. It reports whether it did anything.
-func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue, deployment string) (_ bool, err error) {
+func Load(ctx context.Context, pool *pgxpool.Pool, tc client.Client, taskQueue, deployment string) (_ bool, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("demo.Load: %w", err)
@@ -69,12 +69,30 @@ func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc clien
 	if err != nil {
 		return false, err
 	}
-	draft := Order(time.Now())
+	did2, err := issueOnce(ctx, pool, order.NewStore(pool, nil), tc, taskQueue, deployment, county.ID, issuer.ID, Order(time.Now()))
+	if err != nil {
+		return false, err
+	}
+	// A second order entered as if issued 30 days ago, so that the demo shows yellow and red
+	// lights and sends its reminders and escalations as soon as it starts.
+	past := time.Now().AddDate(0, 0, -30)
+	did3, err := issueOnce(ctx, pool, order.NewStore(pool, func() time.Time { return past }), tc, taskQueue, deployment,
+		county.ID, issuer.ID, LateOrder(past))
+	if err != nil {
+		return false, err
+	}
+	return did || did2 || did3, nil
+}
+
+// issueOnce creates an order unless one with its title exists, and issues it unless issued.
+func issueOnce(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue, deployment string,
+	unitID, by int64, draft order.Draft) (bool, error) {
+	did := false
 	var id int64
 	var status string
-	err = pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, county.ID, draft.Title).Scan(&id, &status)
+	err := pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, unitID, draft.Title).Scan(&id, &status)
 	if errors.Is(err, pgx.ErrNoRows) {
-		if id, err = orders.Create(ctx, county.ID, issuer.ID, draft); err != nil {
+		if id, err = orders.Create(ctx, unitID, by, draft); err != nil {
 			return false, err
 		}
 		status, did = "draft", true
@@ -84,14 +102,40 @@ func Load(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc clien
 	if status == "issued" {
 		return did, nil
 	}
-	at, err := orders.BeginIssue(ctx, id, county.ID, issuer.ID)
+	at, err := orders.BeginIssue(ctx, id, unitID, by)
 	if err != nil {
 		return false, err
 	}
-	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
+	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: by, IssuedAt: at}); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// LateOrder is the demo's order entered after the fact: issued at `issued`, with one
+// measure already overdue, one due within days and one counted in working days.
+func LateOrder(issued time.Time) order.Draft {
+	day := func(n int) string { return issued.In(order.Shanghai).AddDate(0, 0, n).Format("2006-01-02") }
+	resp := order.Responsibility{Primary: order.PersonRef{Position: "书记"}, Direct: order.PersonRef{Position: "组织委员"},
+		Handler: order.PersonRef{Position: "组织委员"}}
+	return order.Draft{
+		Title: "关于村级党组织阵地建设专项督查发现问题整改的通知",
+		// The demo sends round the clock so its reminders can be watched at once; real
+		// orders follow the department's working hours (08:30–17:30 by default).
+		Policy:    demoPolicy(),
+		Source:    "督查",
+		DocNumber: "清组通〔2026〕9号",
+		Targets:   []string{"QH01", "QH02"},
+		Problems: []order.Problem{{Description: "部分村党群服务中心挂牌不规范、功能室挪作他用", Category: "阵地建设", Severity: "一般",
+			Measures: []order.Measure{
+				{Content: "清理挪用的功能室，恢复党员活动室", Criterion: "功能室全部恢复使用，现场核查通过", EvidenceExpected: "整改前后照片",
+					Responsibility: resp, Deadline: order.Deadline{Kind: order.ByDate, Due: day(14)}},
+				{Content: "统一规范党群服务中心标识标牌", Criterion: "标牌符合全县统一样式", EvidenceExpected: "标牌照片",
+					Responsibility: resp, Deadline: order.Deadline{Kind: order.ByDate, Due: day(32)}},
+				{Content: "建立阵地使用管理制度", Criterion: "制度印发并上墙", EvidenceExpected: "制度文件",
+					Responsibility: resp, Deadline: order.Deadline{Kind: order.ByDate, WorkingDays: 40, From: "issue"}},
+			}}},
+	}
 }
 
 // Order is the demo order: an inspection tour's findings sent to the three townships,
@@ -126,4 +170,10 @@ func Order(now time.Time) order.Draft {
 				}},
 		},
 	}
+}
+
+func demoPolicy() *item.Policy {
+	p := item.DefaultPolicy()
+	p.SendStart, p.SendEnd = "00:00", "23:59"
+	return &p
 }

@@ -47,8 +47,12 @@ func NewStore(pool *pgxpool.Pool, files string) (*Store, error) {
 	return &Store{pool: pool, base: base}, nil
 }
 
-// Current is the calendar in force: uploaded years over the configured ones.
+// Current is the calendar in force: uploaded years over the configured ones. A store
+// without a database has only the configured ones.
 func (s *Store) Current(ctx context.Context) (*calendar.Calendar, error) {
+	if s.pool == nil {
+		return s.base, nil
+	}
 	rows, err := s.pool.Query(ctx, `SELECT data FROM holiday_years ORDER BY year`)
 	if err != nil {
 		return nil, fmt.Errorf("holidays.Current: %w", err)
@@ -89,8 +93,15 @@ func (s *Store) Upload(ctx context.Context, data []byte, by int64) (calendar.Yea
 	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO holiday_years (year, data, uploaded_by) VALUES ($1, $2, $3)
 		ON CONFLICT (year) DO UPDATE SET data = excluded.data, uploaded_by = excluded.uploaded_by, uploaded_at = now()`,
-		y.Year, b, by); err != nil {
+		y.Year, b, nullPerson(by)); err != nil {
 		return y, fmt.Errorf("holidays.Upload(%d): %w", y.Year, err)
 	}
 	return y, nil
+}
+
+func nullPerson(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

@@ -318,3 +318,47 @@ func wrap(err *error, format string, args ...any) {
 
 // Pool is the store's connection pool, for the dispatcher's queries over notices.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// LightChange is one entry of an item's light history.
+type LightChange struct {
+	At     time.Time `json:"at"`
+	Light  string    `json:"light"`
+	Reason string    `json:"reason"`
+}
+
+// Lights returns an item's light history, oldest first.
+func (s *Store) Lights(ctx context.Context, id string) (_ []LightChange, err error) {
+	defer wrap(&err, "items.Lights(%s)", id)
+	rows, err := s.pool.Query(ctx, `SELECT at, light, reason FROM item_lights WHERE item_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[LightChange])
+}
+
+// NoticeRow is a reminder or escalation fired for an item, and what became of it.
+type NoticeRow struct {
+	Rung      string     `json:"rung"`
+	RungLabel string     `json:"rung_label"`
+	Person    string     `json:"person"`
+	FireAt    time.Time  `json:"fire_at"`
+	SendAt    time.Time  `json:"send_at"`
+	Status    string     `json:"status"`
+	LastError string     `json:"last_error,omitempty"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// Notices returns the rungs fired for an item, in firing order.
+func (s *Store) Notices(ctx context.Context, id string) (_ []NoticeRow, err error) {
+	defer wrap(&err, "items.Notices(%s)", id)
+	rows, err := s.pool.Query(ctx, `SELECT n.rung, '', p.name, n.fire_at, n.send_at, n.status, n.last_error, n.sent_at
+		FROM notices n JOIN people p ON p.id = n.person_id WHERE n.item_id = $1 ORDER BY n.fire_at, n.key`, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[NoticeRow])
+	for i := range out {
+		out[i].RungLabel = item.Rung(out[i].Rung).Label()
+	}
+	return out, err
+}

@@ -326,6 +326,11 @@ func (l *lifecycle) supervise(now time.Time, wfID string, in UnitOrderInput) Rec
 				it.Listed, changed = true, true
 			}
 			n := Notice{ItemID: it.ID, Rung: st.Rung, Consolidated: st.Rung.Consolidated(), FireAt: st.FireAt, SendAt: st.SendAt}
+			if st.SendAt.Before(now) {
+				// Fired late (the worker was down, or the order was entered after the fact):
+				// send at the next moment in working hours from now, not in the past.
+				n.SendAt = l.cal.NextSendTime(now, l.policy.SendStart, l.policy.SendEnd)
+			}
 			if hasDue {
 				n.Due = dateOf(due).Format("2006-01-02")
 				if now.After(due) {
