@@ -30,6 +30,7 @@ test: bin/temporal postgres
 
 bench: bin/temporal bin/rectify postgres
 	./bin/rectify bench
+	./bin/rectify bench-reminders
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string) error {
 	case "bench":
 		return runBench(ctx, args[1:])
 	case "bench-reminders":
-		return errors.New("bench-reminders: not built yet")
+		return runReminderBench(ctx, args[1:])
 	case "workdays":
 		return workdays(ctx, cfg, args[1:])
 	case "mailsink":

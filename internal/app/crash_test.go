@@ -34,17 +34,23 @@ func buildRectify(t *testing.T) string {
 	return bin
 }
 
-func startWorker(t *testing.T, bin string, e *apptest.Env, concurrency int, log string) *exec.Cmd {
+func startWorker(t *testing.T, bin string, e *apptest.Env, concurrency int) *exec.Cmd {
 	t.Helper()
-	f, err := os.OpenFile(log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	return startWorkerEnv(t, bin, e, []string{fmt.Sprintf("RECTIFY_ISSUE_CONCURRENCY=%d", concurrency)})
+}
+
+// startWorkerEnv runs `rectify worker` as a process against the scenario's database and
+// task queue, with extra environment.
+func startWorkerEnv(t *testing.T, bin string, e *apptest.Env, extra []string) *exec.Cmd {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(t.TempDir(), "worker.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(t, err)
 	cmd := exec.Command(bin, "worker")
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(append(os.Environ(),
 		"DATABASE_URL="+e.DBURL,
 		"TEMPORAL_ADDRESS="+temporalAddr,
 		"RECTIFY_TASK_QUEUE="+e.Sys.Config.TaskQueue,
-		"RECTIFY_EVIDENCE_DIR="+t.TempDir(),
-		fmt.Sprintf("RECTIFY_ISSUE_CONCURRENCY=%d", concurrency))
+		"RECTIFY_EVIDENCE_DIR="+t.TempDir()), extra...)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); f.Close() })
@@ -86,8 +92,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 		require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1`, created.ID).Scan(&n))
 		return n
 	}
-	log := filepath.Join(t.TempDir(), "worker.log")
-	w := startWorker(t, bin, e, 1, log)
+	w := startWorker(t, bin, e, 1)
 	deadline := time.Now().Add(60 * time.Second)
 	for count() < 20 {
 		require.True(t, time.Now().Before(deadline), "issuance never began")
@@ -100,7 +105,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 	require.Less(t, atKill, 2*units, "the kill must land mid-issuance")
 	t.Logf("killed the worker with %d of %d items written", atKill, 2*units)
 
-	startWorker(t, bin, e, 8, log)
+	startWorker(t, bin, e, 8)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.Equal(c, 2*units, count())
 		var status string

@@ -234,24 +234,12 @@ func WriteHistory(ctx context.Context, c client.Client, workflowID, path string)
 	return os.WriteFile(path, b, 0o644)
 }
 
-// EveryDayWorking is a holiday table for year y in which every weekend day is worked and
-// nothing is off, so that tests that send in working hours never wait for a Monday.
-func EveryDayWorking(y int) calendar.Year {
-	out := calendar.Year{Year: y}
-	for d := calendar.Date(y, 1, 1); d.Year() == y; d = d.AddDate(0, 0, 1) {
-		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			out.Days = append(out.Days, calendar.Day{Name: "测试", Date: d.Format("2006-01-02"), IsOffDay: false})
-		}
-	}
-	return out
-}
-
 // AlwaysWorking uploads EveryDayWorking for this year and the next.
 func (e *Env) AlwaysWorking() {
 	e.t.Helper()
 	y := time.Now().In(calendar.Shanghai).Year()
 	for _, year := range []int{y - 1, y, y + 1} {
-		b, err := json.Marshal(EveryDayWorking(year))
+		b, err := json.Marshal(calendar.EveryDayWorking(year))
 		if err != nil {
 			e.t.Fatal(err)
 		}

@@ -58,62 +58,92 @@ type Result struct {
 }
 
 // Run performs the benchmark and prints its figures.
-func Run(ctx context.Context, o Options) (Result, error) {
-	var res Result
+// system is a whole Rectify on its own dev server and database, for one benchmark run.
+type system struct {
+	*app.System
+	base  string // API base URL
+	close func()
+}
+
+// start brings up a dev server on an SQLite file, a fresh database, the worker and the API.
+// configure may adjust the configuration before the system opens.
+func start(ctx context.Context, o Options, configure func(*app.Config)) (_ *system, err error) {
+	var cleanups []func()
+	closeAll := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
 	dir, err := os.MkdirTemp("", "rectify-bench-")
 	if err != nil {
-		return res, err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
 	fmt.Fprintf(o.Out, "machine: %d CPUs, %s/%s, %s; dev server on SQLite file\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: o.TemporalCLI, DBFilename: filepath.Join(dir, "temporal.db"), LogLevel: "error",
 		Stdout: io.Discard, Stderr: io.Discard, ExtraArgs: o.DevServerArgs,
 	})
 	if err != nil {
-		return res, fmt.Errorf("dev server: %w", err)
+		return nil, fmt.Errorf("dev server: %w", err)
 	}
-	defer func() { _ = srv.Stop() }()
-
+	cleanups = append(cleanups, func() { _ = srv.Stop() })
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	dbURL, err := siblingDB(o.BaseDBURL, "rectify_bench_"+hex.EncodeToString(b[:]))
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if err := db.EnsureDatabase(ctx, dbURL); err != nil {
-		return res, err
+		return nil, err
 	}
-	defer func() { _ = db.DropDatabase(context.Background(), dbURL) }()
-
+	cleanups = append(cleanups, func() { _ = db.DropDatabase(context.Background(), dbURL) })
 	cfg := app.Defaults()
 	cfg.DatabaseURL, cfg.TemporalAddress, cfg.EvidenceDir = dbURL, srv.FrontendHostPort(), filepath.Join(dir, "evidence")
 	cfg.IssueConcurrency = o.Concurrency
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	cfg.Listen = ln.Addr().String()
 	ln.Close()
+	if configure != nil {
+		configure(&cfg)
+	}
 	sys, err := app.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, sys.Close)
+	w := sys.Worker()
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, w.Stop)
+	sctx, stop := context.WithCancel(ctx)
+	cleanups = append(cleanups, stop)
+	go func() { _ = sys.Serve(sctx) }()
+	return &system{System: sys, base: "http://" + cfg.Listen, close: closeAll}, nil
+}
+
+// Run performs the issuance benchmark and prints its figures.
+func Run(ctx context.Context, o Options) (Result, error) {
+	var res Result
+	sys, err := start(ctx, o, nil)
 	if err != nil {
 		return res, err
 	}
-	defer sys.Close()
-	w := sys.Worker()
-	if err := w.Start(); err != nil {
-		return res, err
-	}
-	defer w.Stop()
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = sys.Serve(sctx) }()
-
+	defer sys.close()
+	base := sys.base
 	fmt.Fprintf(o.Out, "loading a county with %d townships ...\n", o.Units)
-	if err := loadCounty(ctx, sys, o.Units); err != nil {
+	if err := loadCounty(ctx, sys.System, o.Units); err != nil {
 		return res, err
 	}
-	base := "http://" + cfg.Listen
 	hc, err := login(base)
 	if err != nil {
 		return res, err

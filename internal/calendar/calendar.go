@@ -436,3 +436,16 @@ func (c *Calendar) NextSendTime(t time.Time, start, end string) time.Time {
 	}
 	return at(c.forward(dn, 1), sh, sm)
 }
+
+// EveryDayWorking is a table for year y in which every weekend day is worked and nothing is
+// off. Tests and benchmarks that send in working hours load it so as never to wait for a
+// Monday; it is no real year's arrangement.
+func EveryDayWorking(y int) Year {
+	out := Year{Year: y}
+	for d := Date(y, 1, 1); d.Year() == y; d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			out.Days = append(out.Days, Day{Name: "全年无休（测试用）", Date: d.Format("2006-01-02"), IsOffDay: false})
+		}
+	}
+	return out
+}
