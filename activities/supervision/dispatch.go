@@ -137,10 +137,12 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 		}
 		return a.wakeDispatcher(ctx, in.Deployment, next)
 	}
+	// A message about items all at the same rung says so; a mixed one is a digest whose
+	// lines each tell their own state.
 	rung := ns[0].Rung
 	for _, n := range ns {
-		if rungWeight[n.Rung] > rungWeight[rung] {
-			rung = n.Rung
+		if n.Rung != rung {
+			rung = notify.RungDigest
 		}
 	}
 	if err := a.deliver(ctx, key, rung, ns); err != nil {
@@ -156,10 +158,24 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 // A person no channel can reach is marked failed, visibly on the item, and not retried.
 func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns []pending) error {
 	n := notify.Notice{Rung: string(rung), RecipientName: ns[0].Recipient.Name}
-	ids := make([]string, len(ns))
-	for i, p := range ns {
-		n.Items = append(n.Items, p.Line)
-		ids[i] = p.ItemID
+	// One line an item, however many of its rungs are in the message: the most urgent.
+	type chosen struct {
+		at   int
+		rung item.Rung
+	}
+	var ids []string
+	best := map[string]chosen{}
+	for _, p := range ns {
+		c, ok := best[p.ItemID]
+		switch {
+		case !ok:
+			best[p.ItemID] = chosen{at: len(n.Items), rung: p.Rung}
+			n.Items = append(n.Items, p.Line)
+			ids = append(ids, p.ItemID)
+		case rungWeight[p.Rung] > rungWeight[c.rung]:
+			n.Items[c.at] = p.Line
+			best[p.ItemID] = chosen{at: c.at, rung: p.Rung}
+		}
 	}
 	msg, err := notify.Render(n)
 	if err != nil {

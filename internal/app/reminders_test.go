@@ -97,7 +97,7 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	}
 	for _, org := range []string{"t1o@example.cn", "t2o@example.cn"} {
 		require.Len(t, byRecipient[org], 1, org)
-		require.Contains(t, byRecipient[org][0], "【催办】", "the most urgent reminder names the message")
+		require.Equal(t, "【整改提醒】您有2项整改事项需要办理（其中1项已超期）", byRecipient[org][0], "one digest for items in different states")
 	}
 	for _, head := range []string{"t1s@example.cn", "t2s@example.cn"} {
 		subjects := strings.Join(byRecipient[head], "|")

@@ -15,6 +15,7 @@ const (
 	RungEscalateUnitHead = "escalate_unit_head" // 督办：本单位主要负责人
 	RungEscalateIssuer   = "escalate_issuer"    // 督办：交办单位
 	RungListed           = "listed"             // 挂牌督办
+	RungDigest           = "digest"             // a day's reminders about items in different states
 )
 
 // Notice is what one message says: one rung, one person, one or more items. Consolidation
@@ -73,6 +74,11 @@ var rungTexts = map[string]rungText{
 		intro:   `贵单位交办的以下{{len .Items}}项整改事项经催办仍未完成，请予以督办：`,
 		closing: `请登录整改督办系统查看并督办。`,
 	},
+	RungDigest: {
+		subject: `【整改提醒】您有{{len .Items}}项整改事项需要办理{{with overdue .Items}}（其中{{.}}项已超期）{{end}}`,
+		intro:   `以下{{len .Items}}项整改事项需要您办理，请按各项时限推进：`,
+		closing: `请登录整改督办系统办理。`,
+	},
 	RungListed: {
 		subject: `【挂牌督办】{{len .Items}}项整改事项已挂牌督办`,
 		intro:   `以下{{len .Items}}项整改事项已列入挂牌督办，请高度重视，限期完成整改并报告：`,
@@ -91,7 +97,16 @@ const bodyTemplate = `{{if .N.RecipientName}}{{oneLine .N.RecipientName}}同志�
 `
 
 var funcs = template.FuncMap{
-	"inc":      func(i int) int { return i + 1 },
+	"inc": func(i int) int { return i + 1 },
+	"overdue": func(items []NoticeItem) int {
+		n := 0
+		for _, it := range items {
+			if it.WorkingDaysOverdue > 0 {
+				n++
+			}
+		}
+		return n
+	},
 	"oneLine":  oneLine,
 	"daysText": daysText,
 }
