@@ -155,12 +155,15 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	st, _ = t2o.Do("GET", fmt.Sprintf("/api/evidence/%d", ev.ID), nil, nil)
 	require.Equal(t, 404, st)
 
-	recordHistories(t, e, orderID, t1.ID)
+	recordHistories(t, e, map[string]string{
+		item.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "unit_order_closed_after_return.json",
+		item.IssueWorkflowID(e.Sys.Deployment, orderID):       "issue_order.json",
+	})
 }
 
 // recordHistories replays this run's histories with the current code and, with
 // RECORD_HISTORIES=1, saves them as the replay fixtures in workflows/item/testdata.
-func recordHistories(t *testing.T, e *apptest.Env, orderID, unitID int64) {
+func recordHistories(t *testing.T, e *apptest.Env, files map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -169,10 +172,6 @@ func recordHistories(t *testing.T, e *apptest.Env, orderID, unitID int64) {
 		require.NoError(t, err)
 		dir = filepath.Join(root, "workflows", "item", "testdata")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
-	}
-	files := map[string]string{
-		item.UnitWorkflowID(e.Sys.Deployment, orderID, unitID): "unit_order_closed_after_return.json",
-		item.IssueWorkflowID(e.Sys.Deployment, orderID):        "issue_order.json",
 	}
 	r := worker.NewWorkflowReplayer()
 	app.RegisterWorkflows(r)

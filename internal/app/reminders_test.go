@@ -136,4 +136,13 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	for _, n := range detail.Notices {
 		require.Equal(t, "sent", n.Status, n.Rung)
 	}
+
+	var slot time.Time
+	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT min(send_at) FROM notices`).Scan(&slot))
+	t1, err := e.Org.UnitByCode(context.Background(), "T1")
+	require.NoError(t, err)
+	recordHistories(t, e, map[string]string{
+		item.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):                 "unit_order_supervised_escalated.json",
+		item.DispatchWorkflowID(e.Sys.Deployment, slot.Truncate(time.Minute)): "dispatch.json",
+	})
 }

@@ -105,6 +105,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		off[day(now, i)] = true
 	}
+	var recalendar string
 	for _, year := range []int{now.Year(), now.Year() + 1} { // the five days may cross a year end
 		y := calendar.EveryDayWorking(year)
 		var kept []calendar.Day
@@ -123,6 +124,11 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 		body, _ := json.Marshal(y)
 		st, b := cs.Do("POST", "/api/calendar/years", json.RawMessage(body), nil)
 		require.Equal(t, http.StatusCreated, st, string(b))
+		var up struct {
+			Workflow string `json:"recompute_workflow"`
+		}
+		require.NoError(t, json.Unmarshal(b, &up))
+		recalendar = up.Workflow
 	}
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var wdDue, dateDue time.Time
@@ -136,4 +142,13 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	st, b := cs.Do("POST", "/api/calendar/years", json.RawMessage(`{"year":2027,"days":[{"name":"元旦","date":"2027-13-01","isOffDay":true}]}`), nil)
 	require.Equal(t, 400, st, string(b))
 	require.True(t, bytes.Contains(b, []byte(`"field":"days[0].date"`)), string(b))
+
+	err := e.Sys.Temporal.GetWorkflow(ctx, recalendar, "").Get(ctx, nil)
+	require.NoError(t, err)
+	t1, err := e.Org.UnitByCode(ctx, "T1")
+	require.NoError(t, err)
+	recordHistories(t, e, map[string]string{
+		item.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "unit_order_extended_recalendared.json",
+		recalendar: "recalendar.json",
+	})
 }
