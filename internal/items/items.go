@@ -25,11 +25,13 @@ type Store struct {
 // NewStore makes a store.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
-func nullID(id int64) *int64 {
-	if id == 0 {
+// orNil is nil for a zero value, so that the column stays NULL.
+func orNil[T comparable](v T) *T {
+	var zero T
+	if v == zero {
 		return nil
 	}
-	return &id
+	return &v
 }
 
 func nullTime(t time.Time) *time.Time {
@@ -37,13 +39,6 @@ func nullTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
-}
-
-func nullDate(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 const upsertItem = `INSERT INTO items (id, order_id, measure_id, unit_id, parent_item_id, workflow_id, state, holder, deadline_kind, due_date,
@@ -65,10 +60,10 @@ const insertAudit = `INSERT INTO item_audit (item_id, revision, at, actor_id, ac
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_id, revision) DO NOTHING`
 
 func queueRow(b *pgx.Batch, r item.ItemRow) {
-	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, nullStr(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
-		r.DeadlineKind, nullDate(r.DueDate), nullID(r.PrimaryPerson), nullID(r.DirectPerson), nullID(r.HandlerPerson),
+	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, orNil(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
+		r.DeadlineKind, orNil(r.DueDate), orNil(r.PrimaryPerson), orNil(r.DirectPerson), orNil(r.HandlerPerson),
 		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt,
-		nullInt(r.WorkingDays), nullStr(r.WorkingDaysFrom), r.DueAt, nullDate(r.ExtendedTo), nullDate(r.ExtensionRequestedTo), r.ExtensionReason)
+		orNil(r.WorkingDays), orNil(r.WorkingDaysFrom), r.DueAt, orNil(r.ExtendedTo), orNil(r.ExtensionRequestedTo), r.ExtensionReason)
 }
 
 func queueAudit(b *pgx.Batch, a item.AuditEntry) {
@@ -76,21 +71,7 @@ func queueAudit(b *pgx.Batch, a item.AuditEntry) {
 	if ev == nil {
 		ev = []int64{}
 	}
-	b.Queue(insertAudit, a.ItemID, a.Revision, a.At, nullID(a.ActorID), nullID(a.ActorUnitID), string(a.Action), string(a.From), string(a.To), a.Note, ev)
-}
-
-func nullInt(n int) *int {
-	if n == 0 {
-		return nil
-	}
-	return &n
-}
-
-func nullStr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+	b.Queue(insertAudit, a.ItemID, a.Revision, a.At, orNil(a.ActorID), orNil(a.ActorUnitID), string(a.Action), string(a.From), string(a.To), a.Note, ev)
 }
 
 // Write applies item rows and audit entries in one transaction; safe to repeat.
