@@ -9,14 +9,14 @@ import (
 )
 
 // benchFlags are the flags both benchmarks share.
-func benchFlags(name string) (*flag.FlagSet, *bench.Options, func() error) {
+func benchFlags(name string) (*flag.FlagSet, *bench.Options, func()) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	o := &bench.Options{Out: os.Stdout}
 	fs.StringVar(&o.TemporalCLI, "temporal", "bin/temporal", "path of the Temporal CLI")
 	fs.StringVar(&o.BaseDBURL, "db", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL URL; the bench database is created beside it")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "workflow starts in flight")
 	pragmas := fs.String("sqlite-pragmas", devSQLitePragmas, "comma-separated PRAGMA=VALUE for the dev server's SQLite file")
-	return fs, o, func() error { o.DevServerArgs = pragmaArgs(*pragmas); return nil }
+	return fs, o, func() { o.DevServerArgs = pragmaArgs(*pragmas) }
 }
 
 // runBench is `make bench`: issuance of 20 measures to 3,000 units on the embedded dev
@@ -29,7 +29,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_ = done()
+	done()
 	_, err := bench.Run(ctx, *o)
 	return err
 }
@@ -41,7 +41,7 @@ func runReminderBench(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_ = done()
+	done()
 	_, err := bench.RunReminders(ctx, *o, *people)
 	return err
 }
