@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"rectify/internal/auth"
+	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
 	"rectify/internal/holidays"
 	"rectify/internal/items"
@@ -31,6 +32,7 @@ type Deps struct {
 	Evidence  *evidence.Store
 	Notifier  *notify.Notifier
 	Holidays  *holidays.Store
+	Bulletins *bulletin.Store
 	Temporal  client.Client
 	TaskQueue string
 	// Deployment is the database's id that workflow ids start with.
@@ -82,6 +84,10 @@ func New(d Deps) http.Handler {
 			r.Put("/api/policy", s.putPolicy)
 			r.Get("/api/calendar", s.getCalendar)
 			r.Post("/api/calendar/years", s.uploadYear)
+			r.Get("/api/bulletins", s.listBulletins)
+			r.Post("/api/bulletins", s.publishBulletin)
+			r.Get("/api/bulletins/{id}", s.getBulletin)
+			r.Get("/api/bulletins/{id}/xlsx", s.bulletinXLSX)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

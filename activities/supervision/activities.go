@@ -18,6 +18,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"rectify/internal/bulletin"
 	"rectify/internal/calendar"
 	"rectify/internal/holidays"
 	"rectify/internal/items"
@@ -31,6 +32,7 @@ type Activities struct {
 	Items     *items.Store
 	Orders    *order.Store
 	Holidays  *holidays.Store
+	Bulletins *bulletin.Store
 	Notifier  *notify.Notifier
 	Client    client.Client
 	TaskQueue string

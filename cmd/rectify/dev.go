@@ -67,6 +67,9 @@ func runDev(ctx context.Context, cfg app.Config) error {
 		defer sink.Close()
 	}
 	return withSystem(ctx, cfg, func(s *app.System) error {
+		if err := s.EnsureSchedules(ctx); err != nil {
+			return err
+		}
 		w := s.Worker()
 		if err := w.Start(); err != nil {
 			return err

@@ -63,6 +63,9 @@ func run(ctx context.Context, args []string) error {
 		return runDev(ctx, cfg)
 	case "worker":
 		return withSystem(ctx, cfg, func(s *app.System) error {
+			if err := s.EnsureSchedules(ctx); err != nil {
+				return err
+			}
 			w := s.Worker()
 			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue)
 			return w.Run(stopOn(ctx))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,12 +12,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/activities/supervision"
 	"rectify/api"
 	"rectify/internal/auth"
+	"rectify/internal/bulletin"
 	"rectify/internal/db"
 	"rectify/internal/evidence"
 	"rectify/internal/holidays"
@@ -28,15 +31,16 @@ import (
 
 // System is the running parts of Rectify.
 type System struct {
-	Config   Config
-	Pool     *pgxpool.Pool
-	Temporal client.Client
-	Auth     *auth.Service
-	Orders   *order.Store
-	Items    *items.Store
-	Evidence *evidence.Store
-	Holidays *holidays.Store
-	Notifier *notify.Notifier
+	Config    Config
+	Pool      *pgxpool.Pool
+	Temporal  client.Client
+	Auth      *auth.Service
+	Orders    *order.Store
+	Items     *items.Store
+	Evidence  *evidence.Store
+	Holidays  *holidays.Store
+	Notifier  *notify.Notifier
+	Bulletins *bulletin.Store
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
 }
@@ -96,6 +100,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
 		Holidays:   hs,
+		Bulletins:  bulletin.NewStore(pool),
 		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
@@ -112,7 +117,7 @@ func (s *System) Close() {
 func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
-	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier,
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins,
 		Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
 		SendConcurrency: s.Config.SendConcurrency, Settle: s.Config.DispatchSettle,
 		Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
@@ -127,12 +132,31 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
+	r.RegisterWorkflowWithOptions(item.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
+}
+
+// EnsureSchedules creates the bulletin schedules (weekly on Monday and monthly on the 1st,
+// at 08:30 Asia/Shanghai) unless they exist.
+func (s *System) EnsureSchedules(ctx context.Context) error {
+	for kind, cron := range map[string]string{bulletin.Weekly: "30 8 * * 1", bulletin.Monthly: "30 8 1 * *"} {
+		id := s.Deployment + "-bulletin-" + kind
+		_, err := s.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+			ID:   id,
+			Spec: client.ScheduleSpec{CronExpressions: []string{cron}, TimeZoneName: "Asia/Shanghai"},
+			Action: &client.ScheduleWorkflowAction{ID: id, Workflow: item.BulletinWorkflow, TaskQueue: s.Config.TaskQueue,
+				Args: []any{item.BulletinInput{Deployment: s.Deployment, Kind: kind}}},
+		})
+		if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			return fmt.Errorf("schedule %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
+		Bulletins: s.Bulletins, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
 }
 
 // Serve runs the HTTP API until ctx ends.

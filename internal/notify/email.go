@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -81,6 +82,13 @@ func (s *EmailSender) Send(ctx context.Context, to Recipient, m Message, key str
 	msg.SetHeader("Message-ID", id)
 	msg.SetDateHeader("Date", time.Now())
 	msg.SetBody("text/plain", m.Body)
+	for _, a := range m.Attachments {
+		data := a.Data
+		msg.Attach(a.Name, mail.SetCopyFunc(func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		}), mail.SetHeader(map[string][]string{"Content-Type": {a.ContentType}}))
+	}
 
 	// A fresh dialer per send: Dial stores the chosen auth mechanism in the dialer.
 	d := mail.NewDialer(s.cfg.Host, s.cfg.Port, s.cfg.Username, s.cfg.Password)

@@ -50,6 +50,15 @@ type Recipient struct {
 type Message struct {
 	Subject string
 	Body    string
+	// Attachments go with email; other channels send the text alone.
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with an email, such as a bulletin's spreadsheet.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // ErrNoContact means the recipient has no address for the channel.

@@ -1,0 +1,56 @@
+package supervision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"rectify/internal/notify"
+	"rectify/workflows/item"
+)
+
+// ListIssuers lists the departments that have issued orders.
+func (a *Activities) ListIssuers(ctx context.Context) ([]int64, error) {
+	return a.Bulletins.Issuers(ctx)
+}
+
+// PublishBulletin computes a department's bulletin, keeps it with its spreadsheet and emails
+// it to the department's staff and leaders. Repeating it replaces the kept bulletin and sends
+// nobody a second copy.
+func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) (int64, error) {
+	cal, err := a.Holidays.Current(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := a.Bulletins.Compute(ctx, cal, in.IssuerUnitID, in.Kind, in.Start, in.End)
+	if err != nil {
+		return 0, err
+	}
+	xlsx, err := b.XLSX()
+	if err != nil {
+		return 0, fmt.Errorf("PublishBulletin: %w", err)
+	}
+	if err := a.Bulletins.Save(ctx, &b, xlsx); err != nil {
+		return 0, err
+	}
+	rows, err := a.Items.Pool().Query(ctx, `SELECT id, name, email, mobile FROM people
+		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, in.IssuerUnitID)
+	if err != nil {
+		return 0, fmt.Errorf("PublishBulletin: %w", err)
+	}
+	to, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notify.Recipient])
+	if err != nil {
+		return 0, fmt.Errorf("PublishBulletin: %w", err)
+	}
+	msg := b.Message(xlsx)
+	var errs []error
+	for _, r := range to {
+		key := fmt.Sprintf("%s/bulletin/%d/%d", in.Deployment, b.ID, r.PersonID)
+		if _, err := a.Notifier.Deliver(ctx, key, r, "bulletin", nil, msg); err != nil && !errors.Is(err, notify.ErrUnreachable) {
+			errs = append(errs, err)
+		}
+	}
+	return b.ID, errors.Join(errs...)
+}

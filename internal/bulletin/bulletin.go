@@ -1,0 +1,312 @@
+// Package bulletin computes bulletins (通报): for one issuing department and one period, the
+// items issued and closed, the close-out rate (销号率), overdue items with their working days
+// overdue, items under 挂牌督办, a ranking of the units by results with one sentence each, and
+// the change since the last bulletin. Every figure comes from the data already in the system.
+package bulletin
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/internal/apperr"
+	"rectify/internal/calendar"
+)
+
+// Kinds of bulletin.
+const (
+	Weekly   = "weekly"
+	Monthly  = "monthly"
+	OnDemand = "on_demand"
+)
+
+// KindLabel is a kind as users read it.
+func KindLabel(k string) string {
+	switch k {
+	case Weekly:
+		return "周通报"
+	case Monthly:
+		return "月通报"
+	}
+	return "专项通报"
+}
+
+// Bulletin is one department's bulletin for one period.
+type Bulletin struct {
+	ID           int64     `json:"id"`
+	IssuerUnitID int64     `json:"issuer_unit_id"`
+	Issuer       string    `json:"issuer"`
+	Kind         string    `json:"kind"`
+	PeriodStart  time.Time `json:"period_start"`
+	PeriodEnd    time.Time `json:"period_end"`
+
+	IssuedInPeriod int `json:"issued_in_period"` // items issued (交办) in the period
+	ClosedInPeriod int `json:"closed_in_period"` // items closed out (销号) in the period
+	// Totals at the period's end, over every item the department issued, cancelled ones left out.
+	Total     int     `json:"total"`
+	Closed    int     `json:"closed"`
+	CloseRate float64 `json:"close_rate"` // Closed / Total, 0..1
+
+	Overdue []OverdueItem `json:"overdue"` // open and past the deadline, most overdue first
+	Listed  int           `json:"listed"`  // of those, under 挂牌督办
+	Ranking []UnitRank    `json:"ranking"`
+	Change  *Change       `json:"change,omitempty"`
+}
+
+// OverdueItem is one overdue item in a bulletin.
+type OverdueItem struct {
+	ItemID      string `json:"item_id"`
+	Unit        string `json:"unit"`
+	Order       string `json:"order"`
+	Measure     string `json:"measure"`
+	Due         string `json:"due"`
+	DaysOverdue int    `json:"days_overdue"`
+	Listed      bool   `json:"listed"`
+}
+
+// UnitRank is one responsible unit's place, ranked on results only: close-out rate, then
+// fewer overdue items.
+type UnitRank struct {
+	Rank     int     `json:"rank"`
+	Unit     string  `json:"unit"`
+	Total    int     `json:"total"`
+	Closed   int     `json:"closed"`
+	Rate     float64 `json:"rate"`
+	Overdue  int     `json:"overdue"`
+	Sentence string  `json:"sentence"`
+}
+
+// Change compares with the department's previous bulletin of the same kind.
+type Change struct {
+	PreviousEnd  time.Time `json:"previous_end"`
+	ClosedDelta  int       `json:"closed_delta"`
+	RateDelta    float64   `json:"rate_delta"`
+	OverdueDelta int       `json:"overdue_delta"`
+}
+
+// Store computes, keeps and reads bulletins.
+type Store struct{ pool *pgxpool.Pool }
+
+// NewStore makes a store.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Compute works out a department's bulletin for (start, end] from the item read model.
+func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitID int64, kind string, start, end time.Time) (_ Bulletin, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("bulletin.Compute(%d, %s): %w", issuerUnitID, kind, err)
+		}
+	}()
+	b := Bulletin{IssuerUnitID: issuerUnitID, Kind: kind, PeriodStart: start, PeriodEnd: end, Overdue: []OverdueItem{}, Ranking: []UnitRank{}}
+	if err := s.pool.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, issuerUnitID).Scan(&b.Issuer); err != nil {
+		return b, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT i.id, u.name, o.title, m.content, i.state, i.issued_at, i.closed_at,
+			coalesce(i.due_at, (i.due_date + time '17:30') AT TIME ZONE 'Asia/Shanghai'), i.listed
+		FROM items i JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id JOIN measures m ON m.id = i.measure_id
+		WHERE o.issuer_unit_id = $1 AND i.issued_at <= $2 ORDER BY u.name, i.id`, issuerUnitID, end)
+	if err != nil {
+		return b, err
+	}
+	type unitAcc struct{ total, closed, overdue int }
+	acc := map[string]*unitAcc{}
+	var units []string
+	for rows.Next() {
+		var id, unit, title, measure, state string
+		var issued time.Time
+		var closed, due *time.Time
+		var listed bool
+		if err := rows.Scan(&id, &unit, &title, &measure, &state, &issued, &closed, &due, &listed); err != nil {
+			return b, err
+		}
+		if issued.After(start) {
+			b.IssuedInPeriod++
+		}
+		if state == "cancelled" {
+			continue
+		}
+		a, ok := acc[unit]
+		if !ok {
+			a = &unitAcc{}
+			acc[unit] = a
+			units = append(units, unit)
+		}
+		a.total++
+		b.Total++
+		isClosed := state == "closed" && closed != nil && !closed.After(end)
+		if isClosed {
+			a.closed++
+			b.Closed++
+			if closed.After(start) {
+				b.ClosedInPeriod++
+			}
+			continue
+		}
+		if due != nil && due.Before(end) {
+			a.overdue++
+			days := cal.WorkdaysBetween(calendar.Date(due.In(calendar.Shanghai).Date()), calendar.Date(end.In(calendar.Shanghai).Date()))
+			b.Overdue = append(b.Overdue, OverdueItem{ItemID: id, Unit: unit, Order: title, Measure: measure,
+				Due: due.In(calendar.Shanghai).Format("2006-01-02"), DaysOverdue: days, Listed: listed})
+			if listed {
+				b.Listed++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return b, err
+	}
+	b.CloseRate = rate(b.Closed, b.Total)
+	slices.SortStableFunc(b.Overdue, func(x, y OverdueItem) int { return cmp.Compare(y.DaysOverdue, x.DaysOverdue) })
+	for _, u := range units {
+		a := acc[u]
+		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: rate(a.closed, a.total), Overdue: a.overdue})
+	}
+	rank(b.Ranking)
+	prev, err := s.previous(ctx, issuerUnitID, kind, end)
+	if err != nil {
+		return b, err
+	}
+	if prev != nil {
+		b.Change = &Change{PreviousEnd: prev.PeriodEnd, ClosedDelta: b.Closed - prev.Closed,
+			RateDelta: b.CloseRate - prev.CloseRate, OverdueDelta: len(b.Overdue) - len(prev.Overdue)}
+	}
+	return b, nil
+}
+
+func rate(closed, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(closed) / float64(total)
+}
+
+func pct(r float64) int { return int(r*100 + 0.5) }
+
+// rank orders units by close-out rate, then fewer overdue items, then name, and writes the
+// sentence that explains each place.
+func rank(rs []UnitRank) {
+	slices.SortStableFunc(rs, func(x, y UnitRank) int {
+		if c := cmp.Compare(y.Rate, x.Rate); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Overdue, y.Overdue); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Unit, y.Unit)
+	})
+	for i := range rs {
+		r := &rs[i]
+		r.Rank = i + 1
+		why := ""
+		switch {
+		case i == 0 && len(rs) > 1:
+			why = "销号率最高"
+			if rs[1].Rate == r.Rate {
+				why = "销号率并列最高，超期事项最少"
+			}
+		case i > 0 && rs[i-1].Rate == r.Rate && rs[i-1].Overdue < r.Overdue:
+			why = fmt.Sprintf("销号率与%s相同，超期事项多%d项", rs[i-1].Unit, r.Overdue-rs[i-1].Overdue)
+		case i > 0 && rs[i-1].Rate == r.Rate:
+			why = fmt.Sprintf("销号率与超期事项均与%s相同", rs[i-1].Unit)
+		case i > 0:
+			why = fmt.Sprintf("销号率比%s低%d个百分点", rs[i-1].Unit, pct(rs[i-1].Rate)-pct(r.Rate))
+		}
+		r.Sentence = fmt.Sprintf("%s：销号率%d%%（%d/%d项），超期%d项，列第%d位", r.Unit, pct(r.Rate), r.Closed, r.Total, r.Overdue, r.Rank)
+		if why != "" {
+			r.Sentence += "，" + why
+		}
+		r.Sentence += "。"
+	}
+}
+
+func (s *Store) previous(ctx context.Context, issuer int64, kind string, before time.Time) (*Bulletin, error) {
+	var data []byte
+	err := s.pool.QueryRow(ctx, `SELECT data FROM bulletins WHERE issuer_unit_id = $1 AND kind = $2 AND period_end < $3
+		ORDER BY period_end DESC LIMIT 1`, issuer, kind, before).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var b Bulletin
+	return &b, json.Unmarshal(data, &b)
+}
+
+// Save keeps a bulletin with its spreadsheet; saving the same period again replaces it.
+func (s *Store) Save(ctx context.Context, b *Bulletin, xlsx []byte) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("bulletin.Save: %w", err)
+	}
+	err = s.pool.QueryRow(ctx, `INSERT INTO bulletins (issuer_unit_id, kind, period_start, period_end, data, xlsx)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (issuer_unit_id, kind, period_end) DO UPDATE SET data = excluded.data, xlsx = excluded.xlsx
+		RETURNING id`, b.IssuerUnitID, b.Kind, b.PeriodStart, b.PeriodEnd, data, xlsx).Scan(&b.ID)
+	if err != nil {
+		return fmt.Errorf("bulletin.Save: %w", err)
+	}
+	return nil
+}
+
+// Summary is a bulletin in a list.
+type Summary struct {
+	ID          int64     `json:"id"`
+	Issuer      string    `json:"issuer"`
+	Kind        string    `json:"kind"`
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	CloseRate   float64   `json:"close_rate"`
+	Overdue     int       `json:"overdue"`
+}
+
+// List returns the bulletins of the departments at or below path (newest first).
+func (s *Store) List(ctx context.Context, unitID int64, path string, subtree bool) ([]Summary, error) {
+	rows, err := s.pool.Query(ctx, `SELECT b.id, u.name, b.kind, b.period_start, b.period_end,
+			(b.data->>'close_rate')::float8, jsonb_array_length(b.data->'overdue')
+		FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
+		WHERE u.id = $1 OR ($3 AND u.path LIKE $2 || '%') ORDER BY b.period_end DESC, b.id DESC LIMIT 200`, unitID, path, subtree)
+	if err != nil {
+		return nil, fmt.Errorf("bulletin.List: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Summary])
+	if err != nil {
+		return nil, fmt.Errorf("bulletin.List: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns a bulletin and its spreadsheet when the department is visible from the scope.
+func (s *Store) Get(ctx context.Context, id, unitID int64, path string, subtree bool) (Bulletin, []byte, error) {
+	var data, xlsx []byte
+	err := s.pool.QueryRow(ctx, `SELECT b.data, b.xlsx FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
+		WHERE b.id = $1 AND (u.id = $2 OR ($4 AND u.path LIKE $3 || '%'))`, id, unitID, path, subtree).Scan(&data, &xlsx)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Bulletin{}, nil, apperr.New(apperr.NotFound, "bulletin_id", "通报不存在或无权查看")
+	}
+	if err != nil {
+		return Bulletin{}, nil, fmt.Errorf("bulletin.Get(%d): %w", id, err)
+	}
+	var b Bulletin
+	if err := json.Unmarshal(data, &b); err != nil {
+		return b, nil, fmt.Errorf("bulletin.Get(%d): %w", id, err)
+	}
+	b.ID = id
+	return b, xlsx, nil
+}
+
+// Issuers lists the units that have issued orders, for the scheduled bulletins.
+func (s *Store) Issuers(ctx context.Context) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT issuer_unit_id FROM orders WHERE status <> 'draft' ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("bulletin.Issuers: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
