@@ -14,7 +14,9 @@ import (
 	"rectify/internal/testenv"
 )
 
-func sh(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, calendar.Shanghai) }
+func sh(m time.Month, d, h int) time.Time {
+	return time.Date(2026, m, d, h, 0, 0, 0, calendar.Shanghai)
+}
 
 // A fixture county checked figure by figure: the county issued 10 items to three townships
 // before and during the National Day week; the bulletin for the week ending Mon 2026-10-12

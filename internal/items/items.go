@@ -216,12 +216,24 @@ type Filter struct {
 	Offset   int
 }
 
-// List returns items visible in scope matching f, soonest deadline first.
+// List returns items visible in scope matching f, soonest deadline first, at most f.Limit
+// (200 by default, 1,000 at most).
 func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, now time.Time) (_ []Row, err error) {
-	defer wrap(&err, "items.List")
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
+	out := []Row{}
+	err = s.each(ctx, sc, f, now, &f.Limit, func(r Row) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// Each streams every item visible in scope matching f (no limit) to fn, for ledgers.
+func (s *Store) Each(ctx context.Context, sc order.Scope, f Filter, now time.Time, fn func(Row) error) error {
+	return s.each(ctx, sc, f, now, nil, fn)
+}
+
+func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Time, limit *int, fn func(Row) error) (err error) {
+	defer wrap(&err, "items.List")
 	q := rowSelect + ` WHERE ` + inScope + `
 		AND ($5 = '' OR u.code = $5) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
 		AND (NOT $8 OR ` + overdueSQL + `)
@@ -231,19 +243,21 @@ func (s *Store) List(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 		AND ($14 = '' OR i.light = $14) AND (NOT $15 OR i.listed)
 		ORDER BY coalesce(i.due_at, i.due_date::timestamptz) NULLS LAST, i.id LIMIT $12 OFFSET $13`
 	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, now,
-		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, f.Limit, f.Offset, f.Light, f.Listed)
+		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, limit, f.Offset, f.Light, f.Listed)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := []Row{}
+	defer rows.Close()
 	for rows.Next() {
 		x, err := scanRow(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, x)
+		if err := fn(x); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // Get returns one item if visible in scope.
