@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"rectify/internal/apperr"
+	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
 	"rectify/workflows/item"
@@ -174,22 +176,32 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.Now())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	for i, eid := range body.EvidenceIDs {
-		f, err := s.Evidence.Get(r.Context(), eid)
-		if err != nil || f.ItemID != id {
-			writeError(w, r, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid))
-			return
-		}
-	}
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if len(key) > 200 {
 		writeError(w, r, apperr.New(apperr.Invalid, "Idempotency-Key", "幂等键不能超过200个字符"))
 		return
+	}
+	res, err := s.perform(r.Context(), a, id, action, body, key)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// perform is every action on an item, whichever way it arrives (API call or spreadsheet):
+// scoped, checked, and sent as the item workflow's Update.
+func (s *server) perform(ctx context.Context, a auth.Actor, id string, action item.Action, body actionBody, key string) (item.ActionResult, error) {
+	var res item.ActionResult
+	row, err := s.Items.Get(ctx, scopeOf(a), id, s.Now())
+	if err != nil {
+		return res, err
+	}
+	for i, eid := range body.EvidenceIDs {
+		f, err := s.Evidence.Get(ctx, eid)
+		if err != nil || f.ItemID != id {
+			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
+		}
 	}
 	updateID := uuid.NewString()
 	if key != "" {
@@ -197,8 +209,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 	}
 	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
 		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
-	var res item.ActionResult
-	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   row.WorkflowID,
 		UpdateID:     updateID,
 		UpdateName:   item.UpdateAction,
@@ -206,13 +217,12 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(r.Context(), &res)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
-		writeError(w, r, actionError(err, req, row))
-		return
+		return res, actionError(err, req, row)
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, nil
 }
 
 // actionError turns a refused or failed Update into the error a person reads.
