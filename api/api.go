@@ -45,6 +45,7 @@ type Deps struct {
 
 type server struct {
 	Deps
+	imports *importJobs
 }
 
 // New builds the HTTP handler.
@@ -55,7 +56,7 @@ func New(d Deps) http.Handler {
 	if d.Timeout == 0 {
 		d.Timeout = 30 * time.Second
 	}
-	s := &server{Deps: d}
+	s := &server{Deps: d, imports: &importJobs{jobs: map[string]*importJob{}}}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -84,6 +85,9 @@ func New(d Deps) http.Handler {
 			r.Put("/api/policy", s.putPolicy)
 			r.Get("/api/calendar", s.getCalendar)
 			r.Post("/api/calendar/years", s.uploadYear)
+			r.Post("/api/orders/import", s.importSync)
+			r.Post("/api/imports", s.importAsync)
+			r.Get("/api/imports/{id}", s.importStatus)
 			r.Get("/api/ledger", s.exportLedger)
 			r.Get("/api/progress-sheet", s.progressSheet)
 			r.Post("/api/progress-sheet/preview", s.previewProgress)

@@ -30,6 +30,8 @@ Usage:
   rectify migrate             create the database if needed and migrate it
   rectify org load FILE       load units and people from a .json or .csv file
   rectify demo                load the demo county and issue its order (once)
+  rectify import -issuer LOGIN [-title T] FILE
+                              import a problem list (.xlsx/.csv) as a draft order
   rectify workdays add DATE N | is DATE | between A B
                               working-day arithmetic with China's holidays (调休 included)
   rectify mailsink            a local SMTP server that keeps messages under var/mail
@@ -99,6 +101,8 @@ func run(ctx context.Context, args []string) error {
 		return runBench(ctx, args[1:])
 	case "bench-reminders":
 		return runReminderBench(ctx, args[1:])
+	case "import":
+		return runImport(ctx, cfg, args[1:])
 	case "workdays":
 		return workdays(ctx, cfg, args[1:])
 	case "mailsink":

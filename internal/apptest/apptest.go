@@ -203,6 +203,17 @@ func (c *Client) JSON(method, path string, body any, want int, out any) []byte {
 	return b
 }
 
+// Raw sends a request with a body of the given content type.
+func (c *Client) Raw(method, path, contentType string, body io.Reader) (int, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatalf("request: %v", err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return c.send(req)
+}
+
 // Upload posts a file as multipart field "file".
 func (c *Client) Upload(path, filename string, content []byte) (int, []byte) {
 	c.t.Helper()

@@ -74,6 +74,9 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 	if err != nil {
 		return nil, err
 	}
+	if err := s.pool.QueryRow(ctx, `SELECT policy FROM orders WHERE id = $1`, id).Scan(&o.Policy); err != nil {
+		return nil, err
+	}
 	rows, err := s.pool.Query(ctx, `SELECT u.id, u.code, u.name FROM order_targets t JOIN units u ON u.id = t.unit_id WHERE t.order_id = $1 ORDER BY u.id`, id)
 	if err != nil {
 		return nil, err
@@ -97,7 +100,8 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.pool.Query(ctx, `SELECT problem_id, id, seq, content, criterion, evidence_expected, responsibility, deadline_kind, due_date, checkpoints
+	rows, err = s.pool.Query(ctx, `SELECT problem_id, id, seq, content, criterion, evidence_expected, responsibility, deadline_kind, due_date, checkpoints,
+			coalesce(working_days, 0), coalesce(working_days_from, '')
 		FROM measures WHERE order_id = $1 ORDER BY problem_id, seq`, id)
 	if err != nil {
 		return nil, err
@@ -107,7 +111,8 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 		var m StoredMeasure
 		var due *time.Time
 		var cps []time.Time
-		if err := rows.Scan(&pid, &m.ID, &m.Seq, &m.Content, &m.Criterion, &m.EvidenceExpected, &m.Responsibility, &m.DeadlineKind, &due, &cps); err != nil {
+		if err := rows.Scan(&pid, &m.ID, &m.Seq, &m.Content, &m.Criterion, &m.EvidenceExpected, &m.Responsibility, &m.DeadlineKind, &due, &cps,
+			&m.WorkingDays, &m.WorkingDaysFrom); err != nil {
 			return nil, err
 		}
 		if due != nil {
