@@ -31,6 +31,8 @@ test: bin/temporal postgres
 bench: bin/temporal bin/rectify postgres
 	./bin/rectify bench
 	./bin/rectify bench-reminders
+	./bin/rectify bench-ledger export
+	./bin/rectify bench-ledger import
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"os"
 
@@ -44,4 +46,22 @@ func runReminderBench(ctx context.Context, args []string) error {
 	done()
 	_, err := bench.RunReminders(ctx, *o, *people)
 	return err
+}
+
+// runLedgerBench is `rectify bench-ledger export|import`: each in its own process, so the
+// export's peak RSS is its own.
+func runLedgerBench(ctx context.Context, args []string) error {
+	fs, o, done := benchFlags("bench-ledger")
+	rows := fs.Int("rows", 0, "rows (default 100,000 for export, 10,000 for import)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	done()
+	switch fs.Arg(0) {
+	case "export":
+		return bench.RunLedgerExport(o.Out, cmp.Or(*rows, 100000))
+	case "import":
+		return bench.RunLedgerImport(ctx, o.Out, o.BaseDBURL, cmp.Or(*rows, 10000))
+	}
+	return errors.New("usage: rectify bench-ledger export|import [-rows N]")
 }

@@ -37,6 +37,8 @@ Usage:
   rectify mailsink            a local SMTP server that keeps messages under var/mail
   rectify bench               issuance benchmark (see README)
   rectify bench-reminders     reminder delivery benchmark (see README)
+  rectify bench-ledger export|import
+                              ledger export of 100,000 rows, problem list import of 10,000
 
 Configuration is read from the environment; see README.md.
 `
@@ -99,6 +101,8 @@ func run(ctx context.Context, args []string) error {
 		return withSystem(ctx, cfg, func(s *app.System) error { return loadDemo(ctx, s) })
 	case "bench":
 		return runBench(ctx, args[1:])
+	case "bench-ledger":
+		return runLedgerBench(ctx, args[1:])
 	case "bench-reminders":
 		return runReminderBench(ctx, args[1:])
 	case "import":
