@@ -28,7 +28,9 @@ type recorder struct {
 	last    State
 }
 
-func (r *recorder) LoadCalendar(context.Context) ([]calendar.Year, error) { return calendar.Default().Years(), nil }
+func (r *recorder) LoadCalendar(context.Context) ([]calendar.Year, error) {
+	return calendar.Default().Years(), nil
+}
 
 func (r *recorder) RecordCase(_ context.Context, rec Record) error {
 	r.mu.Lock()
@@ -56,7 +58,7 @@ func (r *recorder) NotifyCase(_ context.Context, n Notice) error {
 }
 
 const (
-	county, township, branch int64 = 10, 20, 30
+	county, township, branch                                      int64 = 10, 20, 30
 	countyLeader, townshipLeader, firstSecretary, staff, official int64 = 1, 2, 3, 4, 5
 )
 
@@ -202,11 +204,11 @@ func TestAWeakBranchCaseFromDeterminationToTheEndOfConsolidation(t *testing.T) {
 		sent = append(sent, fmt.Sprintf("%s %s %v", n.At.In(calendar.Shanghai).Format("2006-01-02 15:04"), strings.SplitN(n.Key, "/", 2)[1], n.People))
 	}
 	require.Equal(t, []string{
-		"2026-04-09 08:30 report-2026-03 [3 2]",          // due Wed 4/8 17:30; sent the next working morning
-		"2026-04-13 08:30 report-escalate-2026-03 [1]",   // 3 working days late: 4/9, 4/10, 4/13
-		"2027-07-26 08:30 lookback-6-2027-01 [1 2]",      // 6 months after 1/25 is Sun 7/25
-		"2028-02-28 08:30 lookback-6-2027-08 [1 2]",      // Sun 2/27 → Mon
-		"2028-08-28 08:30 lookback-12-2027-08 [1 2]",     // Sun 8/27 → Mon
+		"2026-04-09 08:30 report-2026-03 [3 2]",        // due Wed 4/8 17:30; sent the next working morning
+		"2026-04-13 08:30 report-escalate-2026-03 [1]", // 3 working days late: 4/9, 4/10, 4/13
+		"2027-07-26 08:30 lookback-6-2027-01 [1 2]",    // 6 months after 1/25 is Sun 7/25
+		"2028-02-28 08:30 lookback-6-2027-08 [1 2]",    // Sun 2/27 → Mon
+		"2028-08-28 08:30 lookback-12-2027-08 [1 2]",   // Sun 8/27 → Mon
 	}, sent)
 
 	require.Equal(t, Closed, rec.last.Stage)
