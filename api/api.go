@@ -19,6 +19,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/weak"
 )
 
 //go:embed openapi.json
@@ -33,6 +34,7 @@ type Deps struct {
 	Notifier  *notify.Notifier
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
+	Weak      *weak.Store
 	Temporal  client.Client
 	TaskQueue string
 	// Deployment is the database's id that workflow ids start with.
@@ -92,6 +94,22 @@ func New(d Deps) http.Handler {
 			r.Get("/api/progress-sheet", s.progressSheet)
 			r.Post("/api/progress-sheet/preview", s.previewProgress)
 			r.Post("/api/progress-sheet/{id}/apply", s.applyProgress)
+			r.Get("/api/weak/reasons", s.weakReasons)
+			r.Put("/api/weak/reasons", s.setWeakReasons)
+			r.Post("/api/weak/campaigns", s.createCampaign)
+			r.Get("/api/weak/campaigns", s.listCampaigns)
+			r.Get("/api/weak/campaigns/{id}", s.getCampaign)
+			r.Post("/api/weak/campaigns/{id}/proposals", s.propose)
+			r.Get("/api/weak/campaigns/{id}/proposals", s.listProposals)
+			r.Get("/api/weak/campaigns/{id}/cases", s.listCases)
+			r.Post("/api/weak/campaigns/{id}/samples", s.drawSample)
+			r.Post("/api/weak/campaigns/{id}/grades", s.gradeCampaign)
+			r.Get("/api/weak/campaigns/{id}/ledger", s.campaignLedger)
+			r.Post("/api/weak/proposals/{id}/determine", s.determine)
+			r.Post("/api/weak/proposals/{id}/decline", s.decline)
+			r.Get("/api/weak/cases/{id}", s.getCase)
+			r.Post("/api/weak/cases/{id}/plan", s.casePlan)
+			r.Post("/api/weak/cases/{id}/actions/{kind}", s.caseAction)
 			r.Get("/api/bulletins", s.listBulletins)
 			r.Post("/api/bulletins", s.publishBulletin)
 			r.Get("/api/bulletins/{id}", s.getBulletin)

@@ -227,19 +227,10 @@ func (s *server) perform(ctx context.Context, a auth.Actor, id string, action it
 
 // actionError turns a refused or failed Update into the error a person reads.
 func actionError(err error, req item.ActionRequest, row items.Row) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		kind := apperr.KindFromCode(appErr.Type())
-		if kind != apperr.Internal {
-			var field string
-			if appErr.HasDetails() {
-				_ = appErr.Details(&field)
-			}
-			return &apperr.Error{Kind: kind, Field: field, Message: appErr.Message(), Err: err}
-		}
+	if e, ok := refusal(err); ok {
+		return e
 	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
+	if workflowGone(err) {
 		// The unit's workflow ended with all its items closed or cancelled: the answer must not
 		// depend on that, so refuse who may not act first, as the validator would have.
 		if perr := item.MayAct(req.Actor, req.Action, row.UnitID, row.IssuerUnitID); perr != nil {
@@ -249,6 +240,27 @@ func actionError(err error, req item.ActionRequest, row items.Row) error {
 			Message: "整改事项" + item.State(row.State).Label() + "，不能再操作", Err: err}
 	}
 	return fmt.Errorf("item action on %s: %w", row.ID, err)
+}
+
+// refusal is an Update refused by a workflow's validator or handler, as a person reads it.
+func refusal(err error) (error, bool) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if kind := apperr.KindFromCode(appErr.Type()); kind != apperr.Internal {
+			var field string
+			if appErr.HasDetails() {
+				_ = appErr.Details(&field)
+			}
+			return &apperr.Error{Kind: kind, Field: field, Message: appErr.Message(), Err: err}, true
+		}
+	}
+	return nil, false
+}
+
+// workflowGone is true when the workflow an Update was sent to has ended.
+func workflowGone(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed")
 }
 
 func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {

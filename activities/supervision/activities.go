@@ -24,6 +24,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/weak"
 	"rectify/workflows/item"
 )
 
@@ -33,6 +34,7 @@ type Activities struct {
 	Orders    *order.Store
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
+	Weak      *weak.Store
 	Notifier  *notify.Notifier
 	Client    client.Client
 	TaskQueue string

@@ -26,7 +26,9 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/weak"
 	"rectify/workflows/item"
+	"rectify/workflows/weakcase"
 )
 
 // System is the running parts of Rectify.
@@ -41,6 +43,7 @@ type System struct {
 	Holidays  *holidays.Store
 	Notifier  *notify.Notifier
 	Bulletins *bulletin.Store
+	Weak      *weak.Store
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
 }
@@ -101,6 +104,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Evidence:   ev,
 		Holidays:   hs,
 		Bulletins:  bulletin.NewStore(pool),
+		Weak:       weak.NewStore(pool),
 		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
@@ -117,7 +121,7 @@ func (s *System) Close() {
 func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
-	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins,
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins, Weak: s.Weak,
 		Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
 		SendConcurrency: s.Config.SendConcurrency, Settle: s.Config.DispatchSettle,
 		Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
@@ -133,6 +137,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(item.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 	r.RegisterWorkflowWithOptions(item.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
+	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
 }
 
 // EnsureSchedules creates the bulletin schedules (weekly on Monday and monthly on the 1st,
@@ -156,7 +161,7 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
+		Bulletins: s.Bulletins, Weak: s.Weak, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
 }
 
 // Serve runs the HTTP API until ctx ends.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"rectify/internal/apptest"
 	"rectify/internal/bulletin"
@@ -58,4 +59,13 @@ func TestAnOnDemandBulletinIsKeptServedAndEmailed(t *testing.T) {
 	next := d.Info.NextActionTimes[0].In(time.FixedZone("CST", 8*3600))
 	require.Equal(t, time.Monday, next.Weekday())
 	require.Equal(t, "08:30", next.Format("15:04"))
+
+	var wfID string
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		resp, err := e.Sys.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'BulletinWorkflow'"})
+		require.NoError(c, err)
+		require.NotEmpty(c, resp.Executions)
+		wfID = resp.Executions[0].Execution.WorkflowId
+	}, 10*time.Second, 100*time.Millisecond)
+	recordHistories(t, e, map[string]string{wfID: "bulletin.json"})
 }

@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/workflows/weakcase"
 )
 
 func replayer(unit any) worker.WorkflowReplayer {
@@ -17,6 +19,8 @@ func replayer(unit any) worker.WorkflowReplayer {
 	r.RegisterWorkflowWithOptions(IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 	r.RegisterWorkflowWithOptions(RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
+	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
+	r.RegisterWorkflowWithOptions(BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
 	return r
 }
 
@@ -39,7 +43,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		require.NoError(t, replayer(UnitOrderWorkflow).ReplayWorkflowHistory(nil, h), f)
 	}
 	require.Equal(t, map[string]bool{"UnitOrderWorkflow": true, "IssueOrderWorkflow": true,
-		"DispatchWorkflow": true, "RecalendarWorkflow": true}, types)
+		"DispatchWorkflow": true, "RecalendarWorkflow": true, "CaseWorkflow": true, "BulletinWorkflow": true}, types)
 }
 
 // unversionedChange is UnitOrderWorkflow as someone might carelessly edit it: it no longer

@@ -1,0 +1,103 @@
+package weak
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"rectify/internal/apperr"
+	"rectify/internal/order"
+)
+
+// Campaign is a county's yearly screening and rectification of weak and lax branches.
+type Campaign struct {
+	ID        int64     `json:"id"`
+	UnitID    int64     `json:"unit_id"`
+	UnitName  string    `json:"unit_name"`
+	Year      int       `json:"year"`
+	Title     string    `json:"title"`
+	CreatedBy int64     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateCampaign opens the county's campaign for a year (2000–2100); a county has one
+// campaign a year (Conflict on a second). An empty title becomes
+// "2026年某某县软弱涣散基层党组织排查整顿".
+func (s *Store) CreateCampaign(ctx context.Context, countyUnitID int64, year int, title string, by int64) (_ Campaign, err error) {
+	defer wrap(&err, "weak.CreateCampaign(%d, %d)", countyUnitID, year)
+	if year < 2000 || year > 2100 {
+		return Campaign{}, apperr.New(apperr.Invalid, "year", "年度应在2000年至2100年之间")
+	}
+	var kind, name string
+	if err := s.pool.QueryRow(ctx, `SELECT kind, name FROM units WHERE id = $1`, countyUnitID).Scan(&kind, &name); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Campaign{}, apperr.New(apperr.NotFound, "unit", "单位不存在")
+		}
+		return Campaign{}, err
+	}
+	if kind != "county" {
+		return Campaign{}, apperr.New(apperr.Invalid, "unit", "排查整顿由县（市、区）组织开展")
+	}
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = fmt.Sprintf("%d年%s软弱涣散基层党组织排查整顿", year, name)
+	}
+	c := Campaign{UnitID: countyUnitID, UnitName: name, Year: year, Title: title, CreatedBy: by}
+	err = s.pool.QueryRow(ctx, `INSERT INTO weak_campaigns (unit_id, year, title, created_by) VALUES ($1, $2, $3, $4)
+		RETURNING id, created_at`, countyUnitID, year, title, by).Scan(&c.ID, &c.CreatedAt)
+	switch {
+	case isUnique(err):
+		return Campaign{}, apperr.Newf(apperr.Conflict, "year", "%s%d年的排查整顿已经创建", name, year)
+	case isForeignKey(err):
+		return Campaign{}, apperr.New(apperr.Invalid, "created_by", "创建人不存在")
+	case err != nil:
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
+const campaignSelect = `SELECT wc.id, wc.unit_id, cu.name, wc.year, wc.title, wc.created_by, wc.created_at
+	FROM weak_campaigns wc JOIN units cu ON cu.id = wc.unit_id`
+
+func scanCampaign(row pgx.Row) (Campaign, error) {
+	var c Campaign
+	err := row.Scan(&c.ID, &c.UnitID, &c.UnitName, &c.Year, &c.Title, &c.CreatedBy, &c.CreatedAt)
+	return c, err
+}
+
+// Campaign returns one campaign visible in scope: its county is in scope, or the scope's
+// unit lies inside the county.
+func (s *Store) Campaign(ctx context.Context, sc order.Scope, id int64) (_ Campaign, err error) {
+	defer wrap(&err, "weak.Campaign(%d)", id)
+	if sc, err = s.scope(ctx, sc); err != nil {
+		return Campaign{}, err
+	}
+	c, err := scanCampaign(s.pool.QueryRow(ctx, campaignSelect+` WHERE wc.id = $4 AND `+campaignVisible,
+		sc.UnitID, sc.Path, sc.Subtree, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Campaign{}, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
+	}
+	return c, err
+}
+
+// Campaigns lists the campaigns visible in scope, newest year first.
+func (s *Store) Campaigns(ctx context.Context, sc order.Scope) (_ []Campaign, err error) {
+	defer wrap(&err, "weak.Campaigns")
+	if sc, err = s.scope(ctx, sc); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, campaignSelect+` WHERE `+campaignVisible+` ORDER BY wc.year DESC, cu.path, wc.id`,
+		sc.UnitID, sc.Path, sc.Subtree)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Campaign, error) { return scanCampaign(r) })
+	if out == nil {
+		out = []Campaign{}
+	}
+	return out, err
+}
