@@ -9,9 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
-
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
@@ -195,12 +192,7 @@ func (s *server) startCase(r *http.Request, caseID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{ID: weakcase.WorkflowID(s.Deployment, caseID), TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
-		weakcase.CaseWorkflow, weakcase.Input{Deployment: s.Deployment, CaseID: caseID, BranchUnitID: st.BranchUnitID,
-			TownshipUnitID: st.TownshipUnitID, CountyUnitID: st.CountyUnitID, DeterminedAt: st.DeterminedAt,
-			Ones: weakcase.FourOnes{CountyLeader: st.CountyLeader, TownshipLeader: st.TownshipLeader, FirstSecretary: st.FirstSecretary, PairedUnit: st.PairedUnit}})
-	return err
+	return weakcase.Start(r.Context(), s.Temporal, s.TaskQueue, st.WorkflowInput(s.Deployment))
 }
 
 func (s *server) decline(w http.ResponseWriter, r *http.Request) {
@@ -357,12 +349,7 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 	if act.Key != "" {
 		updateID = fmt.Sprintf("case:%d:%s", id, act.Key)
 	}
-	var res weakcase.Result
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: weakcase.WorkflowID(s.Deployment, id), UpdateID: updateID,
-		UpdateName: weakcase.UpdateCaseAction, Args: []any{act}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
+	res, err := weakcase.Act(ctx, s.Temporal, s.Deployment, id, updateID, act)
 	if e, ok := refusal(err); ok {
 		err = e
 	} else if err != nil && workflowGone(err) {

@@ -28,6 +28,18 @@ func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) 
 	if err != nil {
 		return 0, err
 	}
+	var campaign int64
+	err = a.Items.Pool().QueryRow(ctx, `SELECT id FROM weak_campaigns WHERE unit_id = $1 ORDER BY year DESC LIMIT 1`, in.IssuerUnitID).Scan(&campaign)
+	switch {
+	case err == nil:
+		f, err := a.Weak.Figures(ctx, campaign)
+		if err != nil {
+			return 0, err
+		}
+		b.WeakBranches = &f
+	case !errors.Is(err, pgx.ErrNoRows):
+		return 0, fmt.Errorf("PublishBulletin: %w", err)
+	}
 	xlsx, err := b.XLSX()
 	if err != nil {
 		return 0, fmt.Errorf("PublishBulletin: %w", err)

@@ -122,5 +122,10 @@ func loadDemo(ctx context.Context, s *app.System) error {
 	} else {
 		slog.Info("demo county already loaded; reusing the data")
 	}
+	if ok, err := demo.LoadCampaign(ctx, s.Pool, s.Temporal, s.Config.TaskQueue, s.Deployment); err != nil {
+		return err
+	} else if ok {
+		slog.Info("demo weak-branch campaign 2026 loaded: one case rectifying, one accepted, one proposal declined")
+	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/apptest"
+	"rectify/internal/bulletin"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
@@ -118,6 +119,13 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	var g weak.GradeResult
 	cs.JSON("POST", base+"/grades", nil, 200, &g)
 	require.Equal(t, 2, g.Counts["中间"], "V11 accepted, V21 proposed and declined")
+
+	// The county's bulletin carries the campaign's figures.
+	var bl bulletin.Bulletin
+	cs.JSON("POST", "/api/bulletins", nil, 201, &bl)
+	require.NotNil(t, bl.WeakBranches)
+	require.Equal(t, weak.Figures{CampaignID: c.ID, Year: 2026, Proposed: 2, Determined: 1, Declined: 1, Accepted: 1,
+		ReportsReceived: 1}, *bl.WeakBranches)
 
 	recordHistories(t, e, map[string]string{weakcase.WorkflowID(e.Sys.Deployment, kase.ID): "weak_case.json"})
 }

@@ -18,6 +18,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/weak"
 )
 
 // Kinds of bulletin.
@@ -58,6 +59,8 @@ type Bulletin struct {
 	Listed  int           `json:"listed"`  // of those, under 挂牌督办
 	Ranking []UnitRank    `json:"ranking"`
 	Change  *Change       `json:"change,omitempty"`
+	// WeakBranches are the figures of the department's latest weak-branch campaign, if any.
+	WeakBranches *weak.Figures `json:"weak_branches,omitempty"`
 }
 
 // OverdueItem is one overdue item in a bulletin.

@@ -45,6 +45,10 @@ func (b *Bulletin) Message(xlsx []byte) notify.Message {
 	for _, r := range b.Ranking {
 		sb.WriteString(r.Sentence + "\n")
 	}
+	if w := b.WeakBranches; w != nil {
+		fmt.Fprintf(&sb, "四、%d年软弱涣散基层党组织整顿：认定%d个，整顿中%d个，已验收销号%d个，出现反弹%d个。\n",
+			w.Year, w.Determined, w.InRectification, w.Accepted, w.Relapsed)
+	}
 	return notify.Message{Subject: "【通报】" + b.Title(), Body: sb.String(),
 		Attachments: []notify.Attachment{{Name: "通报.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: xlsx}}}
 }
@@ -73,6 +77,10 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 	}
 	if c := b.Change; c != nil {
 		rows = append(rows, []any{"较上期销号", c.ClosedDelta}, []any{"较上期销号率（百分点）", pct(c.RateDelta)}, []any{"较上期超期事项", c.OverdueDelta})
+	}
+	if w := b.WeakBranches; w != nil {
+		rows = append(rows, []any{fmt.Sprintf("%d年软弱涣散党组织：认定", w.Year), w.Determined}, []any{"整顿中", w.InRectification},
+			[]any{"已验收销号", w.Accepted}, []any{"出现反弹", w.Relapsed})
 	}
 	for i, r := range rows {
 		if err := put(s1, i+1, r...); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/order"
+	"rectify/workflows/weakcase"
 )
 
 // CaseWrite is the state of a case as its workflow writes it. Zero ids (the four ones, the
@@ -317,4 +318,11 @@ func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, 
 		events = []Event{}
 	}
 	return c, events, nil
+}
+
+// WorkflowInput is what starts the case's workflow.
+func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
+	return weakcase.Input{Deployment: deployment, CaseID: c.CaseID, BranchUnitID: c.BranchUnitID,
+		TownshipUnitID: c.TownshipUnitID, CountyUnitID: c.CountyUnitID, DeterminedAt: c.DeterminedAt,
+		Ones: weakcase.FourOnes{CountyLeader: c.CountyLeader, TownshipLeader: c.TownshipLeader, FirstSecretary: c.FirstSecretary, PairedUnit: c.PairedUnit}}
 }
