@@ -21,8 +21,9 @@ func (s *server) listBulletins(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"bulletins": list})
 }
 
-// publishBulletin computes, keeps and sends a bulletin of the caller's department now
-// (专项通报), through the same workflow as the scheduled ones, and answers with it.
+// publishBulletin starts a bulletin of the caller's department now (专项通报), through the
+// same workflow as the scheduled ones, and answers at once: the bulletin appears in the list
+// when computed, and is emailed even if the mail server is down for a while.
 func (s *server) publishBulletin(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	if err := requireIssuer(a); err != nil {
@@ -36,18 +37,7 @@ func (s *server) publishBulletin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var ids []int64
-	if err := run.Get(r.Context(), &ids); err != nil || len(ids) != 1 {
-		writeError(w, r, fmt.Errorf("bulletin workflow %s: %w", run.GetID(), err))
-		return
-	}
-	sc := scopeOf(a)
-	b, _, err := s.Bulletins.Get(r.Context(), ids[0], sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, b)
+	writeJSON(w, http.StatusAccepted, map[string]any{"workflow_id": run.GetID()})
 }
 
 func (s *server) getBulletin(w http.ResponseWriter, r *http.Request) {

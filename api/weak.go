@@ -362,18 +362,23 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (s *server) drawSample(w http.ResponseWriter, r *http.Request) {
+// countyCampaign is the campaign in the path, for a county staff member who can see it.
+func (s *server) countyCampaign(r *http.Request) (auth.Actor, int64, error) {
 	a := actor(r)
 	if err := requireCounty(a); err != nil {
-		writeError(w, r, err)
-		return
+		return a, 0, err
 	}
 	id, err := pathID(r, "id", "campaign_id")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return a, 0, err
 	}
-	if _, err := s.Weak.Campaign(r.Context(), scopeOf(a), id); err != nil {
+	_, err = s.Weak.Campaign(r.Context(), scopeOf(a), id)
+	return a, id, err
+}
+
+func (s *server) drawSample(w http.ResponseWriter, r *http.Request) {
+	a, id, err := s.countyCampaign(r)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -394,17 +399,8 @@ func (s *server) drawSample(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) gradeCampaign(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	if err := requireCounty(a); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id", "campaign_id")
+	_, id, err := s.countyCampaign(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if _, err := s.Weak.Campaign(r.Context(), scopeOf(a), id); err != nil {
 		writeError(w, r, err)
 		return
 	}

@@ -16,9 +16,8 @@ func (a *Activities) ListIssuers(ctx context.Context) ([]int64, error) {
 	return a.Bulletins.Issuers(ctx)
 }
 
-// PublishBulletin computes a department's bulletin, keeps it with its spreadsheet and emails
-// it to the department's staff and leaders. Repeating it replaces the kept bulletin and sends
-// nobody a second copy.
+// PublishBulletin computes a department's bulletin and keeps it with its spreadsheet;
+// repeating it replaces the kept one.
 func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) (int64, error) {
 	cal, err := a.Holidays.Current(ctx)
 	if err != nil {
@@ -47,22 +46,32 @@ func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) 
 	if err := a.Bulletins.Save(ctx, &b, xlsx); err != nil {
 		return 0, err
 	}
-	rows, err := a.Items.Pool().Query(ctx, `SELECT id, name, email, mobile FROM people
-		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, in.IssuerUnitID)
+	return b.ID, nil
+}
+
+// SendBulletin emails a kept bulletin, with its spreadsheet, to the department's staff and
+// leaders; each person once, however often it is retried.
+func (a *Activities) SendBulletin(ctx context.Context, deployment string, id int64) error {
+	b, xlsx, err := a.Bulletins.ByID(ctx, id)
 	if err != nil {
-		return 0, fmt.Errorf("PublishBulletin: %w", err)
+		return err
+	}
+	rows, err := a.Items.Pool().Query(ctx, `SELECT id, name, email, mobile FROM people
+		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, b.IssuerUnitID)
+	if err != nil {
+		return fmt.Errorf("SendBulletin: %w", err)
 	}
 	to, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notify.Recipient])
 	if err != nil {
-		return 0, fmt.Errorf("PublishBulletin: %w", err)
+		return fmt.Errorf("SendBulletin: %w", err)
 	}
 	msg := b.Message(xlsx)
 	var errs []error
 	for _, r := range to {
-		key := fmt.Sprintf("%s/bulletin/%d/%d", in.Deployment, b.ID, r.PersonID)
+		key := fmt.Sprintf("%s/bulletin/%d/%d", deployment, id, r.PersonID)
 		if _, err := a.Notifier.Deliver(ctx, key, r, "bulletin", nil, msg); err != nil && !errors.Is(err, notify.ErrUnreachable) {
 			errs = append(errs, err)
 		}
 	}
-	return b.ID, errors.Join(errs...)
+	return errors.Join(errs...)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/apptest"
-	"rectify/internal/bulletin"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
@@ -121,8 +120,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, 2, g.Counts["中间"], "V11 accepted, V21 proposed and declined")
 
 	// The county's bulletin carries the campaign's figures.
-	var bl bulletin.Bulletin
-	cs.JSON("POST", "/api/bulletins", nil, 201, &bl)
+	bl := publishNow(t, cs)
 	require.NotNil(t, bl.WeakBranches)
 	require.Equal(t, weak.Figures{CampaignID: c.ID, Year: 2026, Proposed: 2, Determined: 1, Declined: 1, Accepted: 1,
 		ReportsReceived: 1}, *bl.WeakBranches)

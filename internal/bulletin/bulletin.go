@@ -305,6 +305,20 @@ func (s *Store) Get(ctx context.Context, id, unitID int64, path string, subtree 
 	return b, xlsx, nil
 }
 
+// ByID returns a kept bulletin and its spreadsheet, for sending.
+func (s *Store) ByID(ctx context.Context, id int64) (Bulletin, []byte, error) {
+	var data, xlsx []byte
+	if err := s.pool.QueryRow(ctx, `SELECT data, xlsx FROM bulletins WHERE id = $1`, id).Scan(&data, &xlsx); err != nil {
+		return Bulletin{}, nil, fmt.Errorf("bulletin.ByID(%d): %w", id, err)
+	}
+	var b Bulletin
+	if err := json.Unmarshal(data, &b); err != nil {
+		return b, nil, fmt.Errorf("bulletin.ByID(%d): %w", id, err)
+	}
+	b.ID = id
+	return b, xlsx, nil
+}
+
 // Issuers lists the units that have issued orders, for the scheduled bulletins.
 func (s *Store) Issuers(ctx context.Context) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT issuer_unit_id FROM orders WHERE status <> 'draft' ORDER BY 1`)

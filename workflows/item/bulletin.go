@@ -11,6 +11,7 @@ import (
 const (
 	ActivityListIssuers     = "ListIssuers"
 	ActivityPublishBulletin = "PublishBulletin"
+	ActivitySendBulletin    = "SendBulletin"
 )
 
 // BulletinInput asks for bulletins of one kind, for one issuing department or (0) for all.
@@ -55,6 +56,16 @@ func BulletinWorkflow(ctx workflow.Context, in BulletinInput) ([]int64, error) {
 			return ids, err
 		}
 		ids = append(ids, id)
+	}
+	// Kept first, sent second: a mail server that is down delays the messages, not the bulletins.
+	sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 30 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour},
+	})
+	for _, id := range ids {
+		if err := workflow.ExecuteActivity(sctx, ActivitySendBulletin, in.Deployment, id).Get(ctx, nil); err != nil {
+			return ids, err
+		}
 	}
 	return ids, nil
 }
