@@ -66,19 +66,32 @@ func (s *server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Year  int    `json:"year"`
-		Title string `json:"title"`
+		Year   int              `json:"year"`
+		Title  string           `json:"title"`
+		Policy *weakcase.Policy `json:"policy"`
 	}
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, err)
 		return
+	}
+	policy := weakcase.DefaultPolicy()
+	if body.Policy != nil {
+		policy = *body.Policy
+		if err := apperr.InvalidFields(policy.Validate()); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	c, err := s.Weak.CreateCampaign(r.Context(), a.UnitID, body.Year, body.Title, a.PersonID)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, c)
+	if err := s.Weak.SetCampaignPolicy(r.Context(), c.ID, policy); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "campaign": c, "policy": policy})
 }
 
 func (s *server) listCampaigns(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +205,13 @@ func (s *server) startCase(r *http.Request, caseID int64) error {
 	if err != nil {
 		return err
 	}
-	return weakcase.Start(r.Context(), s.Temporal, s.TaskQueue, st.WorkflowInput(s.Deployment))
+	p, err := s.Weak.CasePolicy(r.Context(), caseID)
+	if err != nil {
+		return err
+	}
+	in := st.WorkflowInput(s.Deployment)
+	in.Policy = &p
+	return weakcase.Start(r.Context(), s.Temporal, s.TaskQueue, in)
 }
 
 func (s *server) decline(w http.ResponseWriter, r *http.Request) {

@@ -22,7 +22,14 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	cs, t1o, t2o, t1l := e.Login("cs"), e.Login("t1o"), e.Login("t2o"), e.Login("t1l")
 	var c weak.Campaign
-	cs.JSON("POST", "/api/weak/campaigns", map[string]any{"year": 2026}, 201, &c)
+	policy := weakcase.DefaultPolicy()
+	policy.PassScore = 80
+	bad := policy
+	bad.LookbackMonths = []int{6, 18}
+	st, b := cs.Do("POST", "/api/weak/campaigns", map[string]any{"year": 2026, "policy": bad}, nil)
+	require.Equal(t, 400, st)
+	require.Contains(t, string(b), "policy.lookback_months[1]")
+	cs.JSON("POST", "/api/weak/campaigns", map[string]any{"year": 2026, "policy": policy}, 201, &c)
 	var reasons struct{ Reasons []weak.Reason }
 	t1o.JSON("GET", "/api/weak/reasons", nil, 200, &reasons)
 	require.NotEmpty(t, reasons.Reasons)
@@ -31,12 +38,12 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 
 	var p1, p2 weak.Proposal
 	t1o.JSON("POST", base+"/proposals", map[string]any{"branch": "V11", "reasons": []map[string]any{{"reason_id": r0, "note": "班子长期不和"}}}, 201, &p1)
-	st, _ := t1o.Do("POST", base+"/proposals", map[string]any{"branch": "V21", "reasons": []map[string]any{{"reason_id": r0}}}, nil)
+	st, _ = t1o.Do("POST", base+"/proposals", map[string]any{"branch": "V21", "reasons": []map[string]any{{"reason_id": r0}}}, nil)
 	require.Equal(t, 403, st, "a township proposes only its own branches")
 	t2o.JSON("POST", base+"/proposals", map[string]any{"branch": "V21", "reasons": []map[string]any{{"reason_id": r0}}}, 201, &p2)
 	st, _ = t1o.Do("POST", "/api/weak/proposals/"+itoa(p1.ID)+"/determine", map[string]any{"county_leader": "cl"}, nil)
 	require.Equal(t, 403, st, "only the county determines")
-	st, b := cs.Do("POST", "/api/weak/proposals/"+itoa(p1.ID)+"/determine", map[string]any{"county_leader": "nobody", "township_leader": "t1s", "first_secretary": "t1l", "paired_unit": "C"}, nil)
+	st, b = cs.Do("POST", "/api/weak/proposals/"+itoa(p1.ID)+"/determine", map[string]any{"county_leader": "nobody", "township_leader": "t1s", "first_secretary": "t1l", "paired_unit": "C"}, nil)
 	require.Equal(t, 400, st)
 	require.Contains(t, string(b), "county_leader")
 	var kase weak.Case
@@ -81,7 +88,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	act(t1o, "precheck", map[string]any{"pass": true}, 200)
 	r := act(cs, "accept", map[string]any{"scores": []map[string]any{{"item": "班子建设", "score": 40}, {"item": "组织生活", "score": 20}}, "polled": 10, "dissatisfied": 6}, 200)
 	require.Equal(t, weakcase.Rectifying, r.Stage, "a failed acceptance returns the case")
-	require.Contains(t, r.Outcome, "低于70分")
+	require.Contains(t, r.Outcome, "低于80分", "the campaign's pass score")
 	require.Contains(t, r.Outcome, "超过测评人数10人的一半")
 	st, _ = t2o.Do("POST", caseURL+"/actions/precheck", map[string]any{"pass": true}, nil)
 	require.Equal(t, 404, st)

@@ -326,3 +326,27 @@ func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
 		TownshipUnitID: c.TownshipUnitID, CountyUnitID: c.CountyUnitID, DeterminedAt: c.DeterminedAt,
 		Ones: weakcase.FourOnes{CountyLeader: c.CountyLeader, TownshipLeader: c.TownshipLeader, FirstSecretary: c.FirstSecretary, PairedUnit: c.PairedUnit}}
 }
+
+// SetCampaignPolicy fixes how a campaign's cases are supervised; cases determined later
+// start with it.
+func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy) error {
+	if err := apperr.InvalidFields(p.Validate()); err != nil {
+		return err
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE weak_campaigns SET policy = $2 WHERE id = $1`, campaignID, p); err != nil {
+		return fmt.Errorf("weak.SetCampaignPolicy(%d): %w", campaignID, err)
+	}
+	return nil
+}
+
+// CasePolicy is the policy of a case's campaign, or the default.
+func (s *Store) CasePolicy(ctx context.Context, caseID int64) (weakcase.Policy, error) {
+	var p *weakcase.Policy
+	if err := s.pool.QueryRow(ctx, `SELECT c.policy FROM weak_campaigns c JOIN weak_cases k ON k.campaign_id = c.id WHERE k.id = $1`, caseID).Scan(&p); err != nil {
+		return weakcase.Policy{}, fmt.Errorf("weak.CasePolicy(%d): %w", caseID, err)
+	}
+	if p == nil {
+		return weakcase.DefaultPolicy(), nil
+	}
+	return *p, nil
+}

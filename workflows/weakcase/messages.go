@@ -8,9 +8,12 @@
 package weakcase
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 )
 
@@ -198,3 +201,36 @@ type Notice struct {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Validate reports every problem with a policy, naming the field.
+func (p Policy) Validate() []apperr.FieldError {
+	var errs []apperr.FieldError
+	add := func(f, m string) { errs = append(errs, apperr.FieldError{Field: "policy." + f, Message: m}) }
+	if p.ReportWorkday < 1 || p.ReportWorkday > 20 {
+		add("report_workday", "月度报告报送时限应为每月第1至第20个工作日")
+	}
+	if p.ReportEscalateAfter < 1 {
+		add("report_escalate_after", "逾期督办至少在1个工作日后")
+	}
+	if p.PassScore <= 0 || p.PassScore > 100 {
+		add("pass_score", "验收通过分数应在0到100分之间")
+	}
+	if p.ConsolidationMonths < 1 || p.ConsolidationMonths > 36 {
+		add("consolidation_months", "巩固期应为1至36个月")
+	}
+	for i, m := range p.LookbackMonths {
+		if m < 1 || m > p.ConsolidationMonths {
+			add("lookback_months["+strconv.Itoa(i)+"]", "回头看时点应在巩固期之内")
+		}
+	}
+	if p.SampleWindowMonths < 0 {
+		add("sample_window_months", "抽查期不能为负")
+	}
+	for f, v := range map[string]string{"due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd} {
+		if _, _, err := calendar.ParseClock(v); err != nil {
+			add(f, "时间“"+v+"”应写作08:30的形式")
+		}
+	}
+	slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return errs
+}
