@@ -203,15 +203,14 @@ func (s *server) perform(ctx context.Context, a auth.Actor, id string, action it
 			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
 		}
 	}
-	updateID := uuid.NewString()
-	if key != "" {
-		updateID = "item:" + id + ":" + key
-	}
 	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
 		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
+	// Every request is a new Update: the workflow remembers keys per (item, person) with
+	// what they asked and judges a retry itself; Temporal's deduplication by update id would
+	// answer a retry without saying it was one, or another person with someone else's result.
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   row.WorkflowID,
-		UpdateID:     updateID,
+		UpdateID:     uuid.NewString(),
 		UpdateName:   item.UpdateAction,
 		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,

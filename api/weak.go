@@ -364,11 +364,8 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	updateID := uuid.NewString()
-	if act.Key != "" {
-		updateID = fmt.Sprintf("case:%d:%s", id, act.Key)
-	}
-	res, err := weakcase.Act(ctx, s.Temporal, s.Deployment, id, updateID, act)
+	// A new Update each time: the case workflow judges repeated keys itself (see item actions).
+	res, err := weakcase.Act(ctx, s.Temporal, s.Deployment, id, uuid.NewString(), act)
 	if e, ok := refusal(err); ok {
 		err = e
 	} else if err != nil && workflowGone(err) {

@@ -38,6 +38,12 @@ type lifecycle struct {
 	index        map[string]int
 	handled      map[string]ActionResult
 	handledOrder []string
+	// scopedKeys: idempotency keys are remembered per (item, person) with the request's
+	// fingerprint (runs started before the hardening version keyed them per workflow).
+	scopedKeys bool
+	// ready is set once the run is initialised (issued rows written, calendar loaded);
+	// Update handlers are registered before that and wait for it.
+	ready bool
 }
 
 const maxRememberedKeys = 1000
@@ -82,23 +88,48 @@ func (l *lifecycle) allTerminal() bool {
 	return true
 }
 
-// duplicate answers a request whose idempotency key was already handled.
-func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool) {
+// handledKey is where a request's idempotency key is remembered. Scoped runs remember it
+// per (item, person): two items of one workflow, or two people, never share an answer.
+func (l *lifecycle) handledKey(req ActionRequest) string {
+	if !l.scopedKeys {
+		return req.Key
+	}
+	return req.ItemID + "|" + itoa(req.Actor.PersonID) + "|" + req.Key
+}
+
+// duplicate answers a request whose idempotency key was already handled. The same key with
+// another action or body is refused (as payment APIs do), and a remembered answer goes only
+// to someone who may still act on the item.
+func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool, error) {
 	if req.Key == "" {
-		return ActionResult{}, false
+		return ActionResult{}, false, nil
 	}
-	r, ok := l.handled[req.Key]
+	r, ok := l.handled[l.handledKey(req)]
+	if !ok && l.scopedKeys {
+		// A key carried from a run that predates scoping: it counts only for its own item.
+		if old, found := l.handled[req.Key]; found && old.ItemID == req.ItemID {
+			r, ok = old, true
+		}
+	}
 	if !ok {
-		return ActionResult{}, false
+		return ActionResult{}, false, nil
 	}
-	r.Duplicate = true
-	return r, true
+	if l.scopedKeys {
+		if err := MayAct(req.Actor, req.Action, l.unitID, l.issuerUnitID); err != nil {
+			return ActionResult{}, false, err
+		}
+		if r.Fingerprint != "" && r.Fingerprint != Fingerprint(req) {
+			return ActionResult{}, false, rejection(apperr.Conflict, "Idempotency-Key", "幂等键“"+req.Key+"”已用于该事项的另一操作或不同内容，请使用新的幂等键")
+		}
+	}
+	r.Duplicate, r.Fingerprint = true, ""
+	return r, true, nil
 }
 
 // check decides whether req may act now; it changes nothing.
 func (l *lifecycle) check(req ActionRequest, now time.Time) error {
-	if _, ok := l.duplicate(req); ok {
-		return nil
+	if _, ok, err := l.duplicate(req); ok || err != nil {
+		return err
 	}
 	i, ok := l.index[req.ItemID]
 	if !ok {
@@ -147,6 +178,9 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 			return rejection(apperr.Conflict, "state", "下级分解事项尚未全部销号")
 		}
 	case RequestExtension:
+		if l.cal == nil && !l.ready {
+			break // the calendar is still loading: the handler judges it once the run is ready
+		}
 		if l.cal == nil {
 			return rejection(apperr.Conflict, "action", "该事项不支持延期申请")
 		}
@@ -217,8 +251,8 @@ func MayAct(a Actor, action Action, unitID, issuerUnitID int64) error {
 
 // apply checks req again (state may have moved since validation) and performs it.
 func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, AuditEntry, bool, error) {
-	if r, ok := l.duplicate(req); ok {
-		return r, AuditEntry{}, false, nil
+	if r, ok, err := l.duplicate(req); ok || err != nil {
+		return r, AuditEntry{}, false, err
 	}
 	if err := l.check(req, now); err != nil {
 		return ActionResult{}, AuditEntry{}, false, err
@@ -256,8 +290,13 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 	it.Revision++
 	res := ActionResult{ItemID: it.ID, State: it.State, Revision: it.Revision}
 	if req.Key != "" {
-		l.handled[req.Key] = res
-		l.handledOrder = append(l.handledOrder, req.Key)
+		remembered := res
+		if l.scopedKeys {
+			remembered.Fingerprint = Fingerprint(req)
+		}
+		k := l.handledKey(req)
+		l.handled[k] = remembered
+		l.handledOrder = append(l.handledOrder, k)
 		if len(l.handledOrder) > maxRememberedKeys {
 			delete(l.handled, l.handledOrder[0])
 			l.handledOrder = l.handledOrder[1:]

@@ -7,7 +7,11 @@
 package item
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"rectify/internal/calendar"
@@ -233,6 +237,23 @@ type ActionResult struct {
 	State     State  `json:"state"`
 	Revision  int64  `json:"revision"`
 	Duplicate bool   `json:"duplicate,omitempty"`
+	// Pending is set when the action took effect but its read-model and audit write did not
+	// answer within the action's budget: it is recorded by the workflow shortly (已受理，正在记录).
+	Pending bool `json:"pending,omitempty"`
+	// Fingerprint identifies the request a remembered key answered; it never leaves the
+	// workflow (the API clears it) and is compared when the same key comes again.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Fingerprint is a digest of what an action asks for (not who asks or with which key): the
+// same idempotency key sent again with a different action or body is a conflict, not a retry.
+func Fingerprint(req ActionRequest) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", req.ItemID, req.Action, strings.TrimSpace(req.Note), strings.TrimSpace(req.ExtendTo))
+	for _, id := range req.EvidenceIDs {
+		fmt.Fprintf(h, "%d,", id)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // ItemRow is what the read model stores for an item.

@@ -26,6 +26,21 @@ func localWrite(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// actionWrite bounds the read-model write an action waits for: well inside the API's request
+// budget, so a person is never told "failed" about an action that took effect. A write that
+// does not answer in time is left to the main loop, which retries it without limit.
+func actionWrite(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 5 * time.Second,
+		StartToCloseTimeout:    4 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    100 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Second,
+		},
+	})
+}
+
 // UnitOrderWorkflow supervises every item of one order at one unit (one (order, unit) pair).
 // It records the items as issued, then serves actions until all of them are closed or
 // cancelled. Granularity and its figures: docs/design.md.
@@ -37,6 +52,58 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 	limit := in.ActionsPerRun
 	if limit <= 0 {
 		limit = defaultActionsPerRun
+	}
+	// Runs from the hardening version on remember idempotency keys per (item, person) and
+	// answer an action whose write is slow as accepted and pending; older runs replay as before.
+	hardened := workflow.GetVersion(ctx, "hardening", workflow.DefaultVersion, 1) >= 1
+	l.scopedKeys = hardened
+
+	// Handlers first: an Update that arrives with the start (Update-with-Start, or a person
+	// acting the moment an order is issued) waits for the run to be ready instead of being
+	// refused as unknown. Registering adds no commands, so older histories replay unchanged.
+	actions := 0
+	dirty := true // something changed that supervision must look at
+	var pending []ChangeRecord
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAction,
+		func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+			if err := workflow.Await(ctx, func() bool { return l.ready }); err != nil {
+				return ActionResult{}, err
+			}
+			now := workflow.Now(ctx)
+			res, audit, changed, err := l.apply(req, now)
+			if err != nil || !changed {
+				return res, err
+			}
+			actions++
+			dirty = true
+			it := l.items[l.index[req.ItemID]]
+			rec := ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
+			if !hardened {
+				if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+					// The state has moved; the next write of this item carries it to the read model.
+					logger.Error("read model write failed", "item", req.ItemID, "error", err)
+					return res, err
+				}
+				return res, nil
+			}
+			if err := workflow.ExecuteLocalActivity(actionWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+				// The action is part of the workflow's history: it stands. The main loop
+				// records it; the caller is told so rather than told it failed.
+				logger.Warn("read model write slow; left to the main loop", "item", req.ItemID, "error", err)
+				pending = append(pending, rec)
+				res.Pending = true
+			}
+			return res, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+			return l.check(req, workflow.Now(ctx))
+		}},
+	)
+	if err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryItems, func() ([]Item, error) { return l.items, nil }); err != nil {
+		return err
 	}
 
 	if in.Carried == nil {
@@ -53,7 +120,6 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 
 	// Runs started before supervision existed keep their old behaviour on replay.
 	supervised := workflow.GetVersion(ctx, "supervision", workflow.DefaultVersion, 1) >= 1
-	dirty := true // something changed that supervision must look at
 	if supervised {
 		if in.Carried != nil && len(in.Carried.Calendar) > 0 {
 			cal, err := calendar.New(in.Carried.Calendar...)
@@ -77,37 +143,19 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			}
 		})
 	}
+	l.ready = true
 
-	actions := 0
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAction,
-		func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
-			now := workflow.Now(ctx)
-			res, audit, changed, err := l.apply(req, now)
-			if err != nil || !changed {
-				return res, err
+	// flushPending records actions whose write missed their budget, oldest first; the rows
+	// carry revisions, so a late write never overwrites a newer one.
+	flushPending := func() error {
+		for len(pending) > 0 {
+			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, pending[0]).Get(ctx, nil); err != nil {
+				return err
 			}
-			actions++
-			dirty = true
-			it := l.items[l.index[req.ItemID]]
-			rec := ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
-			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
-				// The state has moved; the next write of this item carries it to the read model.
-				logger.Error("read model write failed", "item", req.ItemID, "error", err)
-				return res, err
-			}
-			return res, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
-			return l.check(req, workflow.Now(ctx))
-		}},
-	)
-	if err != nil {
-		return err
+			pending = pending[1:]
+		}
+		return nil
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryItems, func() ([]Item, error) { return l.items, nil }); err != nil {
-		return err
-	}
-
 	done := func() bool {
 		return l.allTerminal() || actions >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 	}
@@ -117,6 +165,9 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 		}
 	}
 	for supervised {
+		if err := flushPending(); err != nil {
+			return err
+		}
 		now := workflow.Now(ctx)
 		dirty = false
 		rec := l.supervise(now, wfID, in)
@@ -143,6 +194,9 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 	}
 	// Let running handlers finish their writes before the run ends or continues.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if err := flushPending(); err != nil {
 		return err
 	}
 	if l.allTerminal() {

@@ -225,7 +225,7 @@ func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
 	require.Empty(t, next.Items)
 	require.Equal(t, Acknowledged, next.Carried.Items[0].State)
 	require.EqualValues(t, 2, next.Carried.Items[1].Revision)
-	require.Contains(t, next.Carried.Handled, "k")
+	require.Contains(t, next.Carried.Handled, "m1-u20|2|k", "keys are remembered per item and person")
 
 	// The next run answers the carried key without acting again.
 	env2, rec2 := run(t, next, []step{
@@ -233,4 +233,31 @@ func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
 	})
 	stillOpen(t, env2)
 	require.Empty(t, rec2.audit, "a continued run neither re-issues nor re-acts")
+}
+
+// The README's own walk acknowledges with the key ack-1; a township with two items of one
+// order that uses it for both must see both acknowledged, not the first answered twice.
+func TestOneKeyOnTwoItemsOfAUnitActsOnBoth(t *testing.T) {
+	a, b := "m1-u20", "m2-u20"
+	colleague := Actor{PersonID: 5, Name: "乡镇干部二", UnitID: 20, Roles: []string{"township_official"}}
+	env, rec := run(t, input(), []step{
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged},
+		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged},
+		// The same person retrying is answered from memory.
+		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged, dupe: true},
+		// The same key with another action on the same item is a conflict, not a replay.
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "ack-1", Note: "已开会"}, kind: "conflict"},
+		// A colleague's key is their own: ack-1 from them is a new request (and a late one).
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: colleague, Key: "ack-1"}, kind: "conflict"},
+		// Someone outside the unit never receives the remembered answer.
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: Actor{PersonID: 2, Name: "调离", UnitID: 30, Roles: []string{"township_official"}}, Key: "ack-1"}, kind: "forbidden"},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "p-1", Note: "第一次"}, state: InProgress},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "p-1", Note: "改过的内容"}, kind: "conflict"},
+	})
+	stillOpen(t, env)
+	require.Equal(t, Acknowledged, rec.rows[b].State, "the second item was acknowledged")
+	require.EqualValues(t, 2, rec.rows[b].Revision)
+	require.Equal(t, InProgress, rec.rows[a].State)
+	require.Equal(t, 1, rec.rows[a].ProgressCount, "the conflicting body did not act")
+	require.Len(t, rec.audit, 2+3)
 }

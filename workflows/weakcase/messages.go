@@ -8,6 +8,9 @@
 package weakcase
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,6 +140,21 @@ type Result struct {
 	Stage    Stage  `json:"stage"`
 	Revision int64  `json:"revision"`
 	Outcome  string `json:"outcome"` // what happened, in Chinese
+	// Pending: the action took effect but its read-model write missed the action's budget;
+	// the workflow records it shortly (已受理，正在记录).
+	Pending bool `json:"pending,omitempty"`
+	// Fingerprint identifies the request a remembered key answered; it stays in the workflow.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Fingerprint is a digest of what an action asks for, without who asks, the key, or what the
+// API read alongside (PlanOpen): the same key with another body is a conflict, not a retry.
+func Fingerprint(a Action) string {
+	a.Actor, a.Key, a.PlanOpen = Actor{}, "", 0
+	a.Note = strings.TrimSpace(a.Note)
+	b, _ := json.Marshal(a) // a struct without maps marshals the same way every time
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // Input starts (or continues) a case's workflow.

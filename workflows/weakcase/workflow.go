@@ -25,6 +25,10 @@ type caseRun struct {
 	written int64
 	// waiting is set when a reminder is due outside working hours.
 	waiting bool
+	// scopedKeys: idempotency keys are remembered per person with a fingerprint.
+	scopedKeys bool
+	// ready is set once the run is initialised; Update handlers wait for it.
+	ready bool
 }
 
 func reject(kind apperr.Kind, field, msg string) error {
@@ -78,22 +82,94 @@ func (c *caseRun) underRectification() bool {
 	return c.st.Stage == Rectifying || c.st.Stage == Prechecked
 }
 
-// check decides whether an action may happen now; it changes nothing.
-func (c *caseRun) check(a Action, now time.Time) error {
-	if _, ok := c.st.Handled[a.Key]; ok && a.Key != "" {
-		return nil
-	}
+// mayAct decides whether who may take an action of this kind on this case at all, whatever
+// its stage.
+func (c *caseRun) mayAct(a Action) error {
 	who := a.Actor
 	if who.PersonID == 0 {
 		return reject(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
 	county := who.UnitID == c.in.CountyUnitID && hasRole(who.Roles, "org_staff")
-	note := strings.TrimSpace(a.Note)
 	switch a.Kind {
 	case Report:
 		if who.UnitID != c.in.BranchUnitID && who.UnitID != c.in.TownshipUnitID && who.PersonID != c.st.Ones.FirstSecretary {
 			return reject(apperr.Forbidden, "actor", "只有本村党组织、所在乡镇或第一书记可以报送月度报告")
 		}
+	case Precheck:
+		if who.UnitID != c.in.TownshipUnitID || !hasRole(who.Roles, "township_official") {
+			return reject(apperr.Forbidden, "actor", "只有所在乡镇干部可以初验")
+		}
+	case Accept:
+		if !county {
+			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以验收")
+		}
+	case Lookback:
+		if !county && !(who.PersonID == c.st.Ones.CountyLeader) {
+			return reject(apperr.Forbidden, "actor", "只有县级组织部门或联系领导可以开展回头看")
+		}
+	case SampleCheck:
+		if !county {
+			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以抽查")
+		}
+	case Assign:
+		if !county {
+			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以调整四个一")
+		}
+	default:
+		return reject(apperr.Invalid, "kind", "不支持的操作“"+string(a.Kind)+"”")
+	}
+	return nil
+}
+
+// handledKey is where an action's idempotency key is remembered: per person in runs from
+// the hardening version on, so one person's key never answers another.
+func (c *caseRun) handledKey(a Action) string {
+	if !c.scopedKeys {
+		return a.Key
+	}
+	return itoa(a.Actor.PersonID) + "|" + a.Key
+}
+
+// duplicate answers an action whose key was already handled; the same key with another
+// action or body is refused, and a remembered answer goes only to someone who may act.
+func (c *caseRun) duplicate(a Action) (Result, bool, error) {
+	if a.Key == "" {
+		return Result{}, false, nil
+	}
+	r, ok := c.st.Handled[c.handledKey(a)]
+	if !ok && c.scopedKeys {
+		// A key carried from a run that predates scoping (no fingerprint to compare).
+		if old, found := c.st.Handled[a.Key]; found {
+			old.Fingerprint = Fingerprint(a)
+			r, ok = old, true
+		}
+	}
+	if !ok {
+		return Result{}, false, nil
+	}
+	if c.scopedKeys {
+		if err := c.mayAct(a); err != nil {
+			return Result{}, false, err
+		}
+		if r.Fingerprint != Fingerprint(a) {
+			return Result{}, false, reject(apperr.Conflict, "Idempotency-Key", "幂等键“"+a.Key+"”已用于另一操作或不同内容，请使用新的幂等键")
+		}
+	}
+	r.Fingerprint = ""
+	return r, true, nil
+}
+
+// check decides whether an action may happen now; it changes nothing.
+func (c *caseRun) check(a Action, now time.Time) error {
+	if _, ok, err := c.duplicate(a); ok || err != nil {
+		return err
+	}
+	if err := c.mayAct(a); err != nil {
+		return err
+	}
+	note := strings.TrimSpace(a.Note)
+	switch a.Kind {
+	case Report:
 		if !c.underRectification() {
 			return reject(apperr.Conflict, "stage", "整顿期已结束，无需报送月度报告")
 		}
@@ -111,9 +187,6 @@ func (c *caseRun) check(a Action, now time.Time) error {
 			return reject(apperr.Invalid, "note", "月度报告内容不能为空")
 		}
 	case Precheck:
-		if who.UnitID != c.in.TownshipUnitID || !hasRole(who.Roles, "township_official") {
-			return reject(apperr.Forbidden, "actor", "只有所在乡镇干部可以初验")
-		}
 		if c.st.Stage != Rectifying {
 			return reject(apperr.Conflict, "stage", "当前阶段为"+c.st.Stage.Label()+"，不能初验")
 		}
@@ -124,9 +197,6 @@ func (c *caseRun) check(a Action, now time.Time) error {
 			return reject(apperr.Invalid, "note", "初验未通过须说明原因")
 		}
 	case Accept:
-		if !county {
-			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以验收")
-		}
 		if c.st.Stage != Prechecked {
 			return reject(apperr.Conflict, "stage", "须先经乡镇初验才能验收")
 		}
@@ -147,9 +217,6 @@ func (c *caseRun) check(a Action, now time.Time) error {
 			return reject(apperr.Invalid, "polled", "群众满意度测评人数须至少1人，不满意人数不能超过测评人数")
 		}
 	case Lookback:
-		if !county && !(who.PersonID == c.st.Ones.CountyLeader) {
-			return reject(apperr.Forbidden, "actor", "只有县级组织部门或联系领导可以开展回头看")
-		}
 		if c.st.Stage != Consolidating {
 			return reject(apperr.Conflict, "stage", "只有巩固期的党组织才开展回头看")
 		}
@@ -157,9 +224,6 @@ func (c *caseRun) check(a Action, now time.Time) error {
 			return reject(apperr.Invalid, "note", "发现反弹须说明情况")
 		}
 	case SampleCheck:
-		if !county {
-			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以抽查")
-		}
 		if c.st.Stage != Consolidating && c.st.Stage != Closed {
 			return reject(apperr.Conflict, "stage", "只能抽查已验收销号的党组织")
 		}
@@ -167,25 +231,20 @@ func (c *caseRun) check(a Action, now time.Time) error {
 			return reject(apperr.Invalid, "note", "抽查未通过须说明问题")
 		}
 	case Assign:
-		if !county {
-			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以调整四个一")
-		}
 		if !slices.Contains([]string{"county_leader", "township_leader", "first_secretary", "paired_unit"}, a.Role) {
 			return reject(apperr.Invalid, "role", "角色应为county_leader、township_leader、first_secretary或paired_unit")
 		}
 		if a.Assignee <= 0 {
 			return reject(apperr.Invalid, "assignee", "请指定调整后的人员或单位")
 		}
-	default:
-		return reject(apperr.Invalid, "kind", "不支持的操作“"+string(a.Kind)+"”")
 	}
 	return nil
 }
 
 // apply performs a checked action and records its event.
 func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
-	if r, ok := c.st.Handled[a.Key]; ok && a.Key != "" {
-		return r, nil
+	if r, ok, err := c.duplicate(a); ok || err != nil {
+		return r, err
 	}
 	if err := c.check(a, now); err != nil {
 		return Result{}, err
@@ -265,7 +324,11 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 	c.event(now, a.Actor.PersonID, string(a.Kind), from, detail)
 	r := Result{Stage: c.st.Stage, Revision: c.st.Revision, Outcome: outcome}
 	if a.Key != "" {
-		c.st.Handled[a.Key] = r
+		remembered := r
+		if c.scopedKeys {
+			remembered.Fingerprint = Fingerprint(a)
+		}
+		c.st.Handled[c.handledKey(a)] = remembered
 	}
 	return r, nil
 }
@@ -403,6 +466,14 @@ func localOpts(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// actionOpts bounds the write an action waits for, well inside the API's request budget.
+func actionOpts(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 5 * time.Second, StartToCloseTimeout: 4 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: time.Second},
+	})
+}
+
 // CaseWorkflow is one weak branch's case. See the package doc.
 func CaseWorkflow(ctx workflow.Context, in Input) error {
 	c := &caseRun{in: in, p: DefaultPolicy()}
@@ -419,6 +490,52 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		c.st.Handled = map[string]Result{}
 	}
 	c.st.Runs++
+	// Runs from the hardening version on remember keys per person with a fingerprint and
+	// answer an action whose write is slow as accepted and pending; older runs replay as before.
+	hardened := workflow.GetVersion(ctx, "hardening", workflow.DefaultVersion, 1) >= 1
+	c.scopedKeys = hardened
+
+	// Handlers first: an action that arrives with the start waits for the calendar to load
+	// instead of being refused as unknown. Registering adds no commands, so older histories
+	// replay unchanged.
+	dirty := true
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCaseAction,
+		func(ctx workflow.Context, a Action) (Result, error) {
+			if err := workflow.Await(ctx, func() bool { return c.ready }); err != nil {
+				return Result{}, err
+			}
+			now := workflow.Now(ctx)
+			from := c.st.Stage
+			r, err := c.apply(a, now)
+			if err != nil {
+				return r, err
+			}
+			if from != Rectifying && c.st.Stage == Rectifying && a.Kind != Accept {
+				c.st.Fired = append(c.st.Fired, "reopened-"+monthOf(now))
+			}
+			dirty = true
+			if !hardened {
+				if err := c.flush(ctx, localOpts(ctx), now); err != nil {
+					return r, err
+				}
+				return r, nil
+			}
+			if err := c.flush(ctx, actionOpts(ctx), now); err != nil {
+				// The action stands in the workflow's history; the main loop writes the
+				// events still held (flush keeps them until they are written).
+				workflow.GetLogger(ctx).Warn("case write slow; left to the main loop", "case", c.in.CaseID, "error", err)
+				r.Pending = true
+			}
+			return r, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a Action) error { return c.check(a, workflow.Now(ctx)) }},
+	); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, "state", func() (State, error) { return *c.st, nil }); err != nil {
+		return err
+	}
+
 	if len(c.st.Calendar) > 0 {
 		cal, err := calendar.New(c.st.Calendar...)
 		if err != nil {
@@ -439,38 +556,13 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 	if in.Carried == nil {
 		c.event(in.DeterminedAt, 0, "determined", "", map[string]any{"outcome": "认定为软弱涣散党组织，开始整顿"})
 	}
-
-	dirty := true
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCaseAction,
-		func(ctx workflow.Context, a Action) (Result, error) {
-			now := workflow.Now(ctx)
-			from := c.st.Stage
-			r, err := c.apply(a, now)
-			if err != nil {
-				return r, err
-			}
-			if from != Rectifying && c.st.Stage == Rectifying && a.Kind != Accept {
-				c.st.Fired = append(c.st.Fired, "reopened-"+monthOf(now))
-			}
-			dirty = true
-			if err := c.flush(ctx, now); err != nil {
-				return r, err
-			}
-			return r, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a Action) error { return c.check(a, workflow.Now(ctx)) }},
-	); err != nil {
-		return err
-	}
-	if err := workflow.SetQueryHandler(ctx, "state", func() (State, error) { return *c.st, nil }); err != nil {
-		return err
-	}
+	c.ready = true
 
 	for {
 		now := workflow.Now(ctx)
 		dirty = false
 		notices := c.step(now)
-		if err := c.flush(ctx, now); err != nil {
+		if err := c.flush(ctx, localOpts(ctx), now); err != nil {
 			return err
 		}
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute,
@@ -509,14 +601,14 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 	return nil
 }
 
-// flush writes the case and its new events to the read model.
-func (c *caseRun) flush(ctx workflow.Context, now time.Time) error {
+// flush writes the case and its new events to the read model; events stay held until written.
+func (c *caseRun) flush(ctx, lctx workflow.Context, now time.Time) error {
 	if len(c.events) == 0 && c.st.Revision == c.written {
 		return nil
 	}
 	rec := Record{CaseID: c.in.CaseID, At: now, State: *c.st, Events: c.events}
 	rec.State.Calendar, rec.State.Handled = nil, nil
-	if err := workflow.ExecuteLocalActivity(localOpts(ctx), ActivityRecordCase, rec).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, ActivityRecordCase, rec).Get(ctx, nil); err != nil {
 		return err
 	}
 	c.events, c.written = nil, c.st.Revision

@@ -1,0 +1,117 @@
+package item
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+)
+
+// An Update delivered with the start (Update-with-Start, or a person acting the moment an
+// order is issued) reaches the workflow before its first local activity has answered; it
+// must wait for the run to be initialised and then be handled, not be refused as unknown.
+func TestAnActionSentWithTheStartIsHandled(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &recorder{rows: map[string]ItemRow{}}
+	env.RegisterWorkflow(UnitOrderWorkflow)
+	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
+	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
+	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	var got ActionResult
+	var failed error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAction, "early", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { failed = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					failed = err
+					return
+				}
+				got = v.(ActionResult)
+			},
+		}, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "ack-1"})
+	}, 0)
+	env.ExecuteWorkflow(UnitOrderWorkflow, input())
+	require.NoError(t, failed)
+	require.Equal(t, Acknowledged, got.State)
+	require.Equal(t, Acknowledged, rec.rows["m1-u20"].State, "the read model has the action")
+	var trail []Action
+	for _, e := range rec.audit {
+		if e.ItemID == "m1-u20" {
+			trail = append(trail, e.Action)
+		}
+	}
+	require.Equal(t, []Action{Issue, Acknowledge}, trail, "issued first, then acknowledged")
+}
+
+// flakyRecorder refuses item writes until told to recover, like a database that is down.
+type flakyRecorder struct {
+	*recorder
+	down    bool
+	refused int
+}
+
+func (f *flakyRecorder) RecordChange(ctx context.Context, in ChangeRecord) error {
+	f.mu.Lock()
+	down := f.down
+	if down {
+		f.refused++
+	}
+	f.mu.Unlock()
+	if down {
+		return errors.New("database unavailable")
+	}
+	return f.recorder.RecordChange(ctx, in)
+}
+
+// An action whose write does not answer within its budget has still taken effect: the
+// person is told so (accepted, pending) with the revision, and the write lands later.
+func TestAnActionWhoseWriteIsSlowIsAnsweredAcceptedAndRecordedLater(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &flakyRecorder{recorder: &recorder{rows: map[string]ItemRow{}}, down: true}
+	env.RegisterWorkflow(UnitOrderWorkflow)
+	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
+	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
+	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	var got ActionResult
+	var failed error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAction, "slow", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { failed = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					failed = err
+					return
+				}
+				got = v.(ActionResult)
+				rec.mu.Lock()
+				rec.down = false // the database comes back after the answer
+				rec.mu.Unlock()
+			},
+		}, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township})
+	}, time.Minute)
+	env.ExecuteWorkflow(UnitOrderWorkflow, input())
+	require.NoError(t, failed)
+	require.Equal(t, Acknowledged, got.State)
+	require.True(t, got.Pending, "the answer says the action is accepted and being recorded")
+	require.EqualValues(t, 2, got.Revision)
+	require.Positive(t, rec.refused)
+	require.Equal(t, Acknowledged, rec.rows["m1-u20"].State, "the write landed once the database answered")
+	n := 0
+	for _, e := range rec.audit {
+		if e.ItemID == "m1-u20" && e.Action == Acknowledge {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "one audit row for the action")
+}

@@ -1,0 +1,90 @@
+package weakcase
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+)
+
+type outcome struct {
+	res Result
+	err error
+}
+
+// act delivers actions to a fresh case at the given offsets (0 = with the start) and
+// returns each answer, the recorder, and whether every answer arrived.
+func act(t *testing.T, actions []Action, at func(i int) int) ([]outcome, *recorder) {
+	t.Helper()
+	in := Input{Deployment: "d", CaseID: 7, BranchUnitID: branch, TownshipUnitID: township, CountyUnitID: county,
+		DeterminedAt: sh(2026, 3, 2, 9, 0), Ones: FourOnes{CountyLeader: countyLeader, TownshipLeader: townshipLeader, FirstSecretary: firstSecretary}}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(in.DeterminedAt)
+	rec := &recorder{}
+	env.RegisterWorkflow(CaseWorkflow)
+	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	env.RegisterActivityWithOptions(rec.RecordCase, activity.RegisterOptions{Name: ActivityRecordCase})
+	env.RegisterActivityWithOptions(rec.NotifyCase, activity.RegisterOptions{Name: ActivityNotifyCase})
+	out := make([]outcome, len(actions))
+	for i, a := range actions {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateCaseAction, "u"+itoa(int64(i)), &testsuite.TestUpdateCallback{
+				OnAccept: func() {},
+				OnReject: func(err error) { out[i].err = err },
+				OnComplete: func(v any, err error) {
+					out[i].err = err
+					if err == nil {
+						out[i].res = v.(Result)
+					}
+				},
+			}, a)
+		}, minutes(at(i)))
+	}
+	env.ExecuteWorkflow(CaseWorkflow, in)
+	return out, rec
+}
+
+// A monthly report sent the moment a case is determined (the demo loader does this) is
+// handled once the run is initialised, not refused as an unknown update.
+func TestAReportSentWithTheStartIsHandled(t *testing.T) {
+	out, rec := act(t, []Action{{Kind: Report, Actor: secretary, Month: "2026-03", Note: "已召开支部大会", Key: "r-1"}},
+		func(int) int { return 0 })
+	require.NoError(t, out[0].err)
+	require.Equal(t, "2026-03月度报告已报送", out[0].res.Outcome)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.Contains(t, rec.last.Reports, "2026-03")
+}
+
+// Keys are remembered per person with what they asked: a retry is answered from memory,
+// the same key with another body is a conflict, and another person's key is their own.
+func TestCaseKeysAreScopedToThePersonAndTheBody(t *testing.T) {
+	other := Actor{PersonID: 77, UnitID: township, Roles: []string{"township_official"}}
+	out, rec := act(t, []Action{
+		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
+		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
+		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "改了内容", Key: "k"},
+		{Kind: Precheck, Actor: other, Pass: false, Note: "村务公开栏未更新", Key: "k"},
+	}, func(i int) int { return i + 1 })
+	require.NoError(t, out[0].err)
+	require.NoError(t, out[1].err)
+	require.Equal(t, out[0].res.Revision, out[1].res.Revision, "the retry is answered from memory")
+	require.ErrorContains(t, out[2].err, "幂等键")
+	require.NoError(t, out[3].err, "another person's key k is theirs")
+	require.Equal(t, "初验未通过，继续整顿", out[3].res.Outcome)
+	require.Empty(t, out[3].res.Fingerprint, "fingerprints stay inside the workflow")
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	n := 0
+	for _, e := range rec.events {
+		if e.Kind == string(Report) {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "one report recorded")
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
