@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Config:     cfg,
 		Pool:       pool,
 		Temporal:   tc,
-		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
+		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
 		Orders:     order.NewStore(pool, nil),
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
