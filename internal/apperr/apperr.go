@@ -27,6 +27,8 @@ const (
 	Conflict
 	// TooManyRequests: the caller tried too often (sign-in throttling); retry later.
 	TooManyRequests
+	// UnsupportedMediaType: the request body is not of the type the endpoint reads.
+	UnsupportedMediaType
 	// Unavailable: a service we depend on (Temporal, PostgreSQL) does not answer; the
 	// request changed nothing it could not repeat, and may be retried shortly.
 	Unavailable
@@ -44,6 +46,8 @@ var kinds = map[Kind]struct {
 	Conflict:        {http.StatusConflict, "conflict"},
 	TooManyRequests: {http.StatusTooManyRequests, "too_many_requests"},
 	Unavailable:     {http.StatusServiceUnavailable, "unavailable"},
+
+	UnsupportedMediaType: {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
 
 // Messages for the kinds whose errors often carry no message of their own.
