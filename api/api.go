@@ -61,6 +61,9 @@ func New(d Deps) http.Handler {
 	if d.Timeout == 0 {
 		d.Timeout = 30 * time.Second
 	}
+	if d.Temporal != nil {
+		d.Temporal = reachableTemporal{d.Temporal}
+	}
 	sameSite := crossOrigin(originOf(d.PublicURL))
 	s := &server{Deps: d, imports: &importJobs{jobs: map[string]*importJob{}}}
 	r := chi.NewRouter()

@@ -17,7 +17,7 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusInternalServerError:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	case http.StatusServiceUnavailable:
-		slog.WarnContext(r.Context(), "request refused: dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.WarnContext(r.Context(), "request refused: service unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if d := RetryAfter(err); d > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))

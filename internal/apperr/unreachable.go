@@ -44,10 +44,10 @@ func unreachable(err error) bool {
 	if errors.Is(err, pgconn.ErrConnClosed) {
 		return true
 	}
-	// A connection that broke mid-use: pgconn's own I/O errors carry SafeToRetry and wrap
-	// the end of stream.
-	var pgIO interface{ SafeToRetry() bool }
-	if errors.As(err, &pgIO) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+	// A connection that broke mid-use: pgconn returns the reader's unexpected EOF as it
+	// is. (A client that hangs up mid-upload gives the same error, but nobody is left to
+	// read that answer.)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
 	// Dial, read and write failures of either.
