@@ -43,6 +43,9 @@ type Deps struct {
 	Now func() time.Time
 	// Timeout bounds each request's work, Temporal calls included.
 	Timeout time.Duration
+	// PublicURL is where people reach the API; pages from its origin may send unsafe
+	// requests with a session cookie even when a proxy changes the Host header.
+	PublicURL string
 }
 
 type server struct {
@@ -58,9 +61,13 @@ func New(d Deps) http.Handler {
 	if d.Timeout == 0 {
 		d.Timeout = 30 * time.Second
 	}
+	if d.Temporal != nil {
+		d.Temporal = reachableTemporal{d.Temporal}
+	}
+	sameSite := crossOrigin(originOf(d.PublicURL))
 	s := &server{Deps: d, imports: &importJobs{jobs: map[string]*importJob{}}}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.Recoverer)
+	r.Use(middleware.RequestID, middleware.Recoverer, sameSite)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	r.Get("/api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -68,8 +75,15 @@ func New(d Deps) http.Handler {
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(d.Auth.Middleware, s.withTimeout)
-		d.Auth.Mount(r)
-		r.Group(func(r chi.Router) {
+		// Uploads read multipart/form-data; every other request body is JSON.
+		uploads := r.With(d.Auth.RequireActor, bodyOf("multipart/form-data"))
+		uploads.Post("/api/items/{id}/evidence", s.uploadEvidence)
+		uploads.Post("/api/orders/import", s.importSync)
+		uploads.Post("/api/imports", s.importAsync)
+		uploads.Post("/api/progress-sheet/preview", s.previewProgress)
+		jsonBody := r.With(bodyOf("application/json"))
+		d.Auth.Mount(jsonBody)
+		jsonBody.Group(func(r chi.Router) {
 			r.Use(d.Auth.RequireActor)
 			r.Post("/api/orders/validate", s.validateOrder)
 			r.Post("/api/orders", s.createOrder)
@@ -79,7 +93,6 @@ func New(d Deps) http.Handler {
 			r.Get("/api/items", s.listItems)
 			r.Get("/api/me/items", s.myItems)
 			r.Get("/api/items/{id}", s.getItem)
-			r.Post("/api/items/{id}/evidence", s.uploadEvidence)
 			r.Post("/api/items/{id}/{action}", s.act)
 			r.Get("/api/evidence/{id}", s.downloadEvidence)
 			r.Get("/api/orders/{id}/reminder-plan", s.reminderPlan)
@@ -87,12 +100,9 @@ func New(d Deps) http.Handler {
 			r.Put("/api/policy", s.putPolicy)
 			r.Get("/api/calendar", s.getCalendar)
 			r.Post("/api/calendar/years", s.uploadYear)
-			r.Post("/api/orders/import", s.importSync)
-			r.Post("/api/imports", s.importAsync)
 			r.Get("/api/imports/{id}", s.importStatus)
 			r.Get("/api/ledger", s.exportLedger)
 			r.Get("/api/progress-sheet", s.progressSheet)
-			r.Post("/api/progress-sheet/preview", s.previewProgress)
 			r.Post("/api/progress-sheet/{id}/apply", s.applyProgress)
 			r.Get("/api/weak/reasons", s.weakReasons)
 			r.Put("/api/weak/reasons", s.setWeakReasons)

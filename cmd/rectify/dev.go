@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/testsuite"
 	"golang.org/x/sync/errgroup"
 
 	"rectify/internal/app"
 	"rectify/internal/db"
 	"rectify/internal/demo"
+	"rectify/internal/devserver"
 	"rectify/internal/mailsink"
 )
 
@@ -38,21 +38,51 @@ func runDev(ctx context.Context, cfg app.Config) error {
 	}
 	defer logf.Close()
 	slog.Info("starting Temporal dev server", "cli", cli, "db", "var/temporal.db", "log", "var/temporal.log")
-	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath:  cli,
-		ClientOptions: &client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace},
-		DBFilename:    filepath.Join("var", "temporal.db"),
-		EnableUI:      true,
-		UIPort:        uiPort,
-		LogLevel:      "error",
-		Stdout:        logf,
-		Stderr:        logf,
-		ExtraArgs:     pragmaArgs(devSQLitePragmas),
+	// The dev server is supervised: when it dies it is started again on the same SQLite
+	// file (the API answers 503 meanwhile); when it keeps dying, `rectify dev` stops with
+	// the reason.
+	dev := devserver.New(devserver.Options{
+		CLI:       cli,
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		DBFile:    filepath.Join("var", "temporal.db"),
+		UIPort:    uiPort,
+		LogLevel:  "error",
+		Output:    logf,
+		ExtraArgs: pragmaArgs(devSQLitePragmas),
 	})
-	if err != nil {
-		return fmt.Errorf("dev server: %w", err)
+	// The system runs on sysCtx, which also ends when the supervisor gives up; the dev
+	// server outlives the system so that the worker stops cleanly.
+	sysCtx, stopSys := context.WithCancelCause(ctx)
+	defer stopSys(nil)
+	devCtx, stopDev := context.WithCancel(context.WithoutCancel(ctx))
+	ready := make(chan struct{})
+	devDone := make(chan error, 1)
+	go func() {
+		err := dev.Run(devCtx, func() { close(ready) })
+		if err != nil {
+			err = fmt.Errorf("%w (see var/temporal.log)", err)
+			stopSys(err)
+		}
+		devDone <- err
+	}()
+	defer func() { stopDev(); <-devDone }()
+	select {
+	case <-ready:
+		if err := runDevSystem(sysCtx, cfg, uiPort); err != nil && context.Cause(sysCtx) == nil {
+			return err
+		}
+	case <-sysCtx.Done():
 	}
-	defer func() { _ = srv.Stop() }()
+	if cause := context.Cause(sysCtx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// runDevSystem is the database, the mail sink, the demo, the worker and the API of
+// `rectify dev`, once the dev server answers.
+func runDevSystem(ctx context.Context, cfg app.Config, uiPort string) error {
 	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}

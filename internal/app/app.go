@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Config:     cfg,
 		Pool:       pool,
 		Temporal:   tc,
-		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
+		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
 		Orders:     order.NewStore(pool, nil),
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
@@ -161,12 +161,38 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
+		Bulletins: s.Bulletins, Weak: s.Weak, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+		PublicURL: s.Config.PublicURL})
+}
+
+// Limits of the HTTP server on one connection; see NewHTTPServer.
+const (
+	// ReadHeaderTimeout: a client has this long to send its request line and headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout covers the whole request, body included: a 20 MB problem list or piece
+	// of evidence over a 1 Mbit/s township line takes about 170 s.
+	ReadTimeout = 5 * time.Minute
+	// WriteTimeout runs from the end of the request headers to the end of the answer, so it
+	// covers an upload's ReadTimeout plus its handling, and a ledger export (100,000 rows,
+	// 6 MiB: under a minute at 1 Mbit/s).
+	WriteTimeout = 10 * time.Minute
+	// IdleTimeout closes a kept-alive connection nobody uses.
+	IdleTimeout = 2 * time.Minute
+	// MaxHeaderBytes is room for a session cookie, a token and ordinary headers.
+	MaxHeaderBytes = 64 << 10
+)
+
+// NewHTTPServer is the HTTP server for handler on addr, with every timeout set so that
+// slow or idle clients cannot hold connections and goroutines for ever.
+func NewHTTPServer(addr string, handler http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: handler,
+		ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout, WriteTimeout: WriteTimeout,
+		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 }
 
 // Serve runs the HTTP API until ctx ends.
 func (s *System) Serve(ctx context.Context) error {
-	srv := &http.Server{Addr: s.Config.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := NewHTTPServer(s.Config.Listen, s.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

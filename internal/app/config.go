@@ -4,11 +4,12 @@ package app
 
 import (
 	"fmt"
-
+	"net/url"
 	"os"
-	"rectify/internal/notify"
 	"strconv"
 	"time"
+
+	"rectify/internal/notify"
 )
 
 // Config is read from the environment; every field has a documented default (README).
@@ -20,7 +21,8 @@ type Config struct {
 	Listen            string        // RECTIFY_LISTEN
 	EvidenceDir       string        // RECTIFY_EVIDENCE_DIR
 	IssueConcurrency  int           // RECTIFY_ISSUE_CONCURRENCY: unit workflows started at once
-	SecureCookie      bool          // RECTIFY_SECURE_COOKIE: set behind HTTPS
+	SecureCookie      bool          // RECTIFY_SECURE_COOKIE: on by itself when RECTIFY_PUBLIC_URL is https
+	ClientIPHeader    string        // RECTIFY_CLIENT_IP_HEADER: header a trusted reverse proxy puts the client's address in
 	RequestTimeout    time.Duration // RECTIFY_REQUEST_TIMEOUT
 	HolidayFiles      string        // RECTIFY_HOLIDAY_FILES: extra holiday-cn year files, comma-separated
 	PublicURL         string        // RECTIFY_PUBLIC_URL: base of links in messages
@@ -89,10 +91,21 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.IssueConcurrency = n
 	}
+	str("RECTIFY_CLIENT_IP_HEADER", &c.ClientIPHeader)
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("RECTIFY_PUBLIC_URL=%q: want an http:// or https:// address", c.PublicURL)
+	}
+	// People reach an https public URL over TLS, so the session cookie must never travel
+	// without it.
+	c.SecureCookie = u.Scheme == "https"
 	if v := os.Getenv("RECTIFY_SECURE_COOKIE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=%q: want true or false", v)
+		}
+		if !b && c.SecureCookie {
+			return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=false with RECTIFY_PUBLIC_URL=%q: an https site needs Secure cookies", c.PublicURL)
 		}
 		c.SecureCookie = b
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -24,6 +25,13 @@ const (
 	NotFound
 	// Conflict: the thing exists but its state does not allow the action.
 	Conflict
+	// TooManyRequests: the caller tried too often (sign-in throttling); retry later.
+	TooManyRequests
+	// UnsupportedMediaType: the request body is not of the type the endpoint reads.
+	UnsupportedMediaType
+	// Unavailable: a service we depend on (Temporal, PostgreSQL) does not answer; the
+	// request changed nothing it could not repeat, and may be retried shortly.
+	Unavailable
 )
 
 var kinds = map[Kind]struct {
@@ -36,7 +44,20 @@ var kinds = map[Kind]struct {
 	Forbidden:       {http.StatusForbidden, "forbidden"},
 	NotFound:        {http.StatusNotFound, "not_found"},
 	Conflict:        {http.StatusConflict, "conflict"},
+	TooManyRequests: {http.StatusTooManyRequests, "too_many_requests"},
+	Unavailable:     {http.StatusServiceUnavailable, "unavailable"},
+
+	UnsupportedMediaType: {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
+
+// Messages for the kinds whose errors often carry no message of their own.
+const (
+	// MsgUnavailable is what a person reads when a dependency is down.
+	MsgUnavailable = "服务暂时不可用，请稍后再试"
+	// DefaultRetryAfter is the Retry-After of an Unavailable error that names none: about
+	// how long a restarted dependency takes to answer again.
+	DefaultRetryAfter = 5 * time.Second
+)
 
 // Status is the HTTP status for a kind.
 func (k Kind) Status() int { return kinds[k].status }
@@ -67,7 +88,9 @@ type Error struct {
 	Message string
 	// Fields lists every problem when input had several.
 	Fields []FieldError
-	Err    error
+	// RetryAfter, when positive, is sent as the Retry-After header (429 and 503).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -114,10 +137,14 @@ func As(err error) (*Error, bool) {
 	return nil, false
 }
 
-// KindOf is the kind of err; errors of no kind are Internal.
+// KindOf is the kind of err. An error of no kind is Unavailable when it says that
+// Temporal or PostgreSQL could not be reached (see unreachable), otherwise Internal.
 func KindOf(err error) Kind {
-	if e, ok := As(err); ok {
+	if e, ok := As(err); ok && e.Kind != Internal {
 		return e.Kind
+	}
+	if err != nil && unreachable(err) {
+		return Unavailable
 	}
 	return Internal
 }
@@ -136,11 +163,31 @@ type BodyError struct {
 }
 
 // ToBody turns any error into the status and body a client sees. Errors of no kind
-// become a generic internal error so that internals never leak.
+// become a generic internal error so that internals never leak, or the generic
+// Unavailable message when a dependency could not be reached.
 func ToBody(err error) (int, Body) {
-	e, ok := As(err)
-	if !ok || e.Kind == Internal {
+	switch KindOf(err) {
+	case Internal:
 		return http.StatusInternalServerError, Body{BodyError{Code: Internal.Code(), Message: "服务器内部错误，请稍后重试"}}
+	case Unavailable:
+		msg := MsgUnavailable
+		if e, ok := As(err); ok && e.Kind == Unavailable && e.Message != "" {
+			msg = e.Message
+		}
+		return Unavailable.Status(), Body{BodyError{Code: Unavailable.Code(), Message: msg}}
 	}
+	e, _ := As(err)
 	return e.Kind.Status(), Body{BodyError{Code: e.Kind.Code(), Message: e.Message, Field: e.Field, Fields: e.Fields}}
+}
+
+// RetryAfter is how long the caller should wait before trying again: the error's own
+// RetryAfter, DefaultRetryAfter for Unavailable, zero otherwise.
+func RetryAfter(err error) time.Duration {
+	if e, ok := As(err); ok && e.RetryAfter > 0 {
+		return e.RetryAfter
+	}
+	if KindOf(err) == Unavailable {
+		return DefaultRetryAfter
+	}
+	return 0
 }

@@ -156,6 +156,13 @@ func (e *Env) Login(login string) *Client {
 // Do sends a JSON request and returns the status and body.
 func (c *Client) Do(method, path string, body any, header http.Header) (int, []byte) {
 	c.t.Helper()
+	st, _, b := c.DoWithHeader(method, path, body, header)
+	return st, b
+}
+
+// DoWithHeader is Do that also returns the answer's headers.
+func (c *Client) DoWithHeader(method, path string, body any, header http.Header) (int, http.Header, []byte) {
+	c.t.Helper()
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -174,10 +181,16 @@ func (c *Client) Do(method, path string, body any, header http.Header) (int, []b
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	return c.send(req)
+	return c.sendFull(req)
 }
 
 func (c *Client) send(req *http.Request) (int, []byte) {
+	c.t.Helper()
+	st, _, b := c.sendFull(req)
+	return st, b
+}
+
+func (c *Client) sendFull(req *http.Request) (int, http.Header, []byte) {
 	c.t.Helper()
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -185,7 +198,7 @@ func (c *Client) send(req *http.Request) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, b
 }
 
 // JSON sends a request, requires the status and decodes the answer into out (if not nil).

@@ -51,7 +51,9 @@ type fixture struct {
 	ids  map[string]int64
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *fixture { return setupWith(t, Options{}) }
+
+func setupWith(t *testing.T, opts Options) *fixture {
 	t.Helper()
 	pool, _ := testenv.Pool(t)
 	ctx := context.Background()
@@ -77,7 +79,7 @@ func setup(t *testing.T) *fixture {
 		}
 		ids[p.login] = id
 	}
-	svc := NewService(pool, Options{})
+	svc := NewService(pool, opts)
 	t.Cleanup(svc.Close)
 	r := chi.NewRouter()
 	svc.Mount(r)
@@ -253,7 +255,7 @@ func TestBadCredentialsLookTheSame(t *testing.T) {
 	wantError(t, f.do(t, c, http.MethodGet, "/api/me", ""), http.StatusUnauthorized, "", "请先登录")
 
 	// The service itself keeps the kind detectable through wrapping.
-	_, err := f.svc.Authenticate(context.Background(), "nobody", "x")
+	_, err := f.svc.Authenticate(context.Background(), "nobody", "x", "192.0.2.1")
 	if apperr.KindOf(err) != apperr.Unauthenticated || !strings.Contains(err.Error(), "auth.Authenticate") {
 		t.Fatalf("Authenticate unknown login: %v", err)
 	}
@@ -405,10 +407,11 @@ func TestMiddlewareWithoutCredentials(t *testing.T) {
 	}
 
 	// An actor put by the middleware reaches the handler when a token is given.
-	tok, _, err := f.svc.CreateToken(context.Background(), f.ids["county_staff"], "t")
+	created, err := f.svc.CreateToken(context.Background(), f.ids["county_staff"], "t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := created.Token
 	var got Actor
 	h = f.svc.Middleware(f.svc.RequireActor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = ActorFrom(r.Context())
@@ -484,7 +487,7 @@ func TestActorContext(t *testing.T) {
 		t.Fatal("foreign key leaked")
 	}
 	var e *apperr.Error
-	_, _, err := (&Service{}).CreateToken(context.Background(), 1, "")
+	_, err := (&Service{}).CreateToken(context.Background(), 1, "", 0)
 	if !errors.As(err, &e) || e.Field != "name" {
 		t.Fatalf("empty name: %v", err)
 	}

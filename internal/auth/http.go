@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -33,10 +34,11 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			}
 			ctx = WithActor(ctx, a)
 		} else if id := s.sessions.GetInt64(ctx, sessionKeyPersonID); id != 0 {
-			a, err := s.ActorByPersonID(ctx, id)
+			a, version, err := s.actorAndVersion(ctx, id)
 			switch {
-			case apperr.KindOf(err) == apperr.NotFound:
-				// The person is gone: the session is worth nothing.
+			case apperr.KindOf(err) == apperr.NotFound || (err == nil && version != s.sessions.GetInt(ctx, sessionKeyVersion)):
+				// The person is gone, or changed their password since this session signed
+				// in: the session is worth nothing.
 				if err := s.sessions.Destroy(ctx); err != nil {
 					apperr.WriteJSON(w, r, fmt.Errorf("auth.Middleware: destroy stale session: %w", err))
 					return
@@ -87,10 +89,12 @@ func (s *Service) ensureMiddleware(next http.Handler) http.Handler {
 
 // Mount registers the sign-in and token endpoints on r:
 //
-//	POST   /api/session      {"login","password"} → 200 actor
+//	POST   /api/session      {"login","password"} → 200 actor (429 when throttled)
 //	DELETE /api/session      → 204
 //	GET    /api/me           → 200 actor
-//	POST   /api/tokens       {"name"} → 201 {"id","name","token"}
+//	PUT    /api/me/password  {"old_password","new_password"} → 204, other sessions ended
+//	GET    /api/tokens       → 200 {"tokens":[...]} (without secrets)
+//	POST   /api/tokens       {"name","expires_in_days"} → 201 {"id","name","token","expires_at",...}
 //	DELETE /api/tokens/{id}  → 204
 //
 // Middleware is applied to these routes unless it already wraps r.
@@ -102,6 +106,8 @@ func (s *Service) Mount(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(s.RequireActor)
 			r.Get("/api/me", s.handleMe)
+			r.Put("/api/me/password", s.handleChangePassword)
+			r.Get("/api/tokens", s.handleListTokens)
 			r.Post("/api/tokens", s.handleCreateToken)
 			r.Delete("/api/tokens/{id}", s.handleRevokeToken)
 		})
@@ -122,25 +128,71 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if in.Login == "" {
 		fields = append(fields, apperr.FieldError{Field: "login", Message: "请输入用户名"})
 	}
+	if utf8.RuneCountInString(in.Login) > maxLoginRunes {
+		fields = append(fields, apperr.FieldError{Field: "login", Message: fmt.Sprintf("用户名不能超过%d个字", maxLoginRunes)})
+	}
 	if in.Password == "" {
 		fields = append(fields, apperr.FieldError{Field: "password", Message: "请输入密码"})
+	} else if len(in.Password) > maxPasswordBytes {
+		fields = append(fields, apperr.FieldError{Field: "password", Message: "密码过长"})
 	}
 	if len(fields) > 0 {
 		apperr.WriteJSON(w, r, apperr.InvalidFields(fields))
 		return
 	}
-	a, err := s.Authenticate(r.Context(), in.Login, in.Password)
+	a, err := s.Authenticate(r.Context(), in.Login, in.Password, s.ClientAddress(r))
 	if err != nil {
 		apperr.WriteJSON(w, r, err)
 		return
 	}
-	// A new session token on every sign-in, so that a planted one is worthless.
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		apperr.WriteJSON(w, r, fmt.Errorf("auth.signIn: renew session: %w", err))
+	_, version, err := s.actorAndVersion(r.Context(), a.PersonID)
+	if err != nil {
+		apperr.WriteJSON(w, r, fmt.Errorf("auth.signIn: %w", err))
 		return
 	}
-	s.sessions.Put(r.Context(), sessionKeyPersonID, a.PersonID)
+	if err := s.startSession(r.Context(), a.PersonID, version); err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, a)
+}
+
+// startSession gives the request a new session token (so that a planted one is
+// worthless) signed in as personID at credentials version.
+func (s *Service) startSession(ctx context.Context, personID int64, version int) error {
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return fmt.Errorf("auth.startSession: renew session: %w", err)
+	}
+	s.sessions.Put(ctx, sessionKeyPersonID, personID)
+	s.sessions.Put(ctx, sessionKeyVersion, version)
+	return nil
+}
+
+// handleChangePassword changes the caller's own password. Every other session of theirs
+// ends; the one making the change (if it is a session) continues under a new token.
+// Personal API tokens are credentials of their own and stay until revoked or expired.
+func (s *Service) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	a, _ := ActorFrom(r.Context())
+	var in struct {
+		Old string `json:"old_password"`
+		New string `json:"new_password"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	version, err := s.ChangePassword(r.Context(), a, in.Old, in.New, s.ClientAddress(r))
+	if err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	if _, bearer := bearerToken(r); !bearer {
+		if err := s.startSession(r.Context(), a.PersonID, version); err != nil {
+			apperr.WriteJSON(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request) {
@@ -160,22 +212,39 @@ func (s *Service) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	a, _ := ActorFrom(r.Context())
 	var in struct {
 		Name string `json:"name"`
+		// Days is optional: DefaultTokenDays when absent, 1 to MaxTokenDays when given.
+		Days *int `json:"expires_in_days"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		apperr.WriteJSON(w, r, err)
 		return
 	}
-	name := strings.TrimSpace(in.Name)
-	token, id, err := s.CreateToken(r.Context(), a.PersonID, name)
+	days := DefaultTokenDays
+	if in.Days != nil {
+		days = *in.Days
+		if days == 0 {
+			days = -1 // an explicit 0 is not "the default"
+		}
+	}
+	t, err := s.CreateToken(r.Context(), a.PersonID, in.Name, days)
 	if err != nil {
 		apperr.WriteJSON(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		ID    int64  `json:"id"`
-		Name  string `json:"name"`
-		Token string `json:"token"`
-	}{id, name, token})
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Service) handleListTokens(w http.ResponseWriter, r *http.Request) {
+	a, _ := ActorFrom(r.Context())
+	list, err := s.Tokens(r.Context(), a.PersonID)
+	if err != nil {
+		apperr.WriteJSON(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []Token{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": list})
 }
 
 func (s *Service) handleRevokeToken(w http.ResponseWriter, r *http.Request) {

@@ -265,6 +265,9 @@ func call(hc *http.Client, method, url string, body any, want int, out any) erro
 	if err != nil {
 		return err
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err

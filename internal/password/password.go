@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -65,6 +67,54 @@ func Check(encoded, pw string) error {
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrMismatch
+	}
+	return nil
+}
+
+// Rules for a new password (a password change); passwords loaded with the organization
+// tree are the loader's business.
+const (
+	MinRunes = 8
+	MaxRunes = 64
+)
+
+// Validate checks a new password against the rules: 8 to 64 characters, at least two of
+// letters, digits and other characters, no control characters, not the login itself. The
+// error's text is the reason in Chinese, for the person choosing it.
+func Validate(pw, login string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinRunes:
+		return fmt.Errorf("密码至少需要%d个字符", MinRunes)
+	case n > MaxRunes:
+		return fmt.Errorf("密码不能超过%d个字符", MaxRunes)
+	case !utf8.ValidString(pw):
+		return errors.New("密码含有无法识别的字符")
+	}
+	var letters, digits, others bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsControl(r):
+			return errors.New("密码不能包含控制字符")
+		case unicode.IsDigit(r):
+			digits = true
+		case unicode.IsLetter(r):
+			letters = true
+		default:
+			others = true
+		}
+	}
+	classes := 0
+	for _, has := range []bool{letters, digits, others} {
+		if has {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return errors.New("密码应至少包含字母、数字、符号中的两类")
+	}
+	if login != "" && strings.EqualFold(strings.TrimSpace(pw), login) {
+		return errors.New("密码不能与用户名相同")
 	}
 	return nil
 }

@@ -28,3 +28,27 @@ func TestHashThenCheck(t *testing.T) {
 		t.Fatalf("malformed hash should be an error, got %v", err)
 	}
 }
+
+func TestValidate(t *testing.T) {
+	cases := map[string]string{
+		"rectify-demo":            "",
+		"整改督办2026":                "",
+		"short-1":                 "密码至少需要8个字符",
+		"abcdefghijkl":            "密码应至少包含字母、数字、符号中的两类",
+		"1234567890":              "密码应至少包含字母、数字、符号中的两类",
+		"lijun-2026":              "",
+		"LIJUN2026":               "密码不能与用户名相同",
+		"tab\there-123":           "密码不能包含控制字符",
+		strings.Repeat("密码1", 22): "密码不能超过64个字符",
+	}
+	for pw, want := range cases {
+		err := Validate(pw, "lijun2026")
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("Validate(%q) = %q, want %q", pw, got, want)
+		}
+	}
+}
