@@ -218,10 +218,21 @@ func (s *server) perform(ctx context.Context, a auth.Actor, id string, action it
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
+	if err != nil && ctx.Err() != nil {
+		return res, unconfirmed(err)
+	}
 	if err != nil {
 		return res, actionError(err, req, row)
 	}
 	return res, nil
+}
+
+// unconfirmed is the answer when an action was handed to its workflow but no result came
+// back within the request's budget: it may still take effect, so the person is told to look
+// before acting again, and that a retry with the same Idempotency-Key is safe.
+func unconfirmed(err error) error {
+	return &apperr.Error{Kind: apperr.Unavailable, Field: "Idempotency-Key",
+		Message: "操作已提交，但暂未确认结果：请稍后刷新查看；如需重试，请使用同一幂等键（Idempotency-Key），不会重复办理", Err: err}
 }
 
 // actionError turns a refused or failed Update into the error a person reads.

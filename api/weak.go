@@ -370,6 +370,8 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 		err = e
 	} else if err != nil && workflowGone(err) {
 		err = &apperr.Error{Kind: apperr.Conflict, Field: "stage", Message: "该党组织的整顿案件已结束", Err: err}
+	} else if err != nil && ctx.Err() != nil {
+		err = unconfirmed(err)
 	}
 	if err != nil {
 		writeError(w, r, err)

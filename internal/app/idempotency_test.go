@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"rectify/internal/app"
 	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/workflows/item"
@@ -67,4 +70,46 @@ func TestOneIdempotencyKeyAcrossTheItemsOfAUnit(t *testing.T) {
 	var n int
 	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1 AND state = 'acknowledged'`, orderID).Scan(&n))
 	require.Equal(t, 3, n, "all three of T1's items are acknowledged in the read model")
+}
+
+// With no worker polling, an action cannot be answered within the request's budget. The
+// person is told it was handed over but is unconfirmed, with the key to retry under; when the
+// worker is back, the retry with that key is answered and the action is on record once.
+func TestAnUnansweredActionIsReportedUnconfirmedAndARetryActsOnce(t *testing.T) {
+	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true, Configure: func(c *app.Config) {
+		c.RequestTimeout = 4 * time.Second
+	}})
+	ctx := context.Background()
+	w := e.Sys.Worker()
+	require.NoError(t, w.Start())
+	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
+	w.Stop()
+
+	cs, t1o := e.Login("cs"), e.Login("t1o")
+	var ord order.Order
+	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
+	t1, err := e.Org.UnitByCode(ctx, "T1")
+	require.NoError(t, err)
+	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	key := http.Header{"Idempotency-Key": []string{"ack-outage"}}
+
+	st, raw := t1o.Do("POST", "/api/items/"+id+"/acknowledge", nil, key)
+	require.Equal(t, 503, st, string(raw))
+	require.Contains(t, string(raw), "暂未确认")
+	require.Contains(t, string(raw), "Idempotency-Key")
+
+	w2 := e.Sys.Worker()
+	require.NoError(t, w2.Start())
+	t.Cleanup(w2.Stop)
+	var res item.ActionResult
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st, raw := t1o.Do("POST", "/api/items/"+id+"/acknowledge", nil, key)
+		if assert.Equal(c, 200, st, string(raw)) {
+			assert.NoError(c, jsonUnmarshal(raw, &res))
+		}
+	}, 60*time.Second, time.Second)
+	require.Equal(t, item.Acknowledged, res.State)
+	var n int
+	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM item_audit WHERE item_id = $1 AND action = 'acknowledge'`, id).Scan(&n))
+	require.Equal(t, 1, n, "acknowledged once, however many times it was asked")
 }
