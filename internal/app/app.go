@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +60,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 	if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +110,23 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
+}
+
+// withPoolSize sets the pool's size in a DATABASE_URL that does not set it. pgx's default is
+// the number of CPUs, at least 4. Senders hold a connection only for a statement, never
+// across a provider call, so a dozen serves the 16 senders, issuance and the API together.
+func withPoolSize(databaseURL string, n int) string {
+	if n <= 0 || strings.Contains(databaseURL, "pool_max_conns") {
+		return databaseURL
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return databaseURL + " pool_max_conns=" + strconv.Itoa(n) // a keyword/value string
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Close releases connections.
