@@ -75,6 +75,7 @@ func runDev(ctx context.Context, cfg app.Config) error {
 			return err
 		}
 		defer w.Stop()
+		go s.Reconcile(ctx, cfg.ReconcileEvery)
 		if err := loadDemo(ctx, s); err != nil {
 			return err
 		}
