@@ -25,6 +25,7 @@ import (
 	"rectify/internal/db"
 	"rectify/internal/evidence"
 	"rectify/internal/holidays"
+	"rectify/internal/imports"
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
@@ -46,6 +47,8 @@ type System struct {
 	Notifier  *notify.Notifier
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	// Imports runs background problem-list imports; Serve runs its jobs.
+	Imports *imports.Service
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
 }
@@ -96,12 +99,14 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		pool.Close()
 		return nil, err
 	}
+	orders := order.NewStore(pool, nil)
 	return &System{
 		Config:     cfg,
 		Pool:       pool,
 		Temporal:   tc,
 		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie}),
-		Orders:     order.NewStore(pool, nil),
+		Orders:     orders,
+		Imports:    imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
 		Holidays:   hs,
@@ -180,14 +185,15 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
+		Bulletins: s.Bulletins, Weak: s.Weak, Imports: s.Imports, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout})
 }
 
-// Serve runs the HTTP API until ctx ends.
+// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
 func (s *System) Serve(ctx context.Context) error {
 	srv := &http.Server{Addr: s.Config.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go s.Imports.Run(ctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)

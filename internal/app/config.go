@@ -28,6 +28,7 @@ type Config struct {
 	DispatchSettle    time.Duration // RECTIFY_DISPATCH_SETTLE: wait after a send slot for stragglers
 	ReconcileEvery    time.Duration // RECTIFY_RECONCILE_EVERY: how often the worker starts weak cases left without a workflow
 	DBMaxConns        int           // RECTIFY_DB_MAX_CONNS: connections per process, unless DATABASE_URL sets pool_max_conns
+	ImportLease       time.Duration // RECTIFY_IMPORT_LEASE: a background import whose process died is resumed after this
 	Notify            notify.Config // SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS
 }
 
@@ -47,6 +48,7 @@ func Defaults() Config {
 		DispatchSettle:    5 * time.Second,
 		ReconcileEvery:    5 * time.Minute,
 		DBMaxConns:        12,
+		ImportLease:       30 * time.Second,
 		Notify:            notify.DefaultConfig(),
 	}
 }
@@ -87,6 +89,13 @@ func ConfigFromEnv() (Config, error) {
 			return c, fmt.Errorf("RECTIFY_DB_MAX_CONNS=%q: want an integer from 2 to 500", v)
 		}
 		c.DBMaxConns = n
+	}
+	if v := os.Getenv("RECTIFY_IMPORT_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return c, fmt.Errorf("RECTIFY_IMPORT_LEASE=%q: want a duration from 1s to 1h such as 30s", v)
+		}
+		c.ImportLease = d
 	}
 	if v := os.Getenv("RECTIFY_RECONCILE_EVERY"); v != "" {
 		d, err := time.ParseDuration(v)
