@@ -117,11 +117,12 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 	}, nil
 }
 
-// withPoolSize sets the pool's size in a DATABASE_URL that does not set it. pgx's default is
-// the number of CPUs, at least 4. Senders hold a connection only for a statement, never
-// across a provider call, so a dozen serves the 16 senders, issuance and the API together.
+// withPoolSize sets the pool's size in the DATABASE_URL the pool is opened with (only the
+// pool understands it). pgx's default is the number of CPUs, at least 4. Senders hold a
+// connection only for a statement, never across a provider call, so a dozen serves the 16
+// senders, issuance and the API together.
 func withPoolSize(databaseURL string, n int) string {
-	if n <= 0 || strings.Contains(databaseURL, "pool_max_conns") {
+	if n <= 0 {
 		return databaseURL
 	}
 	u, err := url.Parse(databaseURL)

@@ -27,7 +27,7 @@ type Config struct {
 	SendConcurrency   int           // RECTIFY_SEND_CONCURRENCY: people sent to at once
 	DispatchSettle    time.Duration // RECTIFY_DISPATCH_SETTLE: wait after a send slot for stragglers
 	ReconcileEvery    time.Duration // RECTIFY_RECONCILE_EVERY: how often the worker starts weak cases left without a workflow
-	DBMaxConns        int           // RECTIFY_DB_MAX_CONNS: connections per process, unless DATABASE_URL sets pool_max_conns
+	DBMaxConns        int           // RECTIFY_DB_MAX_CONNS: PostgreSQL connections per process
 	ImportLease       time.Duration // RECTIFY_IMPORT_LEASE: a background import whose process died is resumed after this
 	Notify            notify.Config // SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS
 }
