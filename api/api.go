@@ -16,6 +16,7 @@ import (
 	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
 	"rectify/internal/holidays"
+	"rectify/internal/imports"
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
@@ -35,6 +36,7 @@ type Deps struct {
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	Imports   *imports.Service
 	Temporal  client.Client
 	TaskQueue string
 	// Deployment is the database's id that workflow ids start with.
@@ -50,7 +52,6 @@ type Deps struct {
 
 type server struct {
 	Deps
-	imports *importJobs
 }
 
 // New builds the HTTP handler.
@@ -65,7 +66,7 @@ func New(d Deps) http.Handler {
 		d.Temporal = reachableTemporal{d.Temporal}
 	}
 	sameSite := crossOrigin(originOf(d.PublicURL))
-	s := &server{Deps: d, imports: &importJobs{jobs: map[string]*importJob{}}}
+	s := &server{Deps: d}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer, sameSite)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -106,16 +107,13 @@ func (s *server) personNames(ctx context.Context, people []int64) (map[string]st
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
+	var id, name string
+	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
 		out[id] = name
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // getPolicy returns the caller's department default supervision policy.

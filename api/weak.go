@@ -201,16 +201,10 @@ func (s *server) determine(w http.ResponseWriter, r *http.Request) {
 
 // startCase starts a case's workflow; starting it again finds the one running.
 func (s *server) startCase(r *http.Request, caseID int64) error {
-	st, err := s.Weak.CaseForWorkflow(r.Context(), caseID)
+	in, err := s.Weak.StartInput(r.Context(), caseID, s.Deployment)
 	if err != nil {
 		return err
 	}
-	p, err := s.Weak.CasePolicy(r.Context(), caseID)
-	if err != nil {
-		return err
-	}
-	in := st.WorkflowInput(s.Deployment)
-	in.Policy = &p
 	return weakcase.Start(r.Context(), s.Temporal, s.TaskQueue, in)
 }
 

@@ -70,17 +70,20 @@ func (a *Activities) loadPending(ctx context.Context, before time.Time) (map[int
 	if err != nil {
 		return nil, nil, fmt.Errorf("SendDue: load: %w", err)
 	}
-	byPerson := map[int64][]pending{}
-	var order []int64
-	for rows.Next() {
+	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pending, error) {
 		var p pending
 		var detail []byte
-		if err := rows.Scan(&detail, &p.Recipient.Name, &p.Recipient.Email, &p.Recipient.Mobile, &p.Line.Title, &p.Line.Unit, &p.Line.Measure); err != nil {
-			return nil, nil, fmt.Errorf("SendDue: load: %w", err)
+		if err := r.Scan(&detail, &p.Recipient.Name, &p.Recipient.Email, &p.Recipient.Mobile, &p.Line.Title, &p.Line.Unit, &p.Line.Measure); err != nil {
+			return p, err
 		}
-		if err := json.Unmarshal(detail, &p.Notice); err != nil {
-			return nil, nil, fmt.Errorf("SendDue: load: %w", err)
-		}
+		return p, json.Unmarshal(detail, &p.Notice)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("SendDue: load: %w", err)
+	}
+	byPerson := map[int64][]pending{}
+	var order []int64
+	for _, p := range ps {
 		p.Recipient.PersonID = p.PersonID
 		p.Line.Due, p.Line.WorkingDaysLeft, p.Line.WorkingDaysOverdue = p.Due, p.DaysLeft, p.DaysOverdue
 		if a.Link != nil {
@@ -91,7 +94,7 @@ func (a *Activities) loadPending(ctx context.Context, before time.Time) (map[int
 		}
 		byPerson[p.PersonID] = append(byPerson[p.PersonID], p)
 	}
-	return byPerson, order, rows.Err()
+	return byPerson, order, nil
 }
 
 func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {

@@ -105,6 +105,7 @@ func runDevSystem(ctx context.Context, cfg app.Config, uiPort string) error {
 			return err
 		}
 		defer w.Stop()
+		go s.Reconcile(ctx, cfg.ReconcileEvery)
 		if err := loadDemo(ctx, s); err != nil {
 			return err
 		}

@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			w := s.Worker()
+			go s.Reconcile(ctx, cfg.ReconcileEvery)
 			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue)
 			return w.Run(stopOn(ctx))
 		})

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +25,7 @@ import (
 	"rectify/internal/db"
 	"rectify/internal/evidence"
 	"rectify/internal/holidays"
+	"rectify/internal/imports"
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
@@ -44,6 +47,8 @@ type System struct {
 	Notifier  *notify.Notifier
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	// Imports runs background problem-list imports; Serve runs its jobs.
+	Imports *imports.Service
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
 }
@@ -58,7 +63,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 	if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +99,14 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		pool.Close()
 		return nil, err
 	}
+	orders := order.NewStore(pool, nil)
 	return &System{
 		Config:     cfg,
 		Pool:       pool,
 		Temporal:   tc,
 		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
-		Orders:     order.NewStore(pool, nil),
+		Orders:     orders,
+		Imports:    imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
 		Items:      items.NewStore(pool),
 		Evidence:   ev,
 		Holidays:   hs,
@@ -108,6 +115,24 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
+}
+
+// withPoolSize sets the pool's size in the DATABASE_URL the pool is opened with (only the
+// pool understands it). pgx's default is the number of CPUs, at least 4. Senders hold a
+// connection only for a statement, never across a provider call, so a dozen serves the 16
+// senders, issuance and the API together.
+func withPoolSize(databaseURL string, n int) string {
+	if n <= 0 {
+		return databaseURL
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return databaseURL + " pool_max_conns=" + strconv.Itoa(n) // a keyword/value string
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Close releases connections.
@@ -161,7 +186,7 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+		Bulletins: s.Bulletins, Weak: s.Weak, Imports: s.Imports, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 }
 
@@ -190,11 +215,12 @@ func NewHTTPServer(addr string, handler http.Handler) *http.Server {
 		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 }
 
-// Serve runs the HTTP API until ctx ends.
+// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
 func (s *System) Serve(ctx context.Context) error {
 	srv := NewHTTPServer(s.Config.Listen, s.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go s.Imports.Run(ctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)

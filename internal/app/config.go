@@ -28,6 +28,9 @@ type Config struct {
 	PublicURL         string        // RECTIFY_PUBLIC_URL: base of links in messages
 	SendConcurrency   int           // RECTIFY_SEND_CONCURRENCY: people sent to at once
 	DispatchSettle    time.Duration // RECTIFY_DISPATCH_SETTLE: wait after a send slot for stragglers
+	ReconcileEvery    time.Duration // RECTIFY_RECONCILE_EVERY: how often the worker starts weak cases left without a workflow
+	DBMaxConns        int           // RECTIFY_DB_MAX_CONNS: PostgreSQL connections per process
+	ImportLease       time.Duration // RECTIFY_IMPORT_LEASE: a background import whose process died is resumed after this
 	Notify            notify.Config // SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS
 }
 
@@ -45,6 +48,9 @@ func Defaults() Config {
 		PublicURL:         "http://127.0.0.1:8080",
 		SendConcurrency:   16,
 		DispatchSettle:    5 * time.Second,
+		ReconcileEvery:    5 * time.Minute,
+		DBMaxConns:        12,
+		ImportLease:       30 * time.Second,
 		Notify:            notify.DefaultConfig(),
 	}
 }
@@ -78,6 +84,27 @@ func ConfigFromEnv() (Config, error) {
 			return c, fmt.Errorf("RECTIFY_DISPATCH_SETTLE=%q: want a duration such as 5s", v)
 		}
 		c.DispatchSettle = d
+	}
+	if v := os.Getenv("RECTIFY_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 500 {
+			return c, fmt.Errorf("RECTIFY_DB_MAX_CONNS=%q: want an integer from 2 to 500", v)
+		}
+		c.DBMaxConns = n
+	}
+	if v := os.Getenv("RECTIFY_IMPORT_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return c, fmt.Errorf("RECTIFY_IMPORT_LEASE=%q: want a duration from 1s to 1h such as 30s", v)
+		}
+		c.ImportLease = d
+	}
+	if v := os.Getenv("RECTIFY_RECONCILE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return c, fmt.Errorf("RECTIFY_RECONCILE_EVERY=%q: want a duration of at least 1s such as 5m", v)
+		}
+		c.ReconcileEvery = d
 	}
 	nc, err := notify.ConfigFromEnv()
 	if err != nil {

@@ -89,6 +89,8 @@ type Env struct {
 type Options struct {
 	// NoWorker leaves the worker out, for tests that run it in another process.
 	NoWorker bool
+	// NoImportRunner leaves background imports queued, for tests that run them elsewhere.
+	NoImportRunner bool
 	// TaskQueue defaults to a fresh random name so scenarios never share work.
 	TaskQueue string
 	// Configure adjusts the configuration before the system opens.
@@ -129,6 +131,12 @@ func New(t testing.TB, temporalAddr string, o Options) *Env {
 			t.Fatalf("apptest.New: worker: %v", err)
 		}
 		t.Cleanup(w.Stop)
+	}
+	if !o.NoImportRunner {
+		rctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); sys.Imports.Run(rctx) }()
+		t.Cleanup(func() { stop(); <-done })
 	}
 	srv := httptest.NewServer(sys.Handler())
 	t.Cleanup(srv.Close)

@@ -121,14 +121,23 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 	type unitAcc struct{ total, closed, overdue int }
 	acc := map[string]*unitAcc{}
 	var units []string
-	for rows.Next() {
-		var id, unit, title, measure, state string
-		var issued time.Time
-		var closed, due *time.Time
-		var listed bool
-		if err := rows.Scan(&id, &unit, &title, &measure, &state, &issued, &closed, &due, &listed); err != nil {
-			return b, err
-		}
+	type itemLine struct {
+		id, unit, title, measure, state string
+		issued                          time.Time
+		closed, due                     *time.Time
+		listed                          bool
+	}
+	lines, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (itemLine, error) {
+		var x itemLine
+		err := r.Scan(&x.id, &x.unit, &x.title, &x.measure, &x.state, &x.issued, &x.closed, &x.due, &x.listed)
+		return x, err
+	})
+	if err != nil {
+		return b, err
+	}
+	for _, x := range lines {
+		id, unit, title, measure, state := x.id, x.unit, x.title, x.measure, x.state
+		issued, closed, due, listed := x.issued, x.closed, x.due, x.listed
 		if issued.After(start) {
 			b.IssuedInPeriod++
 		}
@@ -161,9 +170,6 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 				b.Listed++
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return b, err
 	}
 	b.CloseRate = rate(b.Closed, b.Total)
 	slices.SortStableFunc(b.Overdue, func(x, y OverdueItem) int { return cmp.Compare(y.DaysOverdue, x.DaysOverdue) })

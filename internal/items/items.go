@@ -293,16 +293,16 @@ func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) 
 	if err != nil {
 		return nil, err
 	}
-	out := []Event{}
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
-		if err := rows.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
 		e.ActionLabel = item.Action(e.Action).Label()
-		out = append(out, e)
+		return e, err
+	})
+	if out == nil {
+		out = []Event{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func wrap(err *error, format string, args ...any) {

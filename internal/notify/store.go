@@ -75,16 +75,11 @@ func scanDelivery(row pgx.Row) (Delivery, error) {
 }
 
 func collect(rows pgx.Rows) ([]Delivery, error) {
-	defer rows.Close()
-	out := []Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) { return scanDelivery(r) })
+	if out == nil {
+		out = []Delivery{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Get finds the delivery with a full key (caller's key + ":" + channel).
@@ -159,7 +154,23 @@ func record(ctx context.Context, q querier, d Delivery) (Delivery, error) {
 type Notifier struct {
 	Store   *Store
 	Senders []Sender // in order of preference
+	// ClaimLease is how long a send may hold its key before another call may take it over
+	// (a worker that died mid-send); zero means DefaultClaimLease. Each send is given
+	// three quarters of it, so a live send ends before its claim lapses.
+	ClaimLease time.Duration
+	// ClaimWait bounds how long a call waits for another call's send under the same key;
+	// zero means DefaultClaimWait. It stays below the dispatcher's heartbeat timeout.
+	ClaimWait time.Duration
 }
+
+// Defaults of a Notifier.
+const (
+	DefaultClaimLease = 30 * time.Second
+	DefaultClaimWait  = 15 * time.Second
+)
+
+// ErrInProgress means another call is still sending under the key; retry later.
+var ErrInProgress = errors.New("notify: another send under this key is in progress")
 
 // Deliveries lists the deliveries that mention an item.
 func (n *Notifier) Deliveries(ctx context.Context, itemID string) ([]Delivery, error) {
@@ -176,10 +187,14 @@ func (n *Notifier) Deliveries(ctx context.Context, itemID string) ([]Delivery, e
 // starts again from the preferred channel. When no channel can reach the person the error
 // wraps ErrUnreachable, and is not worth retrying.
 //
-// Deliveries under one key are serialized by an advisory lock, so two concurrent calls
-// (an activity retried while its first attempt still runs) send once. A crash between a
-// provider accepting the message and the record being written can still send twice; the
-// email's Message-ID, derived from the key, lets mail systems drop the duplicate.
+// No connection or lock is held while a provider is called: a short transaction claims the
+// key (delivery_claims, with a lease), the send runs with no connection, and the outcome
+// is recorded and the claim released in another. Two concurrent calls for a key (an
+// activity retried while its first attempt still runs) send once: the second waits for the
+// first's outcome, up to ClaimWait, then answers ErrInProgress. A claim left by a worker
+// that died mid-send lapses after ClaimLease and the key may be sent again: a crash
+// between a provider accepting the message and the record being written can send twice,
+// and the email's Message-ID, derived from the key, lets mail systems drop the duplicate.
 func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung string, itemIDs []string, m Message) (Delivery, error) {
 	if key == "" {
 		return Delivery{}, errors.New("notify.Deliver: empty key")
@@ -190,50 +205,41 @@ func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung s
 	if n.Store == nil {
 		return Delivery{}, errors.New("notify.Deliver: no store")
 	}
-	conn, err := n.Store.pool.Acquire(ctx)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
+	lease, wait := n.ClaimLease, n.ClaimWait
+	if lease <= 0 {
+		lease = DefaultClaimLease
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended('rectify.notify:' || $1, 0))`, key); err != nil {
-		return Delivery{}, fmt.Errorf("notify.Deliver %s: lock: %w", key, err)
+	if wait <= 0 {
+		wait = DefaultClaimWait
 	}
-	defer func() {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(hashtextextended('rectify.notify:' || $1, 0))`, key); err != nil {
-			// Closing the connection releases the lock; the pool drops a closed connection.
-			_ = conn.Conn().Close(uctx)
-		}
-	}()
-
-	// A send recorded on any channel ends the matter.
 	keys := make([]string, len(n.Senders))
 	for i, s := range n.Senders {
 		keys[i] = key + ":" + string(s.Channel())
 	}
-	rows, err := conn.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE key = ANY($1) AND status = 'sent'`, keys)
+	c, sent, err := n.Store.awaitClaim(ctx, key, keys, lease, wait)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
 	}
-	sent, err := collect(rows)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("notify.Deliver %s: %w", key, err)
+	if sent != nil {
+		// A send recorded on any channel ends the matter.
+		return *sent, nil
 	}
-	for _, k := range keys {
-		for _, d := range sent {
-			if d.Key == k {
-				return d, nil
-			}
-		}
-	}
-
-	// Records are written even when the caller's context has ended: what happened, happened.
+	// Records are written, and the claim released, even when the caller's context has
+	// ended: what happened, happened.
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		n.Store.release(rctx, c)
+	}()
 	save := func(d Delivery) (Delivery, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		return record(rctx, conn, d)
+		return record(rctx, n.Store.pool, d)
 	}
+	// Every send ends before the claim lapses, so that nobody takes the key over from a
+	// live send.
+	sctx, cancel := context.WithDeadline(ctx, c.until)
+	defer cancel()
 	var (
 		fallbackFrom Channel
 		noContact    []string
@@ -246,7 +252,7 @@ func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung s
 		if err := ctx.Err(); err != nil {
 			return last, fmt.Errorf("notify.Deliver %s: %w", key, err)
 		}
-		id, serr := s.Send(ctx, to, m, key)
+		id, serr := s.Send(sctx, to, m, key)
 		switch {
 		case errors.Is(serr, ErrNoContact):
 			d.Status = StatusNoContact
@@ -281,6 +287,88 @@ func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung s
 	}
 	return last, fmt.Errorf("notify.Deliver %s: %w: person %d (%s) has no address for %s", key, ErrUnreachable,
 		to.PersonID, to.Name, strings.Join(noContact, ", "))
+}
+
+// claim is a held claim on a key: sends under it must end by until.
+type claim struct {
+	key   string
+	token string
+	until time.Time
+}
+
+// awaitClaim claims key for a send, or finds the send already recorded under one of keys
+// (the key's channels, in order of preference). While another call holds a live claim it
+// waits, holding no connection, up to wait.
+func (s *Store) awaitClaim(ctx context.Context, key string, keys []string, lease, wait time.Duration) (claim, *Delivery, error) {
+	giveUp := time.Now().Add(wait)
+	pause := 20 * time.Millisecond
+	for {
+		c, sent, ok, err := s.claim(ctx, key, keys, lease)
+		if err != nil || ok || sent != nil {
+			return c, sent, err
+		}
+		if time.Now().Add(pause).After(giveUp) {
+			return claim{}, nil, ErrInProgress
+		}
+		select {
+		case <-ctx.Done():
+			return claim{}, nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// claim tries once, in one short transaction: it takes the key unless another call holds
+// a live claim (ok false), then looks for a recorded send. The claim comes first so that
+// the look sees the outcome of any call whose claim it replaced: a call records its
+// outcome before it releases its claim.
+func (s *Store) claim(ctx context.Context, key string, keys []string, lease time.Duration) (c claim, sent *Delivery, ok bool, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("claim: %w", err)
+		}
+	}()
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return claim{}, nil, false, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	c.key = key
+	err = tx.QueryRow(ctx, `INSERT INTO delivery_claims (key, token, claimed_until) VALUES ($1, gen_random_uuid(), now() + $2 * interval '1 millisecond')
+		ON CONFLICT (key) DO UPDATE SET token = excluded.token, claimed_until = excluded.claimed_until
+			WHERE delivery_claims.claimed_until < now()
+		RETURNING token::text`, key, lease.Milliseconds()).Scan(&c.token)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return claim{}, nil, false, nil
+	}
+	if err != nil {
+		return claim{}, nil, false, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE key = ANY($1) AND status = 'sent'`, keys)
+	if err != nil {
+		return claim{}, nil, false, err
+	}
+	done, err := collect(rows)
+	if err != nil {
+		return claim{}, nil, false, err
+	}
+	for _, k := range keys {
+		for _, d := range done {
+			if d.Key == k {
+				return claim{}, &d, false, nil // rolled back: nothing to claim
+			}
+		}
+	}
+	// Sends get three quarters of the lease; the rest covers recording the outcome.
+	c.until = time.Now().Add(lease * 3 / 4)
+	return c, nil, true, tx.Commit(ctx)
+}
+
+// release gives a claim up, unless it lapsed and another call took the key over.
+func (s *Store) release(ctx context.Context, c claim) {
+	// A claim not released lapses by itself; nothing more to do on an error.
+	_, _ = s.pool.Exec(ctx, `DELETE FROM delivery_claims WHERE key = $1 AND token = $2::uuid`, c.key, c.token)
 }
 
 func contactName(ch Channel) string {

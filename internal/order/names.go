@@ -43,19 +43,19 @@ func (s *Store) NameResolver(ctx context.Context, issuerUnitID int64) (_ *NameRe
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var p personInfo
-		var name string
-		if err := rows.Scan(&p.ID, &p.Login, &p.UnitID, &p.Position, &name); err != nil {
-			return nil, err
-		}
+	var p personInfo
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Login, &p.UnitID, &p.Position, &name}, func() error {
 		r.people[name] = append(r.people[name], p)
 		if p.Position != "" {
 			r.posts[p.Position] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return r, rows.Err()
+	return r, nil
 }
 
 func clean(s string) string {

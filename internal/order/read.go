@@ -34,15 +34,11 @@ func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, e
 	if err != nil {
 		return nil, err
 	}
-	out := []Order{}
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Order, error) { return scanOrder(r) })
+	if out == nil {
+		out = []Order{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func scanOrder(row pgx.Row) (Order, error) {
@@ -89,15 +85,12 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 		return nil, err
 	}
 	byID := map[int64]int{}
-	for rows.Next() {
-		var p StoredProblem
-		if err := rows.Scan(&p.ID, &p.Seq, &p.Description, &p.Category, &p.Severity); err != nil {
-			return nil, err
-		}
+	var p StoredProblem
+	if _, err := pgx.ForEachRow(rows, []any{&p.ID, &p.Seq, &p.Description, &p.Category, &p.Severity}, func() error {
 		byID[p.ID] = len(o.Problems)
 		o.Problems = append(o.Problems, p)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	rows, err = s.pool.Query(ctx, `SELECT problem_id, id, seq, content, criterion, evidence_expected, responsibility, deadline_kind, due_date, checkpoints,
@@ -106,23 +99,32 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var pid int64
-		var m StoredMeasure
+	type placed struct {
+		problemID int64
+		m         StoredMeasure
+	}
+	measures, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (placed, error) {
+		var x placed
 		var due *time.Time
 		var cps []time.Time
-		if err := rows.Scan(&pid, &m.ID, &m.Seq, &m.Content, &m.Criterion, &m.EvidenceExpected, &m.Responsibility, &m.DeadlineKind, &due, &cps,
-			&m.WorkingDays, &m.WorkingDaysFrom); err != nil {
-			return nil, err
+		if err := r.Scan(&x.problemID, &x.m.ID, &x.m.Seq, &x.m.Content, &x.m.Criterion, &x.m.EvidenceExpected, &x.m.Responsibility, &x.m.DeadlineKind, &due, &cps,
+			&x.m.WorkingDays, &x.m.WorkingDaysFrom); err != nil {
+			return x, err
 		}
 		if due != nil {
-			m.Due = due.Format("2006-01-02")
+			x.m.Due = due.Format("2006-01-02")
 		}
 		for _, c := range cps {
-			m.Checkpoints = append(m.Checkpoints, c.Format("2006-01-02"))
+			x.m.Checkpoints = append(x.m.Checkpoints, c.Format("2006-01-02"))
 		}
-		p := &o.Problems[byID[pid]]
-		p.Measures = append(p.Measures, m)
+		return x, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &o, rows.Err()
+	for _, x := range measures {
+		p := &o.Problems[byID[x.problemID]]
+		p.Measures = append(p.Measures, x.m)
+	}
+	return &o, nil
 }

@@ -91,6 +91,14 @@ func (s *Store) Validate(ctx context.Context, issuerUnitID int64, d Draft) (err 
 // Create validates a draft and stores it as a draft order in one transaction; on any
 // error nothing is stored.
 func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Draft) (id int64, err error) {
+	return s.CreateThen(ctx, issuerUnitID, createdBy, d, nil)
+}
+
+// CreateThen is Create that runs then, when not nil, in the same transaction before it
+// commits: what then records (a background import's outcome) and the order stand or fall
+// together.
+func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d Draft,
+	then func(ctx context.Context, tx pgx.Tx, orderID int64) error) (id int64, err error) {
 	defer wrap(&err, "order.Create")
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -164,6 +172,11 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 				v.cooperating[pi][mi], resp, normalizedKind(m.Deadline.Kind), due, cps, wd, wdFrom); err != nil {
 				return 0, err
 			}
+		}
+	}
+	if then != nil {
+		if err := then(ctx, tx, id); err != nil {
+			return 0, err
 		}
 	}
 	return id, tx.Commit(ctx)

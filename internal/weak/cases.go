@@ -339,6 +339,37 @@ func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakc
 	return nil
 }
 
+// StartInput is what starts a case's workflow: the case as CaseForWorkflow reads it and its
+// campaign's policy.
+func (s *Store) StartInput(ctx context.Context, caseID int64, deployment string) (weakcase.Input, error) {
+	st, err := s.CaseForWorkflow(ctx, caseID)
+	if err != nil {
+		return weakcase.Input{}, err
+	}
+	p, err := s.CasePolicy(ctx, caseID)
+	if err != nil {
+		return weakcase.Input{}, err
+	}
+	in := st.WorkflowInput(deployment)
+	in.Policy = &p
+	return in, nil
+}
+
+// UnstartedCases are the cases in rectification that no workflow has written yet (revision
+// 0): those whose workflow may have failed to start after Determine committed. The caller
+// asks Temporal which of them have no workflow.
+func (s *Store) UnstartedCases(ctx context.Context) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM weak_cases WHERE stage = 'rectifying' AND revision = 0 ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
+	}
+	return ids, nil
+}
+
 // CasePolicy is the policy of a case's campaign, or the default.
 func (s *Store) CasePolicy(ctx context.Context, caseID int64) (weakcase.Policy, error) {
 	var p *weakcase.Policy

@@ -83,6 +83,10 @@ func lockProposal(ctx context.Context, tx pgx.Tx, proposalID int64, by Actor) (p
 // In one transaction the proposal is marked determined and the case is created at stage
 // rectifying, revision 0, with the workflow id that workflowID gives for the new case id.
 // Events are left to the case's workflow.
+//
+// Determining again with the same four ones is a retry (the answer or the workflow's start
+// was lost after the commit): it answers the committed case, so that the caller starts its
+// workflow, which is idempotent. Other four ones are a Conflict.
 func (s *Store) Determine(ctx context.Context, proposalID int64, by Actor, ones FourOnes, note string,
 	workflowID func(caseID int64) string) (_ Case, err error) {
 	defer wrap(&err, "weak.Determine(%d)", proposalID)
@@ -92,6 +96,16 @@ func (s *Store) Determine(ctx context.Context, proposalID int64, by Actor, ones 
 	var c Case
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		p, err := lockProposal(ctx, tx, proposalID, by)
+		if err != nil && p.status == StatusDetermined && by.UnitID == p.countyID {
+			committed, same, cerr := committedCase(ctx, tx, proposalID, ones)
+			if cerr != nil {
+				return cerr
+			}
+			if same {
+				c = committed
+				return nil
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -184,6 +198,32 @@ func (s *Store) Determine(ctx context.Context, proposalID int64, by Actor, ones 
 		return Case{}, err
 	}
 	return c, nil
+}
+
+// committedCase is the case a proposal's determination created, and whether ones names the
+// same four ones it holds.
+func committedCase(ctx context.Context, tx pgx.Tx, proposalID int64, ones FourOnes) (Case, bool, error) {
+	var c Case
+	var cl, tl, fs, pu string
+	err := tx.QueryRow(ctx, `SELECT c.id, c.campaign_id, c.proposal_id, c.branch_unit_id, c.workflow_id, c.stage,
+			coalesce(c.county_leader_id, 0), coalesce(c.township_leader_id, 0), coalesce(c.first_secretary_id, 0),
+			coalesce(c.paired_unit_id, 0), c.determined_at, c.revision,
+			coalesce(cl.login, ''), coalesce(tl.login, ''), coalesce(fs.login, ''), coalesce(pu.code, '')
+		FROM weak_cases c
+		LEFT JOIN people cl ON cl.id = c.county_leader_id LEFT JOIN people tl ON tl.id = c.township_leader_id
+		LEFT JOIN people fs ON fs.id = c.first_secretary_id LEFT JOIN units pu ON pu.id = c.paired_unit_id
+		WHERE c.proposal_id = $1`, proposalID).
+		Scan(&c.ID, &c.CampaignID, &c.ProposalID, &c.BranchUnitID, &c.WorkflowID, &c.Stage, &c.CountyLeaderID, &c.TownshipLeaderID,
+			&c.FirstSecretaryID, &c.PairedUnitID, &c.DeterminedAt, &c.Revision, &cl, &tl, &fs, &pu)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Case{}, false, nil
+	}
+	if err != nil {
+		return Case{}, false, err
+	}
+	same := cl == strings.TrimSpace(ones.CountyLeader) && tl == strings.TrimSpace(ones.TownshipLeader) &&
+		fs == strings.TrimSpace(ones.FirstSecretary) && pu == strings.TrimSpace(ones.PairedUnit)
+	return c, same, nil
 }
 
 // Decline records that the county does not determine a proposed branch weak; the note

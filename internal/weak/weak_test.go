@@ -242,8 +242,18 @@ func TestDetermineAndDecline(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM weak_case_events`).Scan(&events))
 	require.Zero(t, events)
 
-	// Decided once.
-	_, err = f.s.Determine(f.ctx, p.ID, f.actor("zuzhi"), goodOnes, "", wfID)
+	// Decided once. The same determination again is a retry (its answer, or the start of
+	// the case's workflow, was lost): it answers the committed case and creates nothing;
+	// other four ones are a conflict.
+	again, err := f.s.Determine(f.ctx, p.ID, f.actor("zuzhi"), goodOnes, "", wfID)
+	require.NoError(t, err)
+	require.Equal(t, cs, again)
+	var nCases int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM weak_cases`).Scan(&nCases))
+	require.Equal(t, 1, nCases)
+	other := goodOnes
+	other.FirstSecretary = "t1"
+	_, err = f.s.Determine(f.ctx, p.ID, f.actor("zuzhi"), other, "", wfID)
 	requireKind(t, err, apperr.Conflict, "status")
 	requireKind(t, f.s.Decline(f.ctx, p.ID, f.actor("zuzhi"), "重复"), apperr.Conflict, "status")
 
