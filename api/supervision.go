@@ -37,12 +37,8 @@ func (s *server) reminderPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	o, err := s.Orders.Get(ctx, scopeOf(actor(r)), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	plan, err := s.Orders.LoadPlan(ctx, id)
+	// Only the targets the caller sees: a township never sees its sibling's reminders.
+	o, plan, err := s.Orders.PlanInScope(ctx, scopeOf(actor(r)), id)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -278,6 +278,26 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	return p, nil
 }
 
+// PlanInScope is LoadPlan for a reader: the order as Get shows it in scope, and its plan
+// with only the targets that reader may see, so that nothing computed from the plan (the
+// reminder plan, its recipients) reaches beyond the reader's subtree.
+func (s *Store) PlanInScope(ctx context.Context, sc Scope, orderID int64) (*Order, *Plan, error) {
+	o, err := s.Get(ctx, sc, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.LoadPlan(ctx, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	visible := make(map[int64]bool, len(o.Targets))
+	for _, t := range o.Targets {
+		visible[t.UnitID] = true
+	}
+	p.Targets = slices.DeleteFunc(p.Targets, func(id int64) bool { return !visible[id] })
+	return o, p, nil
+}
+
 // DepartmentPolicy is the supervision policy an issuing unit's new orders start from.
 func (s *Store) DepartmentPolicy(ctx context.Context, unitID int64) (item.Policy, error) {
 	tx, err := s.pool.Begin(ctx)
