@@ -254,7 +254,7 @@ func (e *Env) AlwaysWorking() {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if _, err := e.Sys.Holidays.Upload(context.Background(), b, 0); err != nil {
+		if _, err := e.Sys.Holidays.UploadSystem(context.Background(), b); err != nil {
 			e.t.Fatalf("AlwaysWorking: %v", err)
 		}
 	}
