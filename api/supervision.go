@@ -136,7 +136,7 @@ func (s *server) putPolicy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.Orders.SetDepartmentPolicy(r.Context(), a.UnitID, p); err != nil {
+	if err := s.Orders.SetDepartmentPolicy(r.Context(), a.UnitID, p, a.PersonID); err != nil {
 		writeError(w, r, err)
 		return
 	}

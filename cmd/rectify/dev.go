@@ -53,8 +53,14 @@ func runDev(ctx context.Context, cfg app.Config) error {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	defer func() { _ = srv.Stop() }()
-	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+	// The owner role and its database, as the local superuser; the app role is made by the
+	// migration that app.Open runs.
+	owner, err := cfg.MigrateURL()
+	if err != nil {
 		return err
+	}
+	if err := db.Bootstrap(ctx, cfg.AdminDatabaseURL, owner); err != nil {
+		return fmt.Errorf("%w (rectify dev needs a PostgreSQL superuser at ADMIN_DATABASE_URL to create the roles)", err)
 	}
 	// Reminders go to a local SMTP server whose messages land in var/mail, unless SMTP is
 	// pointed elsewhere.

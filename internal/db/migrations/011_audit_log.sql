@@ -50,3 +50,22 @@ CREATE TRIGGER holiday_versions_no_update BEFORE UPDATE OR DELETE ON holiday_ver
     FOR EACH ROW EXECUTE FUNCTION append_only();
 CREATE TRIGGER holiday_versions_no_truncate BEFORE TRUNCATE ON holiday_versions
     FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+
+-- API tokens are personal: whoever creates or revokes one is its owner. A trigger writes the
+-- audit row in the same transaction as the change, whatever code makes it; the hash never
+-- reaches the trail.
+CREATE FUNCTION audit_api_token() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO audit_log (actor_id, actor_unit_id, action, subject, detail)
+        VALUES (NEW.person_id, (SELECT unit_id FROM people WHERE id = NEW.person_id), 'token.create',
+                'token:' || NEW.id, to_jsonb(NEW) - 'token_hash');
+    ELSIF NEW.revoked_at IS NOT NULL AND OLD.revoked_at IS NULL THEN
+        INSERT INTO audit_log (actor_id, actor_unit_id, action, subject, detail)
+        VALUES (NEW.person_id, (SELECT unit_id FROM people WHERE id = NEW.person_id), 'token.revoke',
+                'token:' || NEW.id, jsonb_build_object('revoked_at', NEW.revoked_at));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER api_tokens_audit AFTER INSERT OR UPDATE ON api_tokens
+    FOR EACH ROW EXECUTE FUNCTION audit_api_token();
