@@ -5,7 +5,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench build postgres fmt clean reset
+.PHONY: run test bench build postgres db-roles fmt clean reset
 
 build: bin/rectify
 
@@ -20,6 +20,11 @@ bin/temporal:
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
+
+# The database roles and the rectify database, as the local superuser (rectify dev does this
+# itself; see README, Database roles).
+db-roles: bin/rectify postgres
+	./bin/rectify bootstrap
 
 run: bin/temporal bin/rectify postgres
 	./bin/rectify dev

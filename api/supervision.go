@@ -38,12 +38,8 @@ func (s *server) reminderPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	o, err := s.Orders.Get(ctx, scopeOf(actor(r)), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	plan, err := s.Orders.LoadPlan(ctx, id)
+	// Only the targets the caller sees: a township never sees its sibling's reminders.
+	o, plan, err := s.Orders.PlanInScope(ctx, scopeOf(actor(r)), id)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -138,7 +134,7 @@ func (s *server) putPolicy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.Orders.SetDepartmentPolicy(r.Context(), a.UnitID, p); err != nil {
+	if err := s.Orders.SetDepartmentPolicy(r.Context(), a.UnitID, p, a.PersonID); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -157,7 +153,12 @@ func (s *server) getCalendar(w http.ResponseWriter, r *http.Request) {
 	for _, y := range cal.Years() {
 		years = append(years, y.Year)
 	}
-	out := map[string]any{"years": years, "fingerprint": cal.Fingerprint(), "warning": cal.MissingYearWarning(s.Now())}
+	uploaded, err := s.Holidays.InForce(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := map[string]any{"years": years, "uploaded": uploaded, "fingerprint": cal.Fingerprint(), "warning": cal.MissingYearWarning(s.Now())}
 	if d := r.URL.Query().Get("date"); d != "" {
 		t, err := calendar.ParseDate(d)
 		if err != nil {
@@ -176,20 +177,17 @@ func (s *server) getCalendar(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// uploadYear loads a year's holiday table (holiday-cn JSON) without a rebuild and has every
-// open item's working-day deadline recomputed; approved extensions stay.
+// uploadYear loads a year's holiday table (holiday-cn JSON) without a rebuild, as that year's
+// next version, and has every open item's working-day deadline recomputed; approved
+// extensions stay. Only org staff of the top unit may (the store checks).
 func (s *server) uploadYear(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	if !a.Has("org_staff") {
-		writeError(w, r, apperr.New(apperr.Forbidden, "actor", "只有组织部门干部可以导入节假日安排"))
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		writeError(w, r, apperr.New(apperr.Invalid, "body", "请求体无法读取"))
 		return
 	}
-	y, err := s.Holidays.Upload(r.Context(), body, a.PersonID)
+	v, err := s.Holidays.Upload(r.Context(), body, a.PersonID)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -205,5 +203,5 @@ func (s *server) uploadYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"year": y.Year, "days": len(y.Days), "fingerprint": cal.Fingerprint(), "recompute_workflow": wfID})
+	writeJSON(w, http.StatusCreated, map[string]any{"year": v.Year, "days": v.Days, "version": v, "fingerprint": cal.Fingerprint(), "recompute_workflow": wfID})
 }

@@ -52,7 +52,7 @@ func (s *server) setWeakReasons(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.Weak.SetReasons(r.Context(), a.UnitID, body.Reasons); err != nil {
+	if err := s.Weak.SetReasons(r.Context(), a.UnitID, body.Reasons, a.PersonID); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -87,7 +87,7 @@ func (s *server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.Weak.SetCampaignPolicy(r.Context(), c.ID, policy); err != nil {
+	if err := s.Weak.SetCampaignPolicy(r.Context(), c.ID, policy, a.PersonID); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -115,7 +115,7 @@ func (s *server) getCampaign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	f, err := s.Weak.Figures(r.Context(), id)
+	f, err := s.Weak.FiguresInScope(r.Context(), scopeOf(actor(r)), id)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -280,6 +280,11 @@ func (s *server) casePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	// The plan is issued by the campaign's county, never by a unit above that sees the case.
+	if err := s.Weak.RequireCountyStaff(ctx, c.CampaignID, weakActor(a), "制定整顿方案"); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	if c.PlanOrderID != 0 {
 		writeError(w, r, apperr.New(apperr.Conflict, "plan", "该党组织已有整顿方案"))
 		return
@@ -297,7 +302,7 @@ func (s *server) casePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.Weak.SetPlanOrder(ctx, id, oid); err != nil {
+	if err := s.Weak.SetPlanOrder(ctx, id, oid, a.PersonID); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -344,9 +349,17 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 	act.Kind = kind
 	act.Actor = weakcase.Actor{PersonID: a.PersonID, UnitID: a.UnitID, Roles: a.Roles}
 	act.Key = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if kind == weakcase.Assign && act.Role == "paired_unit" && act.Assignee == 0 {
-		writeError(w, r, apperr.New(apperr.Invalid, "assignee", "请指定结对帮扶单位"))
-		return
+	if kind == weakcase.Assign {
+		// The same rules as determination, checked only for those who may assign, so that
+		// nobody else learns who a person id is.
+		if err := s.Weak.RequireCountyStaff(ctx, c.CampaignID, weakActor(a), "调整四个一"); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if err := s.Weak.ValidateAssignment(ctx, id, act.Role, act.Assignee); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	act.PlanOpen = 0
 	if c.PlanOrderID != 0 {
@@ -374,7 +387,8 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// countyCampaign is the campaign in the path, for a county staff member who can see it.
+// countyCampaign is the campaign in the path, for a county staff member who can see it;
+// the stores check that they are staff of the campaign's own county.
 func (s *server) countyCampaign(r *http.Request) (auth.Actor, int64, error) {
 	a := actor(r)
 	if err := requireCounty(a); err != nil {
@@ -394,15 +408,16 @@ func (s *server) drawSample(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	// No seed is taken from the caller: the server draws it, and records it.
 	var body struct {
+		Round int     `json:"round"`
 		Share float64 `json:"share"`
-		Seed  int64   `json:"seed"`
 	}
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	sm, err := s.Weak.Draw(r.Context(), id, body.Share, body.Seed, a.PersonID)
+	sm, err := s.Weak.Draw(r.Context(), id, body.Round, body.Share, weakActor(a))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -411,12 +426,12 @@ func (s *server) drawSample(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) gradeCampaign(w http.ResponseWriter, r *http.Request) {
-	_, id, err := s.countyCampaign(r)
+	a, id, err := s.countyCampaign(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	g, err := s.Weak.Grade(r.Context(), id)
+	g, err := s.Weak.Grade(r.Context(), id, weakActor(a))
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -190,13 +190,11 @@ func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns
 	case errors.Is(err, notify.ErrUnreachable):
 		status = "failed"
 	case err != nil:
-		_, _ = a.Items.Pool().Exec(ctx, `UPDATE notices SET last_error = $2 WHERE key = ANY($1)`, keys(ns), err.Error())
+		// Only the cleaned reason reaches the read model: the provider's text can hold keys.
+		_, _ = a.Items.Pool().Exec(ctx, `UPDATE notices SET last_error = $2 WHERE key = ANY($1)`, keys(ns), notify.Reason(err))
 		return fmt.Errorf("deliver %s: %w", key, err)
 	}
-	errText := ""
-	if err != nil {
-		errText = err.Error()
-	}
+	errText := notify.Reason(err) // "" when sent
 	if _, err := a.Items.Pool().Exec(ctx, `UPDATE notices SET status = $2, delivery_key = $3, last_error = $4, sent_at = now()
 		WHERE key = ANY($1)`, keys(ns), status, key, errText); err != nil {
 		return fmt.Errorf("deliver %s: mark: %w", key, err)

@@ -83,8 +83,14 @@ func runDev(ctx context.Context, cfg app.Config) error {
 // runDevSystem is the database, the mail sink, the demo, the worker and the API of
 // `rectify dev`, once the dev server answers.
 func runDevSystem(ctx context.Context, cfg app.Config, uiPort string) error {
-	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+	// The owner role and its database, as the local superuser; the app role is made by the
+	// migration that app.Open runs.
+	owner, err := cfg.MigrateURL()
+	if err != nil {
 		return err
+	}
+	if err := db.Bootstrap(ctx, cfg.AdminDatabaseURL, owner); err != nil {
+		return fmt.Errorf("%w (rectify dev needs a PostgreSQL superuser at ADMIN_DATABASE_URL to create the roles)", err)
 	}
 	// Reminders go to a local SMTP server whose messages land in var/mail, unless SMTP is
 	// pointed elsewhere.

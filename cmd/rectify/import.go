@@ -16,7 +16,6 @@ import (
 
 	"rectify/internal/app"
 	"rectify/internal/apperr"
-	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/problemlist"
@@ -43,10 +42,7 @@ func runImport(ctx context.Context, cfg app.Config, args []string) error {
 	}
 	total := estimateRows(path, data)
 	// Only the database is needed: a draft is not issued yet.
-	if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := app.OpenDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,10 @@ Usage:
   rectify dev                 Temporal dev server, database, demo county, worker and API together
   rectify worker              run the Temporal worker
   rectify serve               run the HTTP API
-  rectify migrate             create the database if needed and migrate it
+  rectify bootstrap           as the PostgreSQL superuser (ADMIN_DATABASE_URL): create the owner
+                              role and the database it owns (rectify dev does this itself)
+  rectify migrate             as the owner (MIGRATE_DATABASE_URL): create the database if needed,
+                              migrate it and grant the app role (DATABASE_URL) what it needs
   rectify org load FILE       load units and people from a .json or .csv file
   rectify demo                load the demo county and issue its order (once)
   rectify import -issuer LOGIN [-title T] FILE
@@ -80,19 +83,26 @@ func run(ctx context.Context, args []string) error {
 			slog.Info("API listening", "addr", "http://"+cfg.Listen)
 			return s.Serve(ctx)
 		})
-	case "migrate":
-		if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+	case "bootstrap":
+		owner, err := cfg.MigrateURL()
+		if err != nil {
 			return err
 		}
-		return db.Migrate(ctx, cfg.DatabaseURL)
+		return db.Bootstrap(ctx, cfg.AdminDatabaseURL, owner)
+	case "migrate":
+		owner, err := cfg.MigrateURL()
+		if err != nil {
+			return err
+		}
+		if err := db.EnsureDatabase(ctx, owner); err != nil {
+			return err
+		}
+		return db.Migrate(ctx, owner, cfg.DatabaseURL)
 	case "org":
 		if len(args) != 3 || args[1] != "load" {
 			return errors.New("usage: rectify org load FILE")
 		}
-		if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
-			return err
-		}
-		pool, err := db.Open(ctx, cfg.DatabaseURL)
+		pool, err := app.OpenDatabase(ctx, cfg)
 		if err != nil {
 			return err
 		}

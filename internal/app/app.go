@@ -60,10 +60,7 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 			err = fmt.Errorf("app.Open: %w", err)
 		}
 	}()
-	if err := db.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return nil, err
-	}
-	pool, err := db.Open(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBMaxConns))
+	pool, err := OpenDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -229,4 +226,41 @@ func (s *System) Serve(ctx context.Context) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
+}
+
+// OpenDatabase migrates the database as its owner and connects as the app's role.
+func OpenDatabase(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+	ownerURL, err := cfg.MigrateURL()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, ownerURL, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	pool, err := db.Open(ctx, withPoolSize(cfg.DatabaseURL, cfg.DBMaxConns))
+	if err != nil {
+		return nil, err
+	}
+	if err := warnIfPrivileged(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// warnIfPrivileged says so when the app's connection could rewrite the audit trail: it
+// connects as a superuser or as the tables' owner (DATABASE_URL names the wrong role).
+func warnIfPrivileged(ctx context.Context, pool *pgxpool.Pool) error {
+	var user string
+	var privileged bool
+	if err := pool.QueryRow(ctx, `SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+		OR has_table_privilege('audit_log', 'UPDATE') OR pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'), 'USAGE')`).
+		Scan(&user, &privileged); err != nil {
+		return fmt.Errorf("check the database role: %w", err)
+	}
+	if privileged {
+		slog.Warn("the app connects to PostgreSQL as a role that can rewrite the audit trail; set DATABASE_URL to the app role",
+			"user", user, "app_role", db.AppRole)
+	}
+	return nil
 }

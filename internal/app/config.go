@@ -9,12 +9,19 @@ import (
 	"strconv"
 	"time"
 
+	"rectify/internal/db"
 	"rectify/internal/notify"
 )
 
 // Config is read from the environment; every field has a documented default (README).
 type Config struct {
-	DatabaseURL       string        // DATABASE_URL
+	DatabaseURL string // DATABASE_URL: as the app's role (db.AppRole), which owns nothing
+	// MigrateDatabaseURL is the owner's (MIGRATE_DATABASE_URL); empty means DATABASE_URL with
+	// the user db.OwnerRole and no password.
+	MigrateDatabaseURL string
+	// AdminDatabaseURL is a superuser's (ADMIN_DATABASE_URL), used only by `rectify dev` and
+	// `rectify bootstrap` to create the owner role and the database.
+	AdminDatabaseURL  string
 	TemporalAddress   string        // TEMPORAL_ADDRESS
 	TemporalNamespace string        // TEMPORAL_NAMESPACE
 	TaskQueue         string        // RECTIFY_TASK_QUEUE
@@ -37,7 +44,8 @@ type Config struct {
 // Defaults is the configuration of a local development machine.
 func Defaults() Config {
 	return Config{
-		DatabaseURL:       "postgres://postgres@127.0.0.1:5432/rectify?sslmode=disable",
+		DatabaseURL:       "postgres://rectify_app@127.0.0.1:5432/rectify?sslmode=disable",
+		AdminDatabaseURL:  "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
 		TemporalAddress:   "127.0.0.1:7233",
 		TemporalNamespace: "default",
 		TaskQueue:         "rectify",
@@ -64,6 +72,8 @@ func ConfigFromEnv() (Config, error) {
 		}
 	}
 	str("DATABASE_URL", &c.DatabaseURL)
+	str("MIGRATE_DATABASE_URL", &c.MigrateDatabaseURL)
+	str("ADMIN_DATABASE_URL", &c.AdminDatabaseURL)
 	str("TEMPORAL_ADDRESS", &c.TemporalAddress)
 	str("TEMPORAL_NAMESPACE", &c.TemporalNamespace)
 	str("RECTIFY_TASK_QUEUE", &c.TaskQueue)
@@ -144,4 +154,12 @@ func ConfigFromEnv() (Config, error) {
 		c.RequestTimeout = d
 	}
 	return c, nil
+}
+
+// MigrateURL is the owner's URL: MigrateDatabaseURL, or DatabaseURL as db.OwnerRole.
+func (c Config) MigrateURL() (string, error) {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL, nil
+	}
+	return db.WithUser(c.DatabaseURL, db.OwnerRole)
 }

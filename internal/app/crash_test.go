@@ -48,6 +48,7 @@ func startWorkerEnv(t *testing.T, bin string, e *apptest.Env, extra []string) *e
 	cmd := exec.Command(bin, "worker")
 	cmd.Env = append(append(os.Environ(),
 		"DATABASE_URL="+e.DBURL,
+		"MIGRATE_DATABASE_URL="+e.DB.OwnerURL,
 		"TEMPORAL_ADDRESS="+temporalAddr,
 		"RECTIFY_TASK_QUEUE="+e.Sys.Config.TaskQueue,
 		"RECTIFY_EVIDENCE_DIR="+t.TempDir()), extra...)

@@ -124,8 +124,8 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	require.Contains(t, list.Items[0].LightReason, "已超期")
 	var detail struct {
 		Deliveries []struct {
-			Channel string `json:"Channel"`
-			Status  string `json:"Status"`
+			Channel string `json:"channel"`
+			Status  string `json:"status"`
 		}
 		Notices []items.NoticeRow
 		Lights  []items.LightChange

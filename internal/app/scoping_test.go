@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/items"
 	"rectify/internal/order"
@@ -165,6 +167,63 @@ func TestScopingMatrix(t *testing.T) {
 				require.Equal(t, want, got)
 			}}
 	}
+	// orderShare: of an order seen whole or in part, exactly these targets (by code) and
+	// their items, in the detail and in the list.
+	orderShare := func(who, rel, label string, id int64, targets []string, items int, partial bool) []scopeCase {
+		check := func(t *testing.T, o order.Order) {
+			var got []string
+			for _, tg := range o.Targets {
+				got = append(got, tg.Code)
+			}
+			require.Equal(t, targets, got, "targets")
+			require.Equal(t, items, o.Items, "items counted")
+			n := 0
+			for _, c := range o.Counts {
+				n += c
+			}
+			require.Equal(t, items, n, "counts by state")
+			require.Equal(t, partial, o.Partial, "seen in part")
+		}
+		return []scopeCase{{who: who, rel: rel, what: "GET order share " + label, want: 200,
+			do: func(c *apptest.Client) (int, []byte) { return c.Do("GET", fmt.Sprintf("/api/orders/%d", id), nil, nil) },
+			check: func(t *testing.T, body []byte) {
+				var o order.Order
+				require.NoError(t, json.Unmarshal(body, &o))
+				check(t, o)
+			}}, {who: who, rel: rel, what: "GET orders share " + label, want: 200,
+			do: func(c *apptest.Client) (int, []byte) { return c.Do("GET", "/api/orders", nil, nil) },
+			check: func(t *testing.T, body []byte) {
+				var l struct{ Orders []order.Order }
+				require.NoError(t, json.Unmarshal(body, &l))
+				i := slices.IndexFunc(l.Orders, func(o order.Order) bool { return o.ID == id })
+				require.GreaterOrEqual(t, i, 0)
+				require.Equal(t, items, l.Orders[i].Items, "items counted in the list")
+				require.Empty(t, l.Orders[i].Targets)
+			}}}
+	}
+	// planShare: the reminder plan names exactly these units, and none of the others' people.
+	planShare := func(who, rel, label string, id int64, units []string, strangers []string, want int) scopeCase {
+		return scopeCase{who: who, rel: rel, what: "GET reminder plan " + label, want: want,
+			do: func(c *apptest.Client) (int, []byte) {
+				return c.Do("GET", fmt.Sprintf("/api/orders/%d/reminder-plan", id), nil, nil)
+			},
+			check: func(t *testing.T, body []byte) {
+				var p struct{ Steps []api.PlanStep }
+				require.NoError(t, json.Unmarshal(body, &p))
+				require.NotEmpty(t, p.Steps)
+				got := map[string]bool{}
+				for _, st := range p.Steps {
+					got[st.Unit] = true
+					for _, name := range strangers {
+						require.NotContains(t, st.Recipients, name)
+					}
+				}
+				require.Len(t, got, len(units))
+				for _, u := range units {
+					require.True(t, got[u], "steps of %s", u)
+				}
+			}}
+	}
 	act := func(who, rel, action, label, id string, want int, state item.State) scopeCase {
 		return scopeCase{who: who, rel: rel, what: action + " " + label, want: want,
 			do: func(c *apptest.Client) (int, []byte) { return c.Do("POST", "/api/items/"+id+"/"+action, nil, nil) },
@@ -311,6 +370,28 @@ func TestScopingMatrix(t *testing.T) {
 		listOrders("t2o", orderA),
 		listOrders("v11", orderB),
 		listOrders("v21"),
+	}
+	// --- An order shared by the sibling townships T1 and T2: each sees its own share only;
+	// the county (the issuer) sees all.
+	cases = slices.Concat(cases,
+		orderShare("cs", "own-issuer", "A", orderA, []string{"T1", "T2"}, 6, false),
+		orderShare("cl", "own-issuer", "A", orderA, []string{"T1", "T2"}, 6, false),
+		orderShare("t1o", "own-target", "A", orderA, []string{"T1"}, 3, true),
+		orderShare("t1l", "own-target", "A", orderA, []string{"T1"}, 3, true),
+		orderShare("t2o", "own-target", "A", orderA, []string{"T2"}, 3, true),
+		orderShare("t2s", "own-target", "A", orderA, []string{"T2"}, 3, true),
+		orderShare("t1o", "own-issuer", "B", orderB, []string{"V11"}, 1, false),
+		orderShare("v11", "own-target", "B", orderB, []string{"V11"}, 1, true),
+	)
+	cases = append(cases,
+		planShare("cs", "own-issuer", "A", orderA, []string{"城关镇", "河西乡"}, nil, 200),
+		planShare("t1o", "own-target", "A", orderA, []string{"城关镇"}, []string{"河西乡书记", "河西乡组织委员"}, 200),
+		planShare("t2o", "own-target", "A", orderA, []string{"河西乡"}, []string{"城关镇书记", "城关镇组织委员", "城关镇领导"}, 200),
+		planShare("t1l", "own-target", "A", orderA, []string{"城关镇"}, []string{"河西乡书记", "河西乡组织委员"}, 200),
+		planShare("v21", "parent-target", "A", orderA, nil, nil, 404),
+		planShare("t2o", "sibling-issuer", "B", orderB, nil, nil, 404),
+	)
+	cases = append(cases, []scopeCase{
 
 		// --- Acknowledge: only a non-leader person of the item's unit. a1 at T1:
 		act("cs", "child", "acknowledge", "T1", a1, 403, ""),
@@ -427,7 +508,7 @@ func TestScopingMatrix(t *testing.T) {
 		postOrder("v11", "own", []string{"V11"}, 403, ""),
 		postOrder("v11", "parent", []string{"T1"}, 403, ""),
 		postOrder("v21", "own", []string{"V21"}, 403, ""),
-	}
+	}...)
 
 	seen := map[string]bool{}
 	for _, c := range cases {

@@ -15,8 +15,10 @@ import (
 	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
+	"rectify/internal/holidays"
 	"rectify/internal/items"
 	"rectify/internal/order"
+	"rectify/internal/org"
 	"rectify/workflows/item"
 )
 
@@ -130,6 +132,39 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 		require.NoError(t, json.Unmarshal(b, &up))
 		recalendar = up.Workflow
 	}
+
+	// Only the top unit's administrators change the table: not a township's org staff, not a
+	// township official. Every upload is kept as a version with who and when.
+	_, err := e.Org.Load(ctx, org.Tree{People: []org.PersonRecord{{Login: "t1z", Name: "城关镇组织干事", Unit: "T1",
+		Roles: []string{"org_staff"}, Password: apptest.Password}}})
+	require.NoError(t, err)
+	for _, who := range []*apptest.Client{e.Login("t1z"), t1o} {
+		st, b := who.Do("POST", "/api/calendar/years", json.RawMessage(`{"year":2031,"days":[]}`), nil)
+		require.Equal(t, http.StatusForbidden, st, string(b))
+	}
+	var calView struct {
+		Uploaded []holidays.Version `json:"uploaded"`
+	}
+	cs.JSON("GET", "/api/calendar", nil, 200, &calView)
+	byYear := map[int]holidays.Version{}
+	for _, v := range calView.Uploaded {
+		byYear[v.Year] = v
+	}
+	require.Len(t, byYear, 3, "last year, this year and next, and nothing of 2031")
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		require.Equal(t, 2, byYear[y].Version, "the system's table, then cs's")
+		require.Equal(t, "县组织部干部", byYear[y].UploadedByName)
+		require.WithinDuration(t, time.Now(), byYear[y].UploadedAt, time.Minute)
+	}
+	require.Equal(t, 1, byYear[now.Year()-1].Version)
+	require.Zero(t, byYear[now.Year()-1].UploadedBy, "uploaded by the system")
+	history, err := e.Sys.Holidays.History(ctx, now.Year())
+	require.NoError(t, err)
+	require.Len(t, history, 2, "the replaced version is kept")
+	require.Equal(t, []int{2, 1}, []int{history[0].Version, history[1].Version})
+	var audited int
+	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'calendar.upload'`).Scan(&audited))
+	require.Equal(t, 5, audited, "three system uploads and two by cs")
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var wdDue, dateDue time.Time
 		require.NoError(c, e.Sys.Pool.QueryRow(ctx, `SELECT due_at FROM items WHERE id = $1`, byWorkdays.ID).Scan(&wdDue))
@@ -143,7 +178,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	require.Equal(t, 400, st, string(b))
 	require.True(t, bytes.Contains(b, []byte(`"field":"days[0].date"`)), string(b))
 
-	err := e.Sys.Temporal.GetWorkflow(ctx, recalendar, "").Get(ctx, nil)
+	err = e.Sys.Temporal.GetWorkflow(ctx, recalendar, "").Get(ctx, nil)
 	require.NoError(t, err)
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)

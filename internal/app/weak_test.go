@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -94,14 +95,25 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, 404, st)
 
 	var sample weak.Sample
-	st, _ = cs.Do("POST", base+"/samples", map[string]any{"share": 0.5, "seed": 42}, nil)
+	st, _ = cs.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 0.5}, nil)
 	require.Equal(t, 409, st, "nothing accepted yet to sample")
 	act(t1o, "precheck", map[string]any{"pass": true}, 200)
 	r = act(cs, "accept", map[string]any{"scores": []map[string]any{{"item": "总分", "score": 86}}, "polled": 10, "dissatisfied": 2}, 200)
 	require.Equal(t, weakcase.Consolidating, r.Stage)
-	cs.JSON("POST", base+"/samples", map[string]any{"share": 0.5, "seed": 42}, 201, &sample)
-	require.Equal(t, int64(42), sample.Seed)
+	// The seed is the server's: a caller's seed is refused, and the drawn one recorded.
+	st, b = cs.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 0.5, "seed": 42}, nil)
+	require.Equal(t, 400, st, string(b))
+	require.Contains(t, string(b), `"field":"seed"`)
+	st, _ = t1o.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 0.5}, nil)
+	require.Equal(t, 403, st, "only the county's staff sample")
+	cs.JSON("POST", base+"/samples", map[string]any{"round": 1, "share": 0.5}, 201, &sample)
+	require.NotZero(t, sample.Seed)
+	require.Equal(t, 1, sample.Round)
 	require.Equal(t, []int64{kase.ID}, sample.CaseIDs)
+	require.Equal(t, weak.DrawIDs([]int64{kase.ID}, 1, sample.Seed), sample.CaseIDs)
+	st, b = cs.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 1}, nil)
+	require.Equal(t, 409, st, "one draw a round")
+	require.Contains(t, string(b), "第1轮")
 
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var got struct {
@@ -112,12 +124,33 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 		assert.Equal(c, 1, got.Figures.Declined)
 		assert.Equal(c, 1, got.Figures.Accepted)
 	}, 20*time.Second, 100*time.Millisecond)
+	// A township sees its county's campaign, counting only its own branches.
+	for who, want := range map[*apptest.Client]weak.Figures{
+		t1o: {CampaignID: c.ID, Year: 2026, Proposed: 1, Determined: 1, Accepted: 1, ReportsReceived: 1},
+		t2o: {CampaignID: c.ID, Year: 2026, Proposed: 1, Declined: 1},
+	} {
+		var got struct{ Figures weak.Figures }
+		who.JSON("GET", base, nil, 200, &got)
+		require.Equal(t, want, got.Figures)
+	}
 	cs.JSON("GET", caseURL, nil, 200, &detail)
 	var kinds []string
 	for _, ev := range detail.Events {
 		kinds = append(kinds, ev.Kind)
 	}
 	require.Equal(t, "determined,report,precheck,accept,precheck,accept", strings.Join(kinds, ","))
+
+	// Changing the four ones obeys the rules of determination, and only the county may.
+	var t2s, t1s int64
+	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT (SELECT id FROM people WHERE login = 't2s'), (SELECT id FROM people WHERE login = 't1s')`).Scan(&t2s, &t1s))
+	st, b = cs.Do("POST", caseURL+"/actions/assign", map[string]any{"role": "township_leader", "assignee": t2s}, nil)
+	require.Equal(t, 400, st, "the sibling township's secretary leads no village of T1: %s", b)
+	require.Contains(t, string(b), `"field":"assignee"`)
+	st, _ = cs.Do("POST", caseURL+"/actions/assign", map[string]any{"role": "county_leader", "assignee": 987654}, nil)
+	require.Equal(t, 400, st, "nobody")
+	st, _ = t1o.Do("POST", caseURL+"/actions/assign", map[string]any{"role": "township_leader", "assignee": t1s}, nil)
+	require.Equal(t, 403, st)
+	act(cs, "assign", map[string]any{"role": "township_leader", "assignee": t1s}, 200)
 
 	st, x := cs.Do("GET", base+"/ledger", nil, nil)
 	require.Equal(t, 200, st)

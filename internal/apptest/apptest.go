@@ -81,8 +81,11 @@ type Env struct {
 	t      testing.TB
 	Sys    *app.System
 	Server *httptest.Server
-	DBURL  string
-	Org    *org.Store
+	// DBURL is the app role's URL, as the system connects; DB has the owner's and the
+	// superuser's too.
+	DBURL string
+	DB    testenv.Database
+	Org   *org.Store
 }
 
 // Options tune an Env.
@@ -101,9 +104,10 @@ type Options struct {
 func New(t testing.TB, temporalAddr string, o Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	_, dbURL := testenv.Pool(t)
+	d := testenv.Open(t)
+	dbURL := d.AppURL
 	cfg := app.Defaults()
-	cfg.DatabaseURL = dbURL
+	cfg.DatabaseURL, cfg.MigrateDatabaseURL = d.AppURL, d.OwnerURL
 	cfg.TemporalAddress = temporalAddr
 	cfg.EvidenceDir = t.TempDir()
 	cfg.TaskQueue = o.TaskQueue
@@ -140,7 +144,7 @@ func New(t testing.TB, temporalAddr string, o Options) *Env {
 	}
 	srv := httptest.NewServer(sys.Handler())
 	t.Cleanup(srv.Close)
-	return &Env{t: t, Sys: sys, Server: srv, DBURL: dbURL, Org: st}
+	return &Env{t: t, Sys: sys, Server: srv, DBURL: dbURL, DB: d, Org: st}
 }
 
 // Client is a signed-in person's HTTP client.
@@ -275,7 +279,7 @@ func (e *Env) AlwaysWorking() {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if _, err := e.Sys.Holidays.Upload(context.Background(), b, 0); err != nil {
+		if _, err := e.Sys.Holidays.UploadSystem(context.Background(), b); err != nil {
 			e.t.Fatalf("AlwaysWorking: %v", err)
 		}
 	}

@@ -95,15 +95,18 @@ func start(ctx context.Context, o Options, configure func(*app.Config)) (_ *syst
 	cleanups = append(cleanups, func() { _ = srv.Stop() })
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	dbURL, err := siblingDB(o.BaseDBURL, "rectify_bench_"+hex.EncodeToString(b[:]))
+	name := "rectify_bench_" + hex.EncodeToString(b[:])
+	adminURL, err := db.WithDatabase(o.BaseDBURL, name)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.EnsureDatabase(ctx, dbURL); err != nil {
+	cleanups = append(cleanups, func() { _ = db.DropDatabase(context.Background(), adminURL) })
+	ownerURL, dbURL, err := db.Provision(ctx, o.BaseDBURL, name)
+	if err != nil {
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { _ = db.DropDatabase(context.Background(), dbURL) })
 	cfg := app.Defaults()
+	cfg.MigrateDatabaseURL = ownerURL
 	cfg.DatabaseURL, cfg.TemporalAddress, cfg.EvidenceDir = dbURL, srv.FrontendHostPort(), filepath.Join(dir, "evidence")
 	cfg.IssueConcurrency = o.Concurrency
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -192,19 +195,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	fmt.Fprintf(o.Out, "  dev server bare one-timer workflow starts:  %.0f /s\n", res.BarePerSecond)
 	fmt.Fprintf(o.Out, "  ratio items/s : bare starts/s:              %.1f   (target >= 10)\n", res.Ratio)
 	return res, nil
-}
-
-func siblingDB(base, name string) (string, error) {
-	i := bytes.LastIndexByte([]byte(base), '/')
-	if i < 0 {
-		return "", fmt.Errorf("bench: database URL %q has no database name", base)
-	}
-	rest := base[i+1:]
-	q := ""
-	if j := bytes.IndexByte([]byte(rest), '?'); j >= 0 {
-		q = rest[j:]
-	}
-	return base[:i+1] + name + q, nil
 }
 
 const benchPassword = "bench-password"

@@ -69,15 +69,14 @@ func RunLedgerExport(out io.Writer, n int) error {
 // RunLedgerImport imports a generated problem list of n measure rows into a fresh database
 // (read, match names, validate, store as a draft) and reports the time of each step.
 func RunLedgerImport(ctx context.Context, out io.Writer, baseDBURL string, n int) error {
-	dbURL, err := siblingDB(baseDBURL, fmt.Sprintf("rectify_bench_import_%d", time.Now().UnixNano()))
+	name := fmt.Sprintf("rectify_bench_import_%d", time.Now().UnixNano())
+	adminURL, err := db.WithDatabase(baseDBURL, name)
 	if err != nil {
 		return err
 	}
-	if err := db.EnsureDatabase(ctx, dbURL); err != nil {
-		return err
-	}
-	defer func() { _ = db.DropDatabase(context.Background(), dbURL) }()
-	if err := db.Migrate(ctx, dbURL); err != nil {
+	defer func() { _ = db.DropDatabase(context.Background(), adminURL) }()
+	_, dbURL, err := db.Provision(ctx, baseDBURL, name)
+	if err != nil {
 		return err
 	}
 	pool, err := db.Open(ctx, dbURL)

@@ -45,7 +45,7 @@ func RunReminders(ctx context.Context, o Options, people int) (ReminderResult, e
 	// Every day a working day, so that the run never waits for a Monday.
 	for y := time.Now().Year() - 1; y <= time.Now().Year()+1; y++ {
 		b, _ := json.Marshal(calendar.EveryDayWorking(y))
-		if _, err := sys.Holidays.Upload(ctx, b, 0); err != nil {
+		if _, err := sys.Holidays.UploadSystem(ctx, b); err != nil {
 			return res, err
 		}
 	}

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/internal/calendar"
 )
 
@@ -47,13 +49,13 @@ func NewStore(pool *pgxpool.Pool, files string) (*Store, error) {
 	return &Store{pool: pool, base: base}, nil
 }
 
-// Current is the calendar in force: uploaded years over the configured ones. A store
-// without a database has only the configured ones.
+// Current is the calendar in force: the newest uploaded version of each year over the
+// configured ones. A store without a database has only the configured ones.
 func (s *Store) Current(ctx context.Context) (*calendar.Calendar, error) {
 	if s.pool == nil {
 		return s.base, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT data FROM holiday_years ORDER BY year`)
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (year) data FROM holiday_versions ORDER BY year, version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("holidays.Current: %w", err)
 	}
@@ -77,26 +79,105 @@ func (s *Store) Current(ctx context.Context) (*calendar.Calendar, error) {
 	return c, nil
 }
 
-// Upload validates a year in the holiday-cn shape and stores it, replacing that year.
-func (s *Store) Upload(ctx context.Context, data []byte, by int64) (calendar.Year, error) {
+// Version is one upload of a year's holiday table; the newest version of a year is in force.
+type Version struct {
+	Year    int `json:"year"`
+	Version int `json:"version"`
+	Days    int `json:"days"`
+	// UploadedBy is the person who uploaded it; 0 (with an empty name) is the system.
+	UploadedBy     int64     `json:"uploaded_by"`
+	UploadedByName string    `json:"uploaded_by_name"`
+	UploadedAt     time.Time `json:"uploaded_at"`
+}
+
+const versionColumns = `v.year, v.version, jsonb_array_length(coalesce(v.data->'days', '[]')), coalesce(v.uploaded_by, 0), coalesce(p.name, ''), v.uploaded_at
+	FROM holiday_versions v LEFT JOIN people p ON p.id = v.uploaded_by`
+
+// InForce lists the uploaded version in force of each year, by year.
+func (s *Store) InForce(ctx context.Context) ([]Version, error) {
+	if s.pool == nil {
+		return []Version{}, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (v.year) `+versionColumns+` ORDER BY v.year, v.version DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("holidays.InForce: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Version])
+	if err != nil {
+		return nil, fmt.Errorf("holidays.InForce: %w", err)
+	}
+	return out, nil
+}
+
+// History lists every version of a year's table, newest first.
+func (s *Store) History(ctx context.Context, year int) ([]Version, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+versionColumns+` WHERE v.year = $1 ORDER BY v.version DESC`, year)
+	if err != nil {
+		return nil, fmt.Errorf("holidays.History(%d): %w", year, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Version])
+	if err != nil {
+		return nil, fmt.Errorf("holidays.History(%d): %w", year, err)
+	}
+	return out, nil
+}
+
+// Upload validates a year in the holiday-cn shape and keeps it as the year's next version,
+// on behalf of person by. The holiday table moves every working-day deadline of every
+// unit, so only administrators of the top of the organization tree (org staff of a unit
+// with no parent) may upload; anyone else is Forbidden. The version and its audit row are
+// written in one transaction.
+func (s *Store) Upload(ctx context.Context, data []byte, by int64) (Version, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT 'org_staff' = ANY(p.roles) AND u.parent_id IS NULL
+		FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`, by).Scan(&ok)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return Version{}, fmt.Errorf("holidays.Upload: %w", err)
+	}
+	if !ok {
+		return Version{}, apperr.New(apperr.Forbidden, "actor", "只有最上级单位的组织部门干部可以导入节假日安排")
+	}
+	return s.upload(ctx, data, by)
+}
+
+// UploadSystem keeps a year as its next version on behalf of the system (configuration,
+// tests, benchmarks), with no person named.
+func (s *Store) UploadSystem(ctx context.Context, data []byte) (Version, error) {
+	return s.upload(ctx, data, 0)
+}
+
+func (s *Store) upload(ctx context.Context, data []byte, by int64) (Version, error) {
 	y, err := calendar.ParseYear(strings.NewReader(string(data)))
 	if err != nil {
 		var pe *calendar.ParseError
 		if errors.As(err, &pe) {
-			return y, apperr.New(apperr.Invalid, pe.Field, pe.Message)
+			return Version{}, apperr.New(apperr.Invalid, pe.Field, pe.Message)
 		}
-		return y, apperr.New(apperr.Invalid, "body", err.Error())
+		return Version{}, apperr.New(apperr.Invalid, "body", err.Error())
 	}
 	b, err := json.Marshal(y)
 	if err != nil {
-		return y, fmt.Errorf("holidays.Upload: %w", err)
+		return Version{}, fmt.Errorf("holidays.Upload: %w", err)
 	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO holiday_years (year, data, uploaded_by) VALUES ($1, $2, $3)
-		ON CONFLICT (year) DO UPDATE SET data = excluded.data, uploaded_by = excluded.uploaded_by, uploaded_at = now()`,
-		y.Year, b, nullPerson(by)); err != nil {
-		return y, fmt.Errorf("holidays.Upload(%d): %w", y.Year, err)
+	v := Version{Year: y.Year, Days: len(y.Days), UploadedBy: by}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One upload of a year at a time, so that versions count up without gaps.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('rectify.holidays'), $1::int)`, y.Year); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO holiday_versions (year, version, data, uploaded_by)
+			SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM holiday_versions WHERE year = $1
+			RETURNING version, uploaded_at, coalesce((SELECT name FROM people WHERE id = $3), '')`,
+			y.Year, b, nullPerson(by)).Scan(&v.Version, &v.UploadedAt, &v.UploadedByName); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "calendar.upload", Subject: fmt.Sprintf("year:%d", y.Year),
+			Detail: map[string]any{"version": v.Version, "days": v.Days}})
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("holidays.Upload(%d): %w", y.Year, err)
 	}
-	return y, nil
+	return v, nil
 }
 
 func nullPerson(id int64) *int64 {

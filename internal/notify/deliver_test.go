@@ -82,17 +82,17 @@ func TestDeliverSendsOnceForOneKey(t *testing.T) {
 	}
 	require.Equal(t, 2, e.mail.count())
 
-	ds, err := e.n.Deliveries(ctx, "m2-u2")
+	ds, err := e.n.Store.Deliveries(ctx, "m2-u2")
 	require.NoError(t, err)
 	require.Len(t, ds, 1)
 	require.Equal(t, []string{"m1-u2", "m2-u2"}, ds[0].ItemIDs)
 	require.Equal(t, notify.RungOverdueUrge, ds[0].Rung)
 	require.Equal(t, urge.Subject, ds[0].Subject)
 	require.EqualValues(t, 1, ds[0].PersonID)
-	ds, err = e.n.Deliveries(ctx, "m1-u2")
+	ds, err = e.n.Store.Deliveries(ctx, "m1-u2")
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
-	ds, err = e.n.Deliveries(ctx, "m9-u9")
+	ds, err = e.n.Store.Deliveries(ctx, "m9-u9")
 	require.NoError(t, err)
 	require.Empty(t, ds)
 }
@@ -112,7 +112,7 @@ func TestDeliverFallsBackToSMSWhenThereIsNoEmail(t *testing.T) {
 	require.Len(t, e.sms.queries, 1)
 	require.Equal(t, "13800000002", e.sms.queries[0].Get("PhoneNumbers"))
 
-	ds, err := e.n.Deliveries(ctx, "m1-u3")
+	ds, err := e.n.Store.Deliveries(ctx, "m1-u3")
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
 	byChannel := map[notify.Channel]notify.Delivery{}
@@ -153,7 +153,7 @@ func TestDeliverRecordsAFailureAndARetrySucceeds(t *testing.T) {
 	require.Equal(t, 0, e.mail.count())
 	require.Empty(t, e.sms.queries, "a failed send does not fall back: the caller retries")
 
-	ds, err := e.n.Deliveries(ctx, "m5-u2")
+	ds, err := e.n.Store.Deliveries(ctx, "m5-u2")
 	require.NoError(t, err)
 	require.Len(t, ds, 1)
 	require.Equal(t, notify.StatusFailed, ds[0].Status)
@@ -176,7 +176,7 @@ func TestDeliverWithNoReachableChannelSaysSo(t *testing.T) {
 	_, err := e.n.Deliver(ctx, key, to, notify.RungOverdueUrge, []string{"m7-u2"}, urge)
 	require.ErrorIs(t, err, notify.ErrUnreachable)
 	require.ErrorContains(t, err, "email, sms")
-	ds, err := e.n.Deliveries(ctx, "m7-u2")
+	ds, err := e.n.Store.Deliveries(ctx, "m7-u2")
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
 	byChannel := map[notify.Channel]notify.Delivery{}

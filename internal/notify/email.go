@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -115,6 +116,11 @@ func (s *EmailSender) Send(ctx context.Context, to Recipient, m Message, key str
 		d.StartTLSPolicy = mail.NoStartTLS
 	}
 	if err := d.DialAndSend(msg); err != nil {
+		// gomail's SendError hides the SMTP reply (and its code) from errors.As.
+		var se *mail.SendError
+		if errors.As(err, &se) && se.Cause != nil {
+			err = se.Cause
+		}
 		return "", fmt.Errorf("notify: email to %s via %s:%d: %w", addr, s.cfg.Host, s.cfg.Port, err)
 	}
 	return id, nil

@@ -152,13 +152,17 @@ func postRobot(ctx context.Context, c *http.Client, u string, body any) error {
 		ErrMsg  string `json:"errmsg"`
 	}
 	if err := json.Unmarshal(rb, &r); err != nil || r.ErrCode == nil {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(rb))
+		err := fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(rb))
+		if resp.StatusCode != http.StatusOK {
+			return refused(resp.StatusCode, err)
+		}
+		return &badAnswer{err}
 	}
 	if *r.ErrCode != 0 {
-		return fmt.Errorf("HTTP %d: errcode %d: %s", resp.StatusCode, *r.ErrCode, r.ErrMsg)
+		return refused(resp.StatusCode, fmt.Errorf("HTTP %d: errcode %d: %s", resp.StatusCode, *r.ErrCode, r.ErrMsg))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(rb))
+		return refused(resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(rb)))
 	}
 	return nil
 }

@@ -142,10 +142,14 @@ func (s *AliyunSMSSender) Send(ctx context.Context, to Recipient, m Message, key
 		Code, Message, BizId, RequestId string
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return "", fmt.Errorf("notify: aliyun sms: HTTP %d: %s", resp.StatusCode, snippet(body))
+		err := fmt.Errorf("notify: aliyun sms: HTTP %d: %s", resp.StatusCode, snippet(body))
+		if resp.StatusCode != http.StatusOK {
+			return "", refused(resp.StatusCode, err)
+		}
+		return "", &badAnswer{err}
 	}
 	if r.Code != "OK" {
-		return "", fmt.Errorf("notify: aliyun sms: HTTP %d: %s: %s (request %s)", resp.StatusCode, r.Code, r.Message, r.RequestId)
+		return "", refused(resp.StatusCode, fmt.Errorf("notify: aliyun sms: HTTP %d: %s: %s (request %s)", resp.StatusCode, r.Code, r.Message, r.RequestId))
 	}
 	return r.BizId, nil
 }

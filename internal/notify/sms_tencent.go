@@ -3,10 +3,12 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerrors "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
@@ -102,18 +104,23 @@ func (s *TencentSMSSender) Send(ctx context.Context, to Recipient, m Message, ke
 	}
 	resp := tchttp.NewCommonResponse()
 	if err := s.client.Send(req, resp); err != nil {
+		// The provider's own errors refuse the message; the SDK's ClientError.* are ours or the network's.
+		var sdk *tcerrors.TencentCloudSDKError
+		if errors.As(err, &sdk) && !strings.HasPrefix(sdk.Code, "ClientError.") {
+			err = refused(0, err)
+		}
 		return "", fmt.Errorf("notify: tencent sms: %w", err)
 	}
 	var r tencentSendSmsResponse
 	if err := json.Unmarshal(resp.GetBody(), &r); err != nil {
-		return "", fmt.Errorf("notify: tencent sms: response: %w", err)
+		return "", &badAnswer{fmt.Errorf("notify: tencent sms: response: %w", err)}
 	}
 	if len(r.Response.SendStatusSet) != 1 {
-		return "", fmt.Errorf("notify: tencent sms: %d send statuses for one number (request %s)", len(r.Response.SendStatusSet), r.Response.RequestId)
+		return "", &badAnswer{fmt.Errorf("notify: tencent sms: %d send statuses for one number (request %s)", len(r.Response.SendStatusSet), r.Response.RequestId)}
 	}
 	st := r.Response.SendStatusSet[0]
 	if st.Code != "Ok" {
-		return "", fmt.Errorf("notify: tencent sms: %s: %s (request %s)", st.Code, st.Message, r.Response.RequestId)
+		return "", refused(0, fmt.Errorf("notify: tencent sms: %s: %s (request %s)", st.Code, st.Message, r.Response.RequestId))
 	}
 	return st.SerialNo, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -172,9 +173,43 @@ const (
 // ErrInProgress means another call is still sending under the key; retry later.
 var ErrInProgress = errors.New("notify: another send under this key is in progress")
 
-// Deliveries lists the deliveries that mention an item.
-func (n *Notifier) Deliveries(ctx context.Context, itemID string) ([]Delivery, error) {
-	return n.Store.Deliveries(ctx, itemID)
+// DeliveryStatus is a delivery as people read it with an item: the channel, what became of
+// it, when, and the cleaned reason of a failure — never the provider's text, an address or
+// a key.
+type DeliveryStatus struct {
+	Channel Channel   `json:"channel"`
+	Status  Status    `json:"status"`
+	At      time.Time `json:"at"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// Deliveries lists the deliveries that mention an item, as people may read them.
+func (n *Notifier) Deliveries(ctx context.Context, itemID string) ([]DeliveryStatus, error) {
+	ds, err := n.Store.Deliveries(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeliveryStatus, len(ds))
+	for i, d := range ds {
+		out[i] = DeliveryStatus{Channel: d.Channel, Status: d.Status, At: d.CreatedAt}
+		if d.Status == StatusSent {
+			out[i].At = d.SentAt // an earlier failure's reason stays on the record only
+		} else {
+			out[i].Reason = d.LastError
+		}
+	}
+	return out, nil
+}
+
+// redactor knows the secrets of the configured senders.
+func (n *Notifier) redactor() redactor {
+	var r redactor
+	for _, s := range n.Senders {
+		if h, ok := s.(secretHolder); ok {
+			r.secrets = append(r.secrets, h.secrets()...)
+		}
+	}
+	return r
 }
 
 // Deliver sends m to one person under the idempotency key key (e.g. workflow/rung/person).
@@ -266,13 +301,18 @@ func (n *Notifier) Deliver(ctx context.Context, key string, to Recipient, rung s
 			fallbackFrom = ch
 			continue
 		case serr != nil:
+			// Only the cleaned reason is stored; the provider's text, without secrets, is
+			// logged here at the worker and travels in the returned error.
 			d.Status = StatusFailed
-			d.LastError = serr.Error()
+			d.LastError = Reason(serr)
+			derr := &DeliveryError{Channel: ch, Reason: d.LastError, err: serr,
+				text: fmt.Sprintf("notify.Deliver %s via %s: %s", key, ch, n.redactor().redact(serr.Error()))}
+			slog.WarnContext(ctx, "notify: delivery failed", "key", key, "channel", ch, "reason", d.LastError, "error", derr.text)
 			rec, err := save(d)
 			if err != nil {
-				return rec, fmt.Errorf("notify.Deliver %s: %w (and %v)", key, serr, err)
+				derr.text += fmt.Sprintf(" (and %v)", err)
 			}
-			return rec, fmt.Errorf("notify.Deliver %s via %s: %w", key, ch, serr)
+			return rec, derr
 		}
 		d.Status = StatusSent
 		d.ProviderID = id

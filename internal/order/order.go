@@ -128,6 +128,9 @@ type Order struct {
 	Counts       map[string]int  `json:"counts"`
 	Policy       *item.Policy    `json:"policy,omitempty"`
 	Items        int             `json:"items"`
+	// Partial is true when the caller does not see the issuing unit and so sees only the
+	// targets in their own scope, with those targets' items and counts.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Target is a unit an order was issued to.

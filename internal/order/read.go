@@ -19,16 +19,30 @@ type Scope struct {
 	Subtree bool
 }
 
-// orderVisibleSQL: an order is visible when its issuer is, or one of its targets is.
-const orderVisibleSQL = `(EXISTS (SELECT 1 FROM units iu WHERE iu.id = o.issuer_unit_id AND (iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%')))
+// A caller sees an order whole when they see its issuing unit; anyone else who sees it
+// through one of its targets sees only the targets in their own scope, with those targets'
+// items, counts and people: a township that received an order together with its sibling
+// never sees the sibling's share. The conditions below take $1 unit id, $2 path, $3 subtree.
+const (
+	// issuerVisibleSQL: the caller sees the order's issuing unit, and with it the whole order.
+	issuerVisibleSQL = `EXISTS (SELECT 1 FROM units iu WHERE iu.id = o.issuer_unit_id AND (iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%')))`
+	// orderVisibleSQL: the issuer is visible, or one of the targets is.
+	orderVisibleSQL = `(` + issuerVisibleSQL + `
 	OR EXISTS (SELECT 1 FROM order_targets ot JOIN units tu ON tu.id = ot.unit_id WHERE ot.order_id = o.id AND (tu.id = $1 OR ($3 AND tu.path LIKE $2 || '%'))))`
+	// targetVisibleSQL: the target unit aliased tu is one the caller may see of order o.
+	targetVisibleSQL = `(` + issuerVisibleSQL + ` OR tu.id = $1 OR ($3 AND tu.path LIKE $2 || '%'))`
+	// countsSQL counts order o's items by state, of the targets the caller may see.
+	countsSQL = `coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT i.state, count(*) n FROM items i JOIN units tu ON tu.id = i.unit_id
+		WHERE i.order_id = o.id AND ` + targetVisibleSQL + ` GROUP BY i.state) c), '{}')`
+	orderColumns = `o.id, o.issuer_unit_id, oiu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
+		` + countsSQL + `, NOT ` + issuerVisibleSQL
+)
 
 // List returns the orders visible in scope, newest first, with item counts by state.
 func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, err error) {
 	defer wrap(&err, "order.List")
-	rows, err := s.pool.Query(ctx, `SELECT o.id, o.issuer_unit_id, iu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
-			coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) n FROM items WHERE order_id = o.id GROUP BY state) c), '{}')
-		FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id
+	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE `+orderVisibleSQL+` AND ($4 = '' OR o.status = $4)
 		ORDER BY o.id DESC LIMIT 500`, sc.UnitID, sc.Path, sc.Subtree, status)
 	if err != nil {
@@ -44,7 +58,7 @@ func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, e
 func scanOrder(row pgx.Row) (Order, error) {
 	var o Order
 	var counts []byte
-	if err := row.Scan(&o.ID, &o.IssuerUnitID, &o.IssuerUnit, &o.Title, &o.Source, &o.DocNumber, &o.Status, &o.CreatedAt, &o.IssuedAt, &counts); err != nil {
+	if err := row.Scan(&o.ID, &o.IssuerUnitID, &o.IssuerUnit, &o.Title, &o.Source, &o.DocNumber, &o.Status, &o.CreatedAt, &o.IssuedAt, &counts, &o.Partial); err != nil {
 		return o, err
 	}
 	o.Counts = map[string]int{}
@@ -60,9 +74,8 @@ func scanOrder(row pgx.Row) (Order, error) {
 // Get returns one order with its four lists, targets and counts, if visible in scope.
 func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err error) {
 	defer wrap(&err, "order.Get(%d)", id)
-	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT o.id, o.issuer_unit_id, iu.name, o.title, o.source, o.doc_number, o.status, o.created_at, o.issued_at,
-			coalesce((SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) n FROM items WHERE order_id = o.id GROUP BY state) c), '{}')
-		FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id
+	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE o.id = $4 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "order_id", "整改通知不存在或无权查看")
@@ -73,7 +86,8 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 	if err := s.pool.QueryRow(ctx, `SELECT policy FROM orders WHERE id = $1`, id).Scan(&o.Policy); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT u.id, u.code, u.name FROM order_targets t JOIN units u ON u.id = t.unit_id WHERE t.order_id = $1 ORDER BY u.id`, id)
+	rows, err := s.pool.Query(ctx, `SELECT tu.id, tu.code, tu.name FROM orders o JOIN order_targets t ON t.order_id = o.id JOIN units tu ON tu.id = t.unit_id
+		WHERE o.id = $4 AND `+targetVisibleSQL+` ORDER BY tu.id`, sc.UnitID, sc.Path, sc.Subtree, id)
 	if err != nil {
 		return nil, err
 	}

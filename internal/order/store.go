@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/workflows/item"
 )
 
@@ -174,6 +175,10 @@ func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d
 			}
 		}
 	}
+	if err := audit.Record(ctx, tx, audit.Entry{ActorID: createdBy, Action: "order.create", Subject: fmt.Sprintf("order:%d", id),
+		Detail: map[string]any{"issuer_unit_id": issuerUnitID, "title": strings.TrimSpace(d.Title), "targets": targetIDs, "policy": policy}}); err != nil {
+		return 0, err
+	}
 	if then != nil {
 		if err := then(ctx, tx, id); err != nil {
 			return 0, err
@@ -206,11 +211,20 @@ func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64)
 		return *at, nil
 	}
 	now := s.now().Truncate(time.Microsecond)
-	tag, err := s.pool.Exec(ctx, `UPDATE orders SET status = 'issuing', issued_by = $2, issued_at = $3 WHERE id = $1 AND status = 'draft'`, orderID, by, now)
+	var started bool
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE orders SET status = 'issuing', issued_by = $2, issued_at = $3 WHERE id = $1 AND status = 'draft'`, orderID, by, now)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		started = true
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "order.issue", Subject: fmt.Sprintf("order:%d", orderID),
+			Detail: map[string]any{"issued_at": now}})
+	})
 	if err != nil {
 		return time.Time{}, err
 	}
-	if tag.RowsAffected() == 0 {
+	if !started {
 		return time.Time{}, apperr.New(apperr.Conflict, "status", "该整改通知正在交办")
 	}
 	return now, nil
@@ -291,6 +305,26 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	return p, nil
 }
 
+// PlanInScope is LoadPlan for a reader: the order as Get shows it in scope, and its plan
+// with only the targets that reader may see, so that nothing computed from the plan (the
+// reminder plan, its recipients) reaches beyond the reader's subtree.
+func (s *Store) PlanInScope(ctx context.Context, sc Scope, orderID int64) (*Order, *Plan, error) {
+	o, err := s.Get(ctx, sc, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.LoadPlan(ctx, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	visible := make(map[int64]bool, len(o.Targets))
+	for _, t := range o.Targets {
+		visible[t.UnitID] = true
+	}
+	p.Targets = slices.DeleteFunc(p.Targets, func(id int64) bool { return !visible[id] })
+	return o, p, nil
+}
+
 // DepartmentPolicy is the supervision policy an issuing unit's new orders start from.
 func (s *Store) DepartmentPolicy(ctx context.Context, unitID int64) (item.Policy, error) {
 	tx, err := s.pool.Begin(ctx)
@@ -318,13 +352,20 @@ func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (
 	return p, nil
 }
 
-// SetDepartmentPolicy validates and stores an issuing unit's default policy.
-func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy) error {
+// SetDepartmentPolicy validates and stores an issuing unit's default policy, on behalf of
+// person by, audited in the same transaction.
+func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy, by int64) error {
 	if err := apperr.InvalidFields(p.Validate()); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO supervision_policies (unit_id, policy) VALUES ($1, $2)
-		ON CONFLICT (unit_id) DO UPDATE SET policy = excluded.policy, updated_at = now()`, unitID, p); err != nil {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO supervision_policies (unit_id, policy) VALUES ($1, $2)
+			ON CONFLICT (unit_id) DO UPDATE SET policy = excluded.policy, updated_at = now()`, unitID, p); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "policy.set", Subject: fmt.Sprintf("unit:%d", unitID), Detail: p})
+	})
+	if err != nil {
 		return fmt.Errorf("order.SetDepartmentPolicy(%d): %w", unitID, err)
 	}
 	return nil

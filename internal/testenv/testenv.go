@@ -49,43 +49,64 @@ func TemporalCLI() (string, error) {
 	return p, nil
 }
 
-// NewDatabase creates and migrates a database with a random name and returns its URL and a
-// function that drops it.
-func NewDatabase(ctx context.Context) (string, func(), error) {
+// Database is a throwaway database and the URLs of the three roles that use it.
+type Database struct {
+	// AdminURL is the superuser's: fixtures that no role of the app could write.
+	AdminURL string
+	// OwnerURL is db.OwnerRole's, which migrates.
+	OwnerURL string
+	// AppURL is db.AppRole's, as serve, worker and dev connect.
+	AppURL string
+}
+
+// NewDatabase creates a database with a random name, owned by db.OwnerRole and migrated,
+// with db.AppRole's grants, and returns it and a function that drops it.
+func NewDatabase(ctx context.Context) (Database, func(), error) {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "rectify_test_" + hex.EncodeToString(b[:])
-	base := BaseURL()
-	i := strings.LastIndex(base, "/")
-	q := ""
-	if j := strings.Index(base[i:], "?"); j >= 0 {
-		q = base[i+j:]
+	admin, err := db.WithDatabase(BaseURL(), name)
+	if err != nil {
+		return Database{}, nil, err
 	}
-	url := base[:i] + "/" + name + q
-	if err := db.EnsureDatabase(ctx, url); err != nil {
-		return "", nil, err
-	}
-	drop := func() { _ = db.DropDatabase(context.Background(), url) }
-	if err := db.Migrate(ctx, url); err != nil {
+	drop := func() { _ = db.DropDatabase(context.Background(), admin) }
+	owner, app, err := db.Provision(ctx, BaseURL(), name)
+	if err != nil {
 		drop()
-		return "", nil, err
+		return Database{}, nil, err
 	}
-	return url, drop, nil
+	return Database{AdminURL: admin, OwnerURL: owner, AppURL: app}, drop, nil
 }
 
-// Pool gives a test its own migrated database, dropped when the test ends.
+// Open gives a test its own migrated database, dropped when the test ends.
+func Open(t testing.TB) Database {
+	t.Helper()
+	d, drop, err := NewDatabase(context.Background())
+	if err != nil {
+		t.Fatalf("testenv.Open: %v", err)
+	}
+	t.Cleanup(drop)
+	return d
+}
+
+// Pool gives a test its own migrated database and a pool connected as the app's role, so
+// that a test needing more than the app may do fails as the app would; it returns the app's
+// URL too. Both are closed or dropped when the test ends.
 func Pool(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
-	ctx := context.Background()
-	url, drop, err := NewDatabase(ctx)
+	d := Open(t)
+	return connect(t, d.AppURL), d.AppURL
+}
+
+// AdminPool is a pool on the database as the superuser, for fixtures the app may not write.
+func AdminPool(t testing.TB, d Database) *pgxpool.Pool { return connect(t, d.AdminURL) }
+
+func connect(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := db.Open(context.Background(), url)
 	if err != nil {
-		t.Fatalf("testenv.Pool: %v", err)
+		t.Fatalf("testenv: %v", err)
 	}
-	pool, err := db.Open(ctx, url)
-	if err != nil {
-		drop()
-		t.Fatalf("testenv.Pool: %v", err)
-	}
-	t.Cleanup(func() { pool.Close(); drop() })
-	return pool, url
+	t.Cleanup(pool.Close)
+	return pool
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/internal/order"
 )
 
@@ -47,8 +48,14 @@ func (s *Store) CreateCampaign(ctx context.Context, countyUnitID int64, year int
 		title = fmt.Sprintf("%d年%s软弱涣散基层党组织排查整顿", year, name)
 	}
 	c := Campaign{UnitID: countyUnitID, UnitName: name, Year: year, Title: title, CreatedBy: by}
-	err = s.pool.QueryRow(ctx, `INSERT INTO weak_campaigns (unit_id, year, title, created_by) VALUES ($1, $2, $3, $4)
-		RETURNING id, created_at`, countyUnitID, year, title, by).Scan(&c.ID, &c.CreatedAt)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO weak_campaigns (unit_id, year, title, created_by) VALUES ($1, $2, $3, $4)
+			RETURNING id, created_at`, countyUnitID, year, title, by).Scan(&c.ID, &c.CreatedAt); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "weak.campaign", Subject: fmt.Sprintf("campaign:%d", c.ID),
+			Detail: map[string]any{"unit_id": countyUnitID, "year": year, "title": title}})
+	})
 	switch {
 	case isUnique(err):
 		return Campaign{}, apperr.Newf(apperr.Conflict, "year", "%s%d年的排查整顿已经创建", name, year)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/internal/order"
 	"rectify/workflows/weakcase"
 )
@@ -128,19 +129,31 @@ func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err
 	})
 }
 
-// SetPlanOrder links a case to the order holding its rectification plan (整顿方案).
-func (s *Store) SetPlanOrder(ctx context.Context, caseID, orderID int64) (err error) {
+// SetPlanOrder links a case to the order holding its rectification plan (整顿方案), on
+// behalf of person by, audited in the same transaction.
+func (s *Store) SetPlanOrder(ctx context.Context, caseID, orderID, by int64) (err error) {
 	defer wrap(&err, "weak.SetPlanOrder(%d, %d)", caseID, orderID)
 	if orderID <= 0 {
 		return apperr.New(apperr.Invalid, "order_id", "请指定整顿方案")
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE weak_cases SET plan_order_id = $2, updated_at = now() WHERE id = $1`, caseID, orderID)
+	var missing bool
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE weak_cases SET plan_order_id = $2, updated_at = now() WHERE id = $1`, caseID, orderID)
+		if err != nil {
+			return err
+		}
+		if missing = tag.RowsAffected() == 0; missing {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "weak.plan", Subject: fmt.Sprintf("case:%d", caseID),
+			Detail: map[string]any{"plan_order_id": orderID}})
+	})
 	switch {
 	case isForeignKey(err):
 		return apperr.New(apperr.Invalid, "order_id", "整顿方案不存在")
 	case err != nil:
 		return err
-	case tag.RowsAffected() == 0:
+	case missing:
 		return apperr.New(apperr.NotFound, "case_id", "整顿案例不存在")
 	}
 	return nil
@@ -328,12 +341,18 @@ func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
 }
 
 // SetCampaignPolicy fixes how a campaign's cases are supervised; cases determined later
-// start with it.
-func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy) error {
+// start with it. The change is audited in the same transaction, as person by's.
+func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy, by int64) error {
 	if err := apperr.InvalidFields(p.Validate()); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE weak_campaigns SET policy = $2 WHERE id = $1`, campaignID, p); err != nil {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE weak_campaigns SET policy = $2 WHERE id = $1`, campaignID, p); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "weak.campaign_policy", Subject: fmt.Sprintf("campaign:%d", campaignID), Detail: p})
+	})
+	if err != nil {
 		return fmt.Errorf("weak.SetCampaignPolicy(%d): %w", campaignID, err)
 	}
 	return nil

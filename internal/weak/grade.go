@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"rectify/internal/audit"
+	"rectify/internal/order"
 )
 
 // GradeRow is one branch's grade for the campaign's year.
@@ -58,12 +61,17 @@ func grade(status, stage string, relapses int) (string, string) {
 // rectifying or prechecked, or relapsed; 中间 when its case reached consolidating or closed
 // without relapse, or it was proposed but not (or not yet) determined; 先进 when it was never
 // proposed this year. Grades are upserted into weak_grades and compared with last year's.
-func (s *Store) Grade(ctx context.Context, campaignID int64) (_ GradeResult, err error) {
+// Only org staff of the campaign's own county may grade; the grading is audited in the same
+// transaction.
+func (s *Store) Grade(ctx context.Context, campaignID int64, by Actor) (_ GradeResult, err error) {
 	defer wrap(&err, "weak.Grade(%d)", campaignID)
 	res := GradeResult{Counts: map[string]int{GradeAdvanced: 0, GradeMiddle: 0, GradeLagging: 0}, Rows: []GradeRow{}}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := loadCampaign(ctx, tx, campaignID)
 		if err != nil {
+			return err
+		}
+		if err := requireCountyStaff(ctx, tx, by, c, "评定晋位升级"); err != nil {
 			return err
 		}
 		res.Year = c.year
@@ -112,7 +120,8 @@ func (s *Store) Grade(ctx context.Context, campaignID int64) (_ GradeResult, err
 			res.Counts[x.Grade]++
 			res.Rows = append(res.Rows, x.GradeRow)
 		}
-		return nil
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.PersonID, Action: "weak.grade", Subject: fmt.Sprintf("campaign:%d", campaignID),
+			Detail: map[string]any{"year": c.year, "counts": res.Counts, "moved_up": res.MovedUp, "moved_down": res.MovedDown}})
 	})
 	if err != nil {
 		return GradeResult{}, err
@@ -138,25 +147,43 @@ type Figures struct {
 	ReportsReceived int `json:"reports_received"`
 }
 
-// Figures counts a campaign's proposals and cases.
+// Figures counts all of a campaign's proposals and cases, for the county's own bulletins.
 func (s *Store) Figures(ctx context.Context, campaignID int64) (_ Figures, err error) {
 	defer wrap(&err, "weak.Figures(%d)", campaignID)
 	c, err := loadCampaign(ctx, s.pool, campaignID)
 	if err != nil {
 		return Figures{}, err
 	}
-	f := Figures{CampaignID: campaignID, Year: c.year}
-	err = s.pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM weak_proposals WHERE campaign_id = $1),
-			(SELECT count(*) FROM weak_proposals WHERE campaign_id = $1 AND status = 'proposed'),
-			(SELECT count(*) FROM weak_proposals WHERE campaign_id = $1 AND status = 'determined'),
-			(SELECT count(*) FROM weak_proposals WHERE campaign_id = $1 AND status = 'declined'),
-			count(*) FILTER (WHERE stage IN ('rectifying', 'prechecked')),
-			count(*) FILTER (WHERE stage IN ('consolidating', 'closed')),
-			count(*) FILTER (WHERE relapses > 0),
-			count(*) FILTER (WHERE stage = 'closed'),
-			coalesce(sum(reports_received), 0)
-		FROM weak_cases WHERE campaign_id = $1`, campaignID).
+	return s.figures(ctx, c, order.Scope{UnitID: c.unitID, Path: c.unitPath, Subtree: true})
+}
+
+// FiguresInScope counts the campaign's proposals and cases whose branch, or whose county, is
+// in scope: a township sees its county's campaign, but counts only its own branches.
+func (s *Store) FiguresInScope(ctx context.Context, sc order.Scope, campaignID int64) (_ Figures, err error) {
+	defer wrap(&err, "weak.FiguresInScope(%d)", campaignID)
+	if sc, err = s.scope(ctx, sc); err != nil {
+		return Figures{}, err
+	}
+	c, err := s.visibleCampaign(ctx, sc, campaignID)
+	if err != nil {
+		return Figures{}, err
+	}
+	return s.figures(ctx, c, sc)
+}
+
+func (s *Store) figures(ctx context.Context, c campaignInfo, sc order.Scope) (Figures, error) {
+	f := Figures{CampaignID: c.id, Year: c.year}
+	err := s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE p.status = 'proposed'),
+			count(*) FILTER (WHERE p.status = 'determined'), count(*) FILTER (WHERE p.status = 'declined'),
+			count(k.id) FILTER (WHERE k.stage IN ('rectifying', 'prechecked')),
+			count(k.id) FILTER (WHERE k.stage IN ('consolidating', 'closed')),
+			count(k.id) FILTER (WHERE k.relapses > 0),
+			count(k.id) FILTER (WHERE k.stage = 'closed'),
+			coalesce(sum(k.reports_received), 0)
+		FROM weak_proposals p JOIN units b ON b.id = p.branch_unit_id
+		JOIN weak_campaigns wc ON wc.id = p.campaign_id JOIN units cu ON cu.id = wc.unit_id
+		LEFT JOIN weak_cases k ON k.proposal_id = p.id
+		WHERE p.campaign_id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, c.id).
 		Scan(&f.Proposed, &f.Pending, &f.Determined, &f.Declined, &f.InRectification, &f.Accepted, &f.Relapsed, &f.Closed, &f.ReportsReceived)
 	if err != nil {
 		return Figures{}, err

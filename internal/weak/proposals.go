@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/internal/order"
 )
 
@@ -146,8 +147,14 @@ func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchC
 		return Proposal{}, err
 	}
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO weak_proposals (campaign_id, branch_unit_id, proposed_by, reasons, repeat_flag, repeat_note)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, campaignID, branchID, by.PersonID, reasonsJSON, len(years) > 0, note).Scan(&id)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO weak_proposals (campaign_id, branch_unit_id, proposed_by, reasons, repeat_flag, repeat_note)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, campaignID, branchID, by.PersonID, reasonsJSON, len(years) > 0, note).Scan(&id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.PersonID, Action: "weak.propose", Subject: fmt.Sprintf("proposal:%d", id),
+			Detail: map[string]any{"campaign_id": campaignID, "branch_unit_id": branchID, "reasons": stored, "repeat_flag": len(years) > 0}})
+	})
 	switch {
 	case isUnique(err):
 		return Proposal{}, apperr.Newf(apperr.Conflict, "branch", "%s已在本次排查中上报", branchName)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 )
 
 // Reason is one reason a branch may be weak and lax, as a county sees the list.
@@ -92,7 +93,7 @@ func (s *Store) OwnReasons(ctx context.Context, unitID int64) (_ []ReasonInput, 
 // SetReasons replaces the department's own rows with rs. Names must be non-empty and
 // distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
 // its id.
-func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) (err error) {
+func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, by int64) (err error) {
 	defer wrap(&err, "weak.SetReasons(%d)", unitID)
 	var problems []apperr.FieldError
 	seen := map[string]int{}
@@ -139,6 +140,7 @@ func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) 
 				return err
 			}
 		}
-		return nil
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by, Action: "weak.reasons", Subject: fmt.Sprintf("unit:%d", unitID),
+			Detail: map[string]any{"reasons": clean}})
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,12 +14,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 )
 
 // Sample is one sampling check draw (抽查).
 type Sample struct {
 	ID         int64   `json:"id"`
 	CampaignID int64   `json:"campaign_id"`
+	Round      int     `json:"round"`
 	Seed       int64   `json:"seed"`
 	Share      float64 `json:"share"`
 	// Eligible is how many cases the draw was made from (only known right after Draw).
@@ -53,42 +57,65 @@ func DrawIDs(ids []int64, k int, seed int64) []int64 {
 	return out
 }
 
-// Draw draws a sampling check over the campaign's cases that reached consolidating or
-// closed, in id order: k = ceil(share × n) of them with share in (0, 1]. A seed of 0 draws a
-// fresh seed from crypto/rand. The draw and its seed are recorded in weak_samples.
-func (s *Store) Draw(ctx context.Context, campaignID int64, share float64, seed int64, by int64) (_ Sample, err error) {
-	defer wrap(&err, "weak.Draw(%d)", campaignID)
+// MaxRounds bounds the rounds of sampling checks in one campaign.
+const MaxRounds = 100
+
+// Draw draws round `round` (1–MaxRounds) of the campaign's sampling checks over its cases
+// that reached consolidating or closed, in id order: k = ceil(share × n) of them with share in
+// (0, 1]. Only org staff of the campaign's own county may draw. The seed is drawn here from
+// crypto/rand, never taken from the caller, so nobody can pick a seed that spares a branch;
+// it is recorded with the draw, so anyone can redraw it with DrawIDs. A round is drawn once:
+// a second draw for the same round is a Conflict naming the round. The draw and its audit row
+// are written in one transaction.
+func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share float64, by Actor) (_ Sample, err error) {
+	defer wrap(&err, "weak.Draw(%d, round %d)", campaignID, round)
+	if round < 1 || round > MaxRounds {
+		return Sample{}, apperr.Newf(apperr.Invalid, "round", "抽查轮次应为1至%d", MaxRounds)
+	}
 	if math.IsNaN(share) || share <= 0 || share > 1 {
 		return Sample{}, apperr.New(apperr.Invalid, "share", "抽查比例应大于0且不超过100%")
 	}
-	if _, err := loadCampaign(ctx, s.pool, campaignID); err != nil {
-		return Sample{}, err
-	}
-	for seed == 0 {
-		var b [8]byte
-		if _, err := crand.Read(b[:]); err != nil {
-			return Sample{}, err
-		}
-		seed = int64(binary.LittleEndian.Uint64(b[:]) >> 1) // positive, easy to write down
-	}
-	rows, err := s.pool.Query(ctx, `SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
+	seed, err := newSeed()
 	if err != nil {
 		return Sample{}, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return Sample{}, err
-	}
-	if len(ids) == 0 {
-		return Sample{}, apperr.New(apperr.Conflict, "campaign_id", "尚无验收销号的整顿对象，无法抽查")
-	}
-	drawn := DrawIDs(ids, SampleSize(share, len(ids)), seed)
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO weak_samples (campaign_id, seed, share, case_ids, eligible_ids, drawn_by) VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id`, campaignID, seed, share, drawn, ids, by).Scan(&id)
-	if isForeignKey(err) {
-		return Sample{}, apperr.New(apperr.Invalid, "drawn_by", "抽查人不存在")
-	}
+	var eligible int
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := loadCampaign(ctx, tx, campaignID)
+		if err != nil {
+			return err
+		}
+		if err := requireCountyStaff(ctx, tx, by, c, "抽查"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return apperr.New(apperr.Conflict, "campaign_id", "尚无验收销号的整顿对象，无法抽查")
+		}
+		eligible = len(ids)
+		drawn := DrawIDs(ids, SampleSize(share, len(ids)), seed)
+		err = tx.QueryRow(ctx, `INSERT INTO weak_samples (campaign_id, round, seed, share, case_ids, eligible_ids, drawn_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, round) DO NOTHING RETURNING id`,
+			campaignID, round, seed, share, drawn, ids, by.PersonID).Scan(&id)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return apperr.Newf(apperr.Conflict, "round", "第%d轮抽查已经抽取，每轮只抽取一次", round)
+		case isForeignKey(err):
+			return apperr.New(apperr.Invalid, "drawn_by", "抽查人不存在")
+		case err != nil:
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.PersonID, Action: "weak.sample", Subject: fmt.Sprintf("campaign:%d", campaignID),
+			Detail: map[string]any{"sample_id": id, "round": round, "seed": seed, "share": share, "case_ids": drawn, "eligible": len(ids)}})
+	})
 	if err != nil {
 		return Sample{}, err
 	}
@@ -96,8 +123,21 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, share float64, seed 
 	if err != nil {
 		return Sample{}, err
 	}
-	out[0].Eligible = len(ids)
+	out[0].Eligible = eligible
 	return out[0], nil
+}
+
+// newSeed draws a positive seed from crypto/rand, easy to write down.
+func newSeed() (int64, error) {
+	for {
+		var b [8]byte
+		if _, err := crand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("seed: %w", err)
+		}
+		if seed := int64(binary.LittleEndian.Uint64(b[:]) >> 1); seed != 0 {
+			return seed, nil
+		}
+	}
 }
 
 // Samples lists a campaign's draws, newest first.
@@ -110,18 +150,18 @@ func (s *Store) Samples(ctx context.Context, campaignID int64) (_ []Sample, err 
 }
 
 func (s *Store) samples(ctx context.Context, where string, arg int64) ([]Sample, error) {
-	rows, err := s.pool.Query(ctx, `SELECT s.id, s.campaign_id, s.seed, s.share::float8, s.case_ids,
+	rows, err := s.pool.Query(ctx, `SELECT s.id, s.campaign_id, s.round, s.seed, s.share::float8, s.case_ids,
 			coalesce((SELECT array_agg(b.name ORDER BY x.ord) FROM unnest(s.case_ids) WITH ORDINALITY x(id, ord)
 				JOIN weak_cases c ON c.id = x.id JOIN units b ON b.id = c.branch_unit_id), '{}'),
 			s.drawn_by, p.name, s.drawn_at
 		FROM weak_samples s JOIN people p ON p.id = s.drawn_by
-		WHERE `+where+` ORDER BY s.id DESC`, arg)
+		WHERE `+where+` ORDER BY s.round DESC, s.id DESC`, arg)
 	if err != nil {
 		return nil, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sample, error) {
 		var x Sample
-		err := r.Scan(&x.ID, &x.CampaignID, &x.Seed, &x.Share, &x.CaseIDs, &x.Branches, &x.DrawnBy, &x.DrawnByName, &x.DrawnAt)
+		err := r.Scan(&x.ID, &x.CampaignID, &x.Round, &x.Seed, &x.Share, &x.CaseIDs, &x.Branches, &x.DrawnBy, &x.DrawnByName, &x.DrawnAt)
 		return x, err
 	})
 	if out == nil {

@@ -186,6 +186,33 @@ func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (
 	return c, nil
 }
 
+// RequireCountyStaff checks that by is org staff of the campaign's own county unit.
+func (s *Store) RequireCountyStaff(ctx context.Context, campaignID int64, by Actor, what string) error {
+	c, err := loadCampaign(ctx, s.pool, campaignID)
+	if err != nil {
+		return err
+	}
+	if err := requireCountyStaff(ctx, s.pool, by, c, what); err != nil {
+		return err
+	}
+	return nil
+}
+
+// requireCountyStaff checks, from the database, that by is org staff (组织部门干部) of the
+// campaign's own county unit: only they decide, sample and grade in its campaign; staff of
+// the city above see the campaign but act in their own.
+func requireCountyStaff(ctx context.Context, q querier, by Actor, c campaignInfo, what string) error {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT unit_id = $2 AND 'org_staff' = ANY(roles) FROM people WHERE id = $1`, by.PersonID, c.unitID).Scan(&ok)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if !ok {
+		return apperr.Newf(apperr.Forbidden, "actor", "只有%s组织部门干部可以%s", c.unitName, what)
+	}
+	return nil
+}
+
 func pgCode(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -2,6 +2,7 @@ package weak_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -33,7 +34,7 @@ func TestReasonsCountyOverrideHidesDefault(t *testing.T) {
 	require.NoError(t, f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{
 		{Category: "班子建设", Name: "书记不胜任", Active: false},
 		{Category: "发展治理", Name: "产业发展滞后", Active: true},
-	}))
+	}, f.people["zuzhi"]))
 	rs, err := f.s.Reasons(f.ctx, f.unit("C"))
 	require.NoError(t, err)
 	names := reasonNames(rs)
@@ -56,7 +57,7 @@ func TestReasonsCountyOverrideHidesDefault(t *testing.T) {
 
 	// Replacing keeps the id of a kept row, drops the rest and shows the default again.
 	custom := rs[slices.IndexFunc(rs, func(r weak.Reason) bool { return r.Name == "产业发展滞后" })].ID
-	require.NoError(t, f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "发展治理", Name: "产业发展滞后", Active: true}}))
+	require.NoError(t, f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "发展治理", Name: "产业发展滞后", Active: true}}, f.people["zuzhi"]))
 	rs, err = f.s.Reasons(f.ctx, f.unit("C"))
 	require.NoError(t, err)
 	require.Len(t, rs, 9)
@@ -66,9 +67,9 @@ func TestReasonsCountyOverrideHidesDefault(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []weak.ReasonInput{{Category: "发展治理", Name: "产业发展滞后", Active: true}}, own)
 
-	err = f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "x", Name: "  ", Active: true}})
+	err = f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "x", Name: "  ", Active: true}}, f.people["zuzhi"])
 	requireKind(t, err, apperr.Invalid, "reasons[0].name")
-	err = f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "x", Name: "甲", Active: true}, {Category: "y", Name: "甲", Active: true}})
+	err = f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Category: "x", Name: "甲", Active: true}, {Category: "y", Name: "甲", Active: true}}, f.people["zuzhi"])
 	requireKind(t, err, apperr.Invalid, "reasons[1].name")
 	_, err = f.s.Reasons(f.ctx, 999999)
 	requireKind(t, err, apperr.NotFound, "unit")
@@ -137,7 +138,7 @@ func TestPropose(t *testing.T) {
 	_, err = f.s.Propose(f.ctx, c.ID, f.actor("t1"), "V12", []weak.ProposedReason{{ReasonID: reason}, {ReasonID: 987654}})
 	requireKind(t, err, apperr.Invalid, "reasons[1].reason_id")
 	hidden := f.reasonID("C", "书记不胜任")
-	require.NoError(t, f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Name: "书记不胜任", Active: false}}))
+	require.NoError(t, f.s.SetReasons(f.ctx, f.unit("C"), []weak.ReasonInput{{Name: "书记不胜任", Active: false}}, f.people["zuzhi"]))
 	_, err = f.s.Propose(f.ctx, c.ID, f.actor("t1"), "V12", []weak.ProposedReason{{ReasonID: hidden}})
 	requireKind(t, err, apperr.Invalid, "reasons[0].reason_id")
 
@@ -358,9 +359,9 @@ func TestCasesScoping(t *testing.T) {
 	c11 := f.determine(c.ID, "V11")
 	c21 := f.determine(c.ID, "V21")
 	plan := seedPlan(f, "V11")
-	require.NoError(t, f.s.SetPlanOrder(f.ctx, c11.ID, plan))
-	requireKind(t, f.s.SetPlanOrder(f.ctx, c11.ID, 99999), apperr.Invalid, "order_id")
-	requireKind(t, f.s.SetPlanOrder(f.ctx, 99999, plan), apperr.NotFound, "case_id")
+	require.NoError(t, f.s.SetPlanOrder(f.ctx, c11.ID, plan, f.people["zuzhi"]))
+	requireKind(t, f.s.SetPlanOrder(f.ctx, c11.ID, 99999, f.people["zuzhi"]), apperr.Invalid, "order_id")
+	requireKind(t, f.s.SetPlanOrder(f.ctx, 99999, plan, f.people["zuzhi"]), apperr.NotFound, "case_id")
 
 	t1, err := f.s.Cases(f.ctx, f.scope("T1"), c.ID)
 	require.NoError(t, err)
@@ -415,7 +416,9 @@ func manyVillages(f *fixture, n int) []string {
 	return codes
 }
 
-func TestDrawReproducible(t *testing.T) {
+// A sampling check's seed is drawn by the server and recorded, so the draw can be redone by
+// anyone and chosen by nobody; each round is drawn once; only the county's own staff draw.
+func TestDrawSeedFromServerOneDrawPerRound(t *testing.T) {
 	f := newFixture(t)
 	c := f.campaign("C", 2025)
 	var eligible []int64
@@ -427,62 +430,72 @@ func TestDrawReproducible(t *testing.T) {
 		}
 	}
 	require.Len(t, eligible, 8)
-	by := f.people["zuzhi"]
+	by := f.actor("zuzhi")
 
-	a, err := f.s.Draw(f.ctx, c.ID, 0.25, 42, by)
+	a, err := f.s.Draw(f.ctx, c.ID, 1, 0.25, by)
 	require.NoError(t, err)
 	require.Equal(t, 8, a.Eligible)
+	require.Equal(t, 1, a.Round)
 	require.Len(t, a.CaseIDs, 2) // ceil(0.25 × 8)
-	require.Equal(t, int64(42), a.Seed)
+	require.NotZero(t, a.Seed)
 	require.Len(t, a.Branches, 2)
-	b, err := f.s.Draw(f.ctx, c.ID, 0.25, 42, by)
-	require.NoError(t, err)
-	require.Equal(t, a.CaseIDs, b.CaseIDs)
-	require.Equal(t, weak.DrawIDs(eligible, 2, 42), a.CaseIDs)
+	require.Equal(t, weak.DrawIDs(eligible, 2, a.Seed), a.CaseIDs, "the recorded seed redraws the same cases")
 	for _, id := range a.CaseIDs {
 		require.Contains(t, eligible, id)
 	}
 
-	// ceil: 0.3 × 8 = 2.4 → 3; 0.5 × 8 = 4 exactly; 1 takes all.
-	d, err := f.s.Draw(f.ctx, c.ID, 0.3, 7, by)
-	require.NoError(t, err)
-	require.Len(t, d.CaseIDs, 3)
-	d, err = f.s.Draw(f.ctx, c.ID, 0.5, 7, by)
-	require.NoError(t, err)
-	require.Len(t, d.CaseIDs, 4)
-	d, err = f.s.Draw(f.ctx, c.ID, 1, 7, by)
-	require.NoError(t, err)
-	require.Equal(t, eligible, d.CaseIDs)
+	// The same round again is refused, naming the round, and nothing is recorded.
+	_, err = f.s.Draw(f.ctx, c.ID, 1, 0.5, by)
+	requireKind(t, err, apperr.Conflict, "round")
+	require.Contains(t, err.Error(), "第1轮")
+
+	// Other rounds draw with their own fresh seeds. ceil: 0.3 × 8 = 2.4 → 3; 0.5 × 8 = 4; 1 takes all.
+	seeds := map[int64]bool{a.Seed: true}
+	for round, tc := range map[int]struct {
+		share float64
+		n     int
+	}{2: {0.3, 3}, 3: {0.5, 4}, 4: {1, 8}} {
+		d, err := f.s.Draw(f.ctx, c.ID, round, tc.share, by)
+		require.NoError(t, err)
+		require.Len(t, d.CaseIDs, tc.n)
+		require.Equal(t, weak.DrawIDs(eligible, tc.n, d.Seed), d.CaseIDs)
+		seeds[d.Seed] = true
+	}
+	require.Len(t, seeds, 4, "every round has its own seed")
 	require.Equal(t, 3, weak.SampleSize(0.3, 10))
 	require.Equal(t, 1, weak.SampleSize(0.01, 10))
 
-	// Different seeds draw differently at least once.
-	differs := false
-	for seed := int64(1); seed <= 20 && !differs; seed++ {
-		differs = !slices.Equal(weak.DrawIDs(eligible, 2, seed), a.CaseIDs)
-	}
-	require.True(t, differs)
-
-	// Seed 0 draws a fresh seed, which is recorded and redraws the same cases.
-	r, err := f.s.Draw(f.ctx, c.ID, 0.25, 0, by)
-	require.NoError(t, err)
-	require.NotZero(t, r.Seed)
-	require.Equal(t, weak.DrawIDs(eligible, 2, r.Seed), r.CaseIDs)
-
 	for _, share := range []float64{0, -0.1, 1.01, math.NaN()} {
-		_, err = f.s.Draw(f.ctx, c.ID, share, 1, by)
+		_, err = f.s.Draw(f.ctx, c.ID, 9, share, by)
 		requireKind(t, err, apperr.Invalid, "share")
 	}
+	for _, round := range []int{0, -1, weak.MaxRounds + 1} {
+		_, err = f.s.Draw(f.ctx, c.ID, round, 0.5, by)
+		requireKind(t, err, apperr.Invalid, "round")
+	}
+	// Only org staff of the campaign's own county: not its leader, not the neighbouring
+	// county's staff, not a township.
+	for _, login := range []string{"xianzhang", "c2", "t1"} {
+		_, err = f.s.Draw(f.ctx, c.ID, 9, 0.5, f.actor(login))
+		requireKind(t, err, apperr.Forbidden, "actor")
+	}
+
 	samples, err := f.s.Samples(f.ctx, c.ID)
 	require.NoError(t, err)
-	require.Len(t, samples, 6)
-	require.Equal(t, r.ID, samples[0].ID)
-	require.Equal(t, r.CaseIDs, samples[0].CaseIDs)
+	require.Len(t, samples, 4)
+	require.Equal(t, 4, samples[0].Round)
+	require.Equal(t, a.ID, samples[3].ID)
+	require.Equal(t, a.CaseIDs, samples[3].CaseIDs)
+	require.Equal(t, a.Seed, samples[3].Seed)
 	require.Equal(t, "组织部张三", samples[0].DrawnByName)
-	require.InDelta(t, 0.25, samples[0].Share, 1e-9)
+	require.InDelta(t, 0.25, samples[3].Share, 1e-9)
+	var audited int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_log WHERE action = 'weak.sample' AND subject = $1`,
+		fmt.Sprintf("campaign:%d", c.ID)).Scan(&audited))
+	require.Equal(t, 4, audited, "every draw, and only the draws, audited")
 
 	empty := f.campaign("C", 2026)
-	_, err = f.s.Draw(f.ctx, empty.ID, 0.5, 1, by)
+	_, err = f.s.Draw(f.ctx, empty.ID, 1, 0.5, by)
 	requireKind(t, err, apperr.Conflict, "")
 }
 
@@ -505,7 +518,11 @@ func TestGradeAndFigures(t *testing.T) {
 	_, err := f.pool.Exec(f.ctx, `INSERT INTO weak_grades (unit_id, year, grade, basis) VALUES ($1, 2025, '先进', '旧')`, f.unit("V11"))
 	require.NoError(t, err)
 
-	res, err := f.s.Grade(f.ctx, c.ID)
+	for _, login := range []string{"xianzhang", "c2", "t1"} {
+		_, err := f.s.Grade(f.ctx, c.ID, f.actor(login))
+		requireKind(t, err, apperr.Forbidden, "actor")
+	}
+	res, err := f.s.Grade(f.ctx, c.ID, f.actor("zuzhi"))
 	require.NoError(t, err)
 	require.Equal(t, map[string]int{weak.GradeAdvanced: 0, weak.GradeMiddle: 2, weak.GradeLagging: 2}, res.Counts)
 	require.Equal(t, 1, res.MovedUp)
@@ -536,7 +553,7 @@ func TestGradeAndFigures(t *testing.T) {
 
 	// A branch never proposed is 先进, and grading again is stable.
 	manyVillages(f, 1)
-	res, err = f.s.Grade(f.ctx, c.ID)
+	res, err = f.s.Grade(f.ctx, c.ID, f.actor("zuzhi"))
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Counts[weak.GradeAdvanced])
 	require.Len(t, res.Rows, 5)
@@ -547,6 +564,17 @@ func TestGradeAndFigures(t *testing.T) {
 		InRectification: 1, Accepted: 2, Relapsed: 1, Closed: 1, ReportsReceived: 19}, fig)
 	_, err = f.s.Figures(f.ctx, 888888)
 	requireKind(t, err, apperr.NotFound, "campaign_id")
+
+	// A township sees its county's campaign but counts only its own branches (V11, V12).
+	fig, err = f.s.FiguresInScope(f.ctx, f.scope("T1"), c.ID)
+	require.NoError(t, err)
+	require.Equal(t, weak.Figures{CampaignID: c.ID, Year: 2025, Proposed: 2, Determined: 2,
+		InRectification: 1, Accepted: 1, ReportsReceived: 10}, fig)
+	fig, err = f.s.FiguresInScope(f.ctx, f.scope("C"), c.ID)
+	require.NoError(t, err)
+	require.Equal(t, 4, fig.Proposed, "the county sees all")
+	_, err = f.s.FiguresInScope(f.ctx, f.scope("C2"), c.ID)
+	requireKind(t, err, apperr.NotFound, "campaign_id")
 }
 
 func TestLedger(t *testing.T) {
@@ -554,7 +582,7 @@ func TestLedger(t *testing.T) {
 	c := f.campaign("C", 2025)
 	cs := f.determine(c.ID, "V11")
 	f.determine(c.ID, "V21")
-	require.NoError(t, f.s.SetPlanOrder(f.ctx, cs.ID, seedPlan(f, "V11")))
+	require.NoError(t, f.s.SetPlanOrder(f.ctx, cs.ID, seedPlan(f, "V11"), f.people["zuzhi"]))
 	require.NoError(t, f.s.WriteCase(f.ctx, weak.CaseWrite{CaseID: cs.ID, Revision: 1, Stage: weak.StageRectifying, Light: weak.LightRed,
 		LightReason: "报告逾期", ReportsReceived: 3, LastReportMonth: "2025-05"}, nil))
 
@@ -602,4 +630,46 @@ func TestLedger(t *testing.T) {
 	require.Equal(t, "No.", rows[1][0])
 	require.Equal(t, "red", rows[2][10])
 	require.Equal(t, "Rectifying", rows[2][9])
+}
+
+// Changing one of the four ones obeys the rules of determination: the person (or unit)
+// exists and lies within the role's bounds for the branch.
+func TestAssignmentValidatedAsDetermination(t *testing.T) {
+	f := newFixture(t)
+	c := f.campaign("C", 2025)
+	k := f.determine(c.ID, "V11")
+	for _, tc := range []struct {
+		role     string
+		assignee int64
+		ok       bool
+	}{
+		{weak.RoleCountyLeader, f.people["xianzhang"], true},
+		{weak.RoleCountyLeader, f.people["c2lead"], false}, // the neighbouring county
+		{weak.RoleCountyLeader, 987654, false},             // nobody
+		{weak.RoleCountyLeader, 0, false},
+		{weak.RoleTownshipLeader, f.people["t1"], true},
+		{weak.RoleTownshipLeader, f.people["t2"], false}, // the sibling township
+		{weak.RoleFirstSecretary, f.people["shuji"], true},
+		{weak.RoleFirstSecretary, f.people["c2"], false},
+		{weak.RolePairedUnit, f.unit("A1"), true},
+		{weak.RolePairedUnit, f.unit("A2"), false},
+		{weak.RolePairedUnit, f.people["shuji"] + 100000, false},
+	} {
+		err := f.s.ValidateAssignment(f.ctx, k.ID, tc.role, tc.assignee)
+		if tc.ok {
+			require.NoError(t, err, "%s %d", tc.role, tc.assignee)
+		} else {
+			requireKind(t, err, apperr.Invalid, "assignee")
+		}
+	}
+	requireKind(t, f.s.ValidateAssignment(f.ctx, k.ID, "mayor", f.people["t1"]), apperr.Invalid, "role")
+	requireKind(t, f.s.ValidateAssignment(f.ctx, 987654, weak.RoleCountyLeader, f.people["xianzhang"]), apperr.NotFound, "case_id")
+
+	// Deciding is for the county's org staff only, not its leaders.
+	p := f.propose(c.ID, "t1", "V12")
+	_, err := f.s.Determine(f.ctx, p.ID, f.actor("xianzhang"), goodOnes, "", wfID)
+	requireKind(t, err, apperr.Forbidden, "actor")
+	var audited int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_log WHERE action = 'weak.determine'`).Scan(&audited))
+	require.Equal(t, 1, audited, "the determination of V11 only")
 }
