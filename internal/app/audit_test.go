@@ -49,6 +49,8 @@ func TestEveryStateChangeIsAudited(t *testing.T) {
 		"reasons": []map[string]any{{"reason_id": reasons.Reasons[0].ID}}}, 201, &p)
 	cs.JSON("POST", fmt.Sprintf("/api/weak/proposals/%d/determine", p.ID), map[string]any{"county_leader": "cl",
 		"township_leader": "t1s", "first_secretary": "t1l", "paired_unit": "C"}, 201, nil)
+	st, raw := t1o.Do("PUT", "/api/me/password", map[string]string{"old_password": apptest.Password, "new_password": "新密码-2026"}, nil)
+	require.Equal(t, 204, st, string(raw))
 
 	type row struct{ Action, Subject, Actor, Unit string }
 	rows, err := e.Sys.Pool.Query(ctx, `SELECT a.action, a.subject, coalesce(p.login, ''), coalesce(u.code, '')
@@ -78,6 +80,7 @@ func TestEveryStateChangeIsAudited(t *testing.T) {
 		{"weak.reasons", "unit:1", "cs", "C"},
 		{"weak.propose", fmt.Sprintf("proposal:%d", p.ID), "t1o", "T1"},
 		{"weak.determine", fmt.Sprintf("proposal:%d", p.ID), "cs", "C"},
+		{"password.change", fmt.Sprintf("person:%d", t1oID(t, e)), "t1o", "T1"},
 	}
 	require.Equal(t, want, got)
 	var hashes int
@@ -88,4 +91,11 @@ func TestEveryStateChangeIsAudited(t *testing.T) {
 	var pe *pgconn.PgError
 	require.True(t, errors.As(err, &pe), "%v", err)
 	require.Equal(t, "42501", pe.Code, "the app's own connection may not delete: %v", err)
+}
+
+func t1oID(t *testing.T, e *apptest.Env) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT id FROM people WHERE login = 't1o'`).Scan(&id))
+	return id
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/audit"
 	"rectify/internal/password"
 )
 
@@ -308,13 +309,21 @@ func (s *Service) replacePassword(ctx context.Context, a Actor, oldPw, newPw str
 		return 0, err
 	}
 	var version int
-	// Compare-and-set on the old hash: two changes at once cannot both succeed on one
-	// old password.
-	err = s.pool.QueryRow(ctx, `UPDATE people SET password_hash = $2, credentials_version = credentials_version + 1
-		WHERE id = $1 AND password_hash = $3 RETURNING credentials_version`, a.PersonID, newHash, hash).Scan(&version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, apperr.New(apperr.Conflict, "old_password", "密码刚刚已被修改，请重新登录后再试")
-	}
+	// The change and its audit row are one transaction (the hash itself is never logged).
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Compare-and-set on the old hash: two changes at once cannot both succeed on one
+		// old password.
+		err := tx.QueryRow(ctx, `UPDATE people SET password_hash = $2, credentials_version = credentials_version + 1
+			WHERE id = $1 AND password_hash = $3 RETURNING credentials_version`, a.PersonID, newHash, hash).Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.New(apperr.Conflict, "old_password", "密码刚刚已被修改，请重新登录后再试")
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: a.PersonID, Action: "password.change",
+			Subject: fmt.Sprintf("person:%d", a.PersonID), Detail: map[string]any{"credentials_version": version}})
+	})
 	if err != nil {
 		return 0, err
 	}
