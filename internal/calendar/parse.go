@@ -8,6 +8,9 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"rectify/internal/limits"
 )
 
 // ParseError is a problem in a year's table. Field is the JSON path ("year",
@@ -127,21 +130,34 @@ func jsonKind(v string) string {
 
 // validateYear checks a table's content (see ParseYear).
 func validateYear(y Year) *ParseError {
-	if y.Year < 1949 || y.Year > 9999 {
-		return fieldErr("year", "year", "%d不是有效年份", y.Year)
+	if y.Year < MinYear || y.Year > MaxYear {
+		return fieldErr("year", "year", "%d不是有效年份（应在%d年至%d年之间）", y.Year, MinYear, MaxYear)
+	}
+	if len(y.Papers) > limits.MaxListItems {
+		return fieldErr("papers", "papers", "文件链接不能超过%d项", limits.MaxListItems)
 	}
 	for i, p := range y.Papers {
+		f, label := fmt.Sprintf("papers[%d]", i), fmt.Sprintf("papers 第%d项", i+1)
 		if strings.TrimSpace(p) == "" {
-			return fieldErr(fmt.Sprintf("papers[%d]", i), fmt.Sprintf("papers 第%d项", i+1), "文件链接为空")
+			return fieldErr(f, label, "文件链接为空")
+		}
+		if n := utf8.RuneCountInString(p); n > limits.MaxNote {
+			return fieldErr(f, label, "文件链接不能超过%d字，现为%d字", limits.MaxNote, n)
 		}
 	}
 	if len(y.Days) == 0 {
 		return fieldErr("days", "days", "日期列表为空")
 	}
+	if len(y.Days) > 366 {
+		return fieldErr("days", "days", "日期列表不能超过366项，现为%d项", len(y.Days))
+	}
 	seen := make(map[string]int, len(y.Days))
 	for i, d := range y.Days {
 		if strings.TrimSpace(d.Name) == "" {
 			return dayErr(i, "name", "缺少节日名称")
+		}
+		if n := utf8.RuneCountInString(d.Name); n > limits.MaxName {
+			return dayErr(i, "name", "节日名称不能超过%d字，现为%d字", limits.MaxName, n)
 		}
 		t, err := time.Parse(dateLayout, d.Date)
 		if err != nil || len(d.Date) != len(dateLayout) {
