@@ -307,7 +307,7 @@ func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (
 
 // SetDepartmentPolicy validates and stores an issuing unit's default policy.
 func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy) error {
-	if err := apperr.InvalidFields(p.Validate()); err != nil {
+	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO supervision_policies (unit_id, policy) VALUES ($1, $2)

@@ -330,7 +330,7 @@ func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
 // SetCampaignPolicy fixes how a campaign's cases are supervised; cases determined later
 // start with it.
 func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy) error {
-	if err := apperr.InvalidFields(p.Validate()); err != nil {
+	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE weak_campaigns SET policy = $2 WHERE id = $1`, campaignID, p); err != nil {

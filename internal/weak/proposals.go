@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
 	"rectify/internal/order"
 )
 
@@ -67,6 +68,13 @@ func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchC
 	if len(rs) == 0 {
 		problems = append(problems, apperr.FieldError{Field: "reasons", Message: "至少选择一项软弱涣散原因"})
 	}
+	check := limits.Check{Errs: problems}
+	check.Text("branch", "党组织编码", branchCode, limits.MaxName)
+	check.List("reasons", "软弱涣散原因", len(rs), limits.MaxListItems)
+	for i, r := range rs {
+		check.Text(fmt.Sprintf("reasons[%d].note", i), "原因说明", r.Note, limits.MaxNote)
+	}
+	problems = check.Errs
 	if err := apperr.InvalidFields(problems); err != nil {
 		return Proposal{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
 )
 
 // Reason is one reason a branch may be weak and lax, as a county sees the list.
@@ -94,13 +95,22 @@ func (s *Store) OwnReasons(ctx context.Context, unitID int64) (_ []ReasonInput, 
 // its id.
 func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) (err error) {
 	defer wrap(&err, "weak.SetReasons(%d)", unitID)
-	var problems []apperr.FieldError
+	var check limits.Check
+	check.List("reasons", "软弱涣散原因", len(rs), limits.MaxListItems)
+	if err := check.Err(); err != nil {
+		return err
+	}
+	problems := check.Errs
 	seen := map[string]int{}
 	clean := make([]ReasonInput, len(rs))
 	for i, r := range rs {
 		r.Name, r.Category = strings.TrimSpace(r.Name), strings.TrimSpace(r.Category)
 		clean[i] = r
 		field := fmt.Sprintf("reasons[%d]", i)
+		var sizes limits.Check
+		sizes.Text(field+".name", "原因名称", r.Name, limits.MaxName)
+		sizes.Text(field+".category", "原因类别", r.Category, limits.MaxName)
+		problems = append(problems, sizes.Errs...)
 		switch {
 		case r.Name == "":
 			problems = append(problems, apperr.FieldError{Field: field + ".name", Message: "原因名称不能为空"})
