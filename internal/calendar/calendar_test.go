@@ -402,10 +402,10 @@ func TestParseYearRejectsMalformedTables(t *testing.T) {
 		{"year as a string", `{"year":"2027","days":[]}`, "year", "类型错误"},
 		{"unknown field", `{"year":2027,"holidays":[],"days":[]}`, "holidays", "未知字段“holidays”"},
 		{"empty paper", `{"year":2027,"papers":[""],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`, "papers[0]", "链接为空"},
-		{"not JSON", `{"year":2027,`, "", "不完整"},
-		{"syntax", `{"year":2027 "days":[]}`, "", "不是有效的 JSON"},
-		{"trailing", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]} {}`, "", "多余内容"},
-		{"empty", ``, "", "为空"},
+		{"not JSON", `{"year":2027,`, "file", "不完整"},
+		{"syntax", `{"year":2027 "days":[]}`, "file", "不是有效的 JSON"},
+		{"trailing", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]} {}`, "file", "多余内容"},
+		{"empty", ``, "file", "为空"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := calendar.ParseYear(strings.NewReader(tc.json))

@@ -90,17 +90,15 @@ func (s *Store) OwnReasons(ctx context.Context, unitID int64) (_ []ReasonInput, 
 	return out, err
 }
 
-// SetReasons replaces the department's own rows with rs. Names must be non-empty and
-// distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
-// its id.
-func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) (err error) {
-	defer wrap(&err, "weak.SetReasons(%d)", unitID)
+// CheckReasons is what SetReasons checks before writing: names non-empty, distinct and
+// bounded, an active row with a category. It returns the rows trimmed.
+func CheckReasons(rs []ReasonInput) ([]ReasonInput, error) {
 	var check limits.Check
 	check.List("reasons", "软弱涣散原因", len(rs), limits.MaxListItems)
 	if err := check.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	problems := check.Errs
+	var problems []apperr.FieldError
 	seen := map[string]int{}
 	clean := make([]ReasonInput, len(rs))
 	for i, r := range rs {
@@ -125,6 +123,18 @@ func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) 
 		}
 	}
 	if err := apperr.InvalidFields(problems); err != nil {
+		return nil, err
+	}
+	return clean, nil
+}
+
+// SetReasons replaces the department's own rows with rs. Names must be non-empty and
+// distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
+// its id.
+func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput) (err error) {
+	defer wrap(&err, "weak.SetReasons(%d)", unitID)
+	clean, err := CheckReasons(rs)
+	if err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
