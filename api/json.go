@@ -50,7 +50,11 @@ func decodeJSON(body io.Reader, v any) error {
 			return apperr.Newf(apperr.Invalid, typeErr.Field, "字段“%s”类型错误，应为%s", typeErr.Field, typeErr.Type.String())
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return apperr.Newf(apperr.Invalid, f, "未知字段“%s”", f)
+			field := f
+			if field == "" { // a key "" still needs a field to name
+				field = "body"
+			}
+			return apperr.Newf(apperr.Invalid, field, "未知字段“%s”", f)
 		}
 		return apperr.New(apperr.Invalid, "body", "请求体不是有效的JSON")
 	}
