@@ -5,7 +5,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench build postgres db-roles fmt clean reset
+.PHONY: run test bench fuzz build postgres db-roles fmt clean reset
 
 build: bin/rectify
 
@@ -32,6 +32,12 @@ run: bin/temporal bin/rectify postgres
 test: bin/temporal postgres
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+# Runs every fuzz target for FUZZTIME (e.g. 30s, or 20000x for a count) and prints the
+# inputs tried per target; plain `make test` replays the committed corpora.
+FUZZTIME ?= 30s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) .ci/fuzz
 
 bench: bin/temporal bin/rectify postgres
 	./bin/rectify bench

@@ -176,6 +176,10 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := checkActionBody(body, s.Now()); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if len(key) > 200 {
 		writeError(w, r, apperr.New(apperr.Invalid, "Idempotency-Key", "幂等键不能超过200个字符"))

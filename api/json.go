@@ -12,9 +12,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
 )
-
-const maxJSONBody = 4 << 20
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -27,20 +26,35 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) { apperr.Writ
 func notFound(field, msg string) error { return apperr.New(apperr.NotFound, field, msg) }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors that name
-// what is wrong.
+// what is wrong, and a body over limits.MaxJSONBody is refused unread beyond the limit.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody))
+	return decodeJSON(http.MaxBytesReader(nil, r.Body, limits.MaxJSONBody), v)
+}
+
+// decodeJSON is decode on any reader, for the fuzz tests.
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
 		switch {
+		case errors.As(err, &tooBig):
+			return apperr.Newf(apperr.Invalid, "body", "请求体不能超过%dKB", limits.MaxJSONBody>>10)
 		case errors.Is(err, io.EOF):
 			return apperr.New(apperr.Invalid, "body", "请求体不能为空")
 		case errors.As(err, &typeErr):
+			if typeErr.Field == "" {
+				return apperr.New(apperr.Invalid, "body", "请求体应是一个JSON对象")
+			}
 			return apperr.Newf(apperr.Invalid, typeErr.Field, "字段“%s”类型错误，应为%s", typeErr.Field, typeErr.Type.String())
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return apperr.Newf(apperr.Invalid, f, "未知字段“%s”", f)
+			field := f
+			if field == "" { // a key "" still needs a field to name
+				field = "body"
+			}
+			return apperr.Newf(apperr.Invalid, field, "未知字段“%s”", f)
 		}
 		return apperr.New(apperr.Invalid, "body", "请求体不是有效的JSON")
 	}

@@ -171,7 +171,12 @@ func (s *server) getCalendar(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, err)
 			return
 		} else if n > 0 {
-			out["plus_workdays"] = cal.AddWorkdays(t, int(n)).Format("2006-01-02")
+			sum, err := workdaysQuery(cal, t, n)
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			out["plus_workdays"] = sum.Format("2006-01-02")
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

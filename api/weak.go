@@ -77,7 +77,8 @@ func (s *server) createCampaign(w http.ResponseWriter, r *http.Request) {
 	policy := weakcase.DefaultPolicy()
 	if body.Policy != nil {
 		policy = *body.Policy
-		if err := apperr.InvalidFields(policy.Validate()); err != nil {
+		// Checked before the campaign is created, so that a refused policy stores nothing.
+		if err := apperr.InvalidFields(weak.PolicyErrors(policy)); err != nil {
 			writeError(w, r, err)
 			return
 		}
@@ -343,6 +344,10 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 	}
 	var act weakcase.Action
 	if err := decode(r, &act); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := weak.CheckAction(act); err != nil {
 		writeError(w, r, err)
 		return
 	}

@@ -310,12 +310,79 @@ func (c *Calendar) IsWorkday(t time.Time) (bool, string) {
 
 func (c *Calendar) isWorkday(dn int64) bool { return c.count(dn)-c.count(dn-1) == 1 }
 
+// Bounds of working-day arithmetic: spans beyond them are no deadline anyone sets, and
+// unbounded ones overflow day numbers (a wrong date) or walk for ever (a spinning core).
+const (
+	// MaxSpan is the most working days counted in one step, about fourteen years.
+	MaxSpan = 3660
+	// MinYear and MaxYear bound the dates the checked functions accept.
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// RangeError refuses a date or a span outside the calendar's bounds. Field is "date" or
+// "n" (the caller renames it for its own input); Message is in Chinese.
+type RangeError struct {
+	Field   string
+	Message string
+}
+
+func (e *RangeError) Error() string { return e.Message }
+
+// checkDate refuses a date outside MinYear–MaxYear.
+func checkDate(field string, t time.Time) error {
+	if y := t.In(Shanghai).Year(); y < MinYear || y > MaxYear {
+		return &RangeError{Field: field, Message: fmt.Sprintf("日期%s超出%d年至%d年的范围", t.In(Shanghai).Format(dateLayout), MinYear, MaxYear)}
+	}
+	return nil
+}
+
+// AddWorkdaysChecked is AddWorkdays for input from outside: a date outside MinYear–MaxYear,
+// |n| > MaxSpan, or a result outside MinYear–MaxYear is a *RangeError instead of an answer.
+func (c *Calendar) AddWorkdaysChecked(t time.Time, n int) (time.Time, error) {
+	if err := checkDate("date", t); err != nil {
+		return time.Time{}, err
+	}
+	if n > MaxSpan || n < -MaxSpan {
+		return time.Time{}, &RangeError{Field: "n", Message: fmt.Sprintf("工作日数应在-%d到%d之间", MaxSpan, MaxSpan)}
+	}
+	out := c.AddWorkdays(t, n)
+	if err := checkDate("n", out); err != nil {
+		return time.Time{}, err
+	}
+	return out, nil
+}
+
+// WorkdaysBetweenChecked is WorkdaysBetween for input from outside: a date outside
+// MinYear–MaxYear is a *RangeError (the span between two such dates is bounded by itself).
+func (c *Calendar) WorkdaysBetweenChecked(a, b time.Time) (int, error) {
+	if err := checkDate("a", a); err != nil {
+		return 0, err
+	}
+	if err := checkDate("b", b); err != nil {
+		return 0, err
+	}
+	return c.WorkdaysBetween(a, b), nil
+}
+
+// Day numbers the unchecked arithmetic clamps to (years 1 and 9999), so that no date,
+// however absurd, overflows a day number into a wrong answer.
+var (
+	minDay = civilDay(1, time.January, 1)
+	maxDay = civilDay(9999, time.December, 31)
+)
+
 // AddWorkdays counts working days from t's date: for n > 0 the n-th working day after it
 // (t's date itself does not count, working or not); for n == 0 t's date if it is a working
 // day, else the next working day; for n < 0 the |n|-th working day before it. The result
 // is midnight in Shanghai.
+//
+// It never fails, so that workflow code stays simple: |n| is clamped to MaxSpan and the date
+// to the years 1–9999, which keeps every call short. Input from people goes through
+// AddWorkdaysChecked (or bounds of its own) first.
 func (c *Calendar) AddWorkdays(t time.Time, n int) time.Time {
-	dn := dayOf(t)
+	n = max(-MaxSpan, min(n, MaxSpan))
+	dn := max(minDay, min(dayOf(t), maxDay))
 	switch {
 	case n > 0:
 		return timeOf(c.forward(dn, int64(n)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -397,13 +398,14 @@ func TestParseYearRejectsMalformedTables(t *testing.T) {
 		{"missing days", `{"year":2027}`, "days", "缺少"},
 		{"missing year", `{"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`, "year", "缺少年份"},
 		{"implausible year", `{"year":27,"days":[{"name":"元旦","date":"0027-01-01","isOffDay":true}]}`, "year", "不是有效年份"},
+		{"year before 2000", `{"year":1999,"days":[{"name":"元旦","date":"1999-01-01","isOffDay":true}]}`, "year", "应在2000年至2100年之间"},
 		{"year as a string", `{"year":"2027","days":[]}`, "year", "类型错误"},
 		{"unknown field", `{"year":2027,"holidays":[],"days":[]}`, "holidays", "未知字段“holidays”"},
 		{"empty paper", `{"year":2027,"papers":[""],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`, "papers[0]", "链接为空"},
-		{"not JSON", `{"year":2027,`, "", "不完整"},
-		{"syntax", `{"year":2027 "days":[]}`, "", "不是有效的 JSON"},
-		{"trailing", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]} {}`, "", "多余内容"},
-		{"empty", ``, "", "为空"},
+		{"not JSON", `{"year":2027,`, "file", "不完整"},
+		{"syntax", `{"year":2027 "days":[]}`, "file", "不是有效的 JSON"},
+		{"trailing", `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]} {}`, "file", "多余内容"},
+		{"empty", ``, "file", "为空"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := calendar.ParseYear(strings.NewReader(tc.json))
@@ -479,6 +481,10 @@ func TestCommand(t *testing.T) {
 		{[]string{"is"}, "is 需要1个参数"},
 		{[]string{"between", "2026-02-13", "tomorrow"}, "参数日期B：“tomorrow”"},
 		{[]string{"between", "yesterday", "2026-02-13"}, "参数日期A：“yesterday”"},
+		{[]string{"add", "2026-02-13", "9000000000000000000"}, "参数N：“9000000000000000000”"},
+		{[]string{"add", "2026-02-13", "3661"}, "应为-3660到3660之间"},
+		{[]string{"add", "2099-12-01", "3000"}, "超出2000年至2100年的范围"},
+		{[]string{"between", "1999-12-31", "2026-02-13"}, "参数日期A：日期1999-12-31超出2000年至2100年的范围"},
 	} {
 		out, err := run(tc.args...)
 		require.Error(t, err, "%v", tc.args)
@@ -498,4 +504,67 @@ func TestConcurrentUse(t *testing.T) {
 	for range 8 {
 		assert.Equal(t, "2026-02-14", <-done)
 	}
+}
+
+// An absurd span is refused by the checked functions and clamped by the unchecked ones, and
+// either answers at once: 9e18 working days once spun a core for ever, and 2^61 answered a
+// wrong date.
+func TestAbsurdSpansAnswerAtOnce(t *testing.T) {
+	c := calendar.Default()
+	start := d(2026, 2, 13)
+	for _, n := range []int{9000000000000000000, 1 << 61, -(1 << 61), math.MaxInt, math.MinInt, calendar.MaxSpan + 1, -calendar.MaxSpan - 1} {
+		done := make(chan time.Time, 1)
+		go func() { done <- c.AddWorkdays(start, n) }()
+		select {
+		case got := <-done:
+			// Clamped to MaxSpan working days: about fourteen years on, in the right direction.
+			want := c.AddWorkdays(start, calendar.MaxSpan)
+			if n < 0 {
+				want = c.AddWorkdays(start, -calendar.MaxSpan)
+			}
+			assert.Equal(t, ymd(want), ymd(got), "n=%d", n)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("AddWorkdays(%d) did not answer within 5s", n)
+		}
+		_, err := c.AddWorkdaysChecked(start, n)
+		var re *calendar.RangeError
+		require.ErrorAs(t, err, &re, "n=%d", n)
+		assert.Equal(t, "n", re.Field)
+		assert.Contains(t, re.Message, "工作日数应在-3660到3660之间")
+	}
+	far := c.AddWorkdays(start, calendar.MaxSpan)
+	assert.True(t, far.After(d(2039, 1, 1)) && far.Before(d(2041, 1, 1)), "3660 working days from 2026 is about 2040, got %s", ymd(far))
+
+	got, err := c.AddWorkdaysChecked(start, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-02-14", ymd(got))
+
+	for _, tc := range []struct {
+		date  time.Time
+		n     int
+		field string
+	}{
+		{d(1999, 12, 31), 1, "date"},
+		{d(2101, 1, 1), -1, "date"},
+		{d(2100, 12, 30), 5, "n"}, // the answer would lie in 2101
+		{d(2000, 1, 3), -5, "n"},
+	} {
+		_, err := c.AddWorkdaysChecked(tc.date, tc.n)
+		var re *calendar.RangeError
+		require.ErrorAs(t, err, &re, "%s %+d", ymd(tc.date), tc.n)
+		assert.Equal(t, tc.field, re.Field)
+		assert.Contains(t, re.Message, "超出2000年至2100年的范围")
+	}
+
+	// Dates at the ends of time.Time neither overflow nor hang.
+	for _, t0 := range []time.Time{time.Unix(1<<62, 0), time.Unix(-(1 << 62), 0), {}} {
+		_ = c.AddWorkdays(t0, calendar.MaxSpan)
+		_ = c.AddWorkdays(t0, -calendar.MaxSpan)
+		_ = c.WorkdaysBetween(t0, start)
+	}
+	_, err = c.WorkdaysBetweenChecked(time.Unix(1<<62, 0), start)
+	require.Error(t, err)
+	n, err := c.WorkdaysBetweenChecked(d(2026, 2, 13), d(2026, 2, 27))
+	require.NoError(t, err)
+	assert.Equal(t, 5, n)
 }

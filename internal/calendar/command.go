@@ -35,6 +35,9 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 	}
 	date := func(label, s string) (d dateArg, err error) {
 		t, err := ParseDate(s)
+		if err == nil {
+			err = checkDate("date", t)
+		}
 		if err != nil {
 			return d, fmt.Errorf("参数%s：%w", label, err)
 		}
@@ -53,10 +56,14 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 			return err
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(args[2]))
-		if err != nil || n > 100000 || n < -100000 {
-			return fmt.Errorf("参数N：“%s”不是工作日数（应为-100000到100000之间的整数）", args[2])
+		if err != nil || n > MaxSpan || n < -MaxSpan {
+			return fmt.Errorf("参数N：“%s”不是工作日数（应为-%d到%d之间的整数）", args[2], MaxSpan, MaxSpan)
 		}
-		_, err = fmt.Fprintln(out, c.AddWorkdays(d.t, n).Format(dateLayout))
+		sum, err := c.AddWorkdaysChecked(d.t, n)
+		if err != nil {
+			return fmt.Errorf("参数N：%w", err)
+		}
+		_, err = fmt.Fprintln(out, sum.Format(dateLayout))
 		return err
 	case "is":
 		if err := want(1, "日期"); err != nil {
@@ -92,7 +99,7 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(out, c.WorkdaysBetween(a.t, b.t))
+		_, err = fmt.Fprintln(out, c.WorkdaysBetween(a.t, b.t)) // both dates checked by date()
 		return err
 	}
 	return fmt.Errorf("未知子命令“%s”（应为 add、is 或 between）\n%s", args[0], Usage)

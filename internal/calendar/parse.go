@@ -8,11 +8,14 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"rectify/internal/limits"
 )
 
 // ParseError is a problem in a year's table. Field is the JSON path ("year",
-// "days[2].date"); Message is the whole sentence for staff, naming the field in Chinese,
-// e.g. "第3项 date：“2027-13-01”不是日期".
+// "days[2].date"), or "file" for the file as a whole; Message is the whole sentence for
+// staff, naming the field in Chinese, e.g. "第3项 date：“2027-13-01”不是日期".
 type ParseError struct {
 	Field   string
 	Message string
@@ -51,7 +54,7 @@ type rawDay struct {
 func ParseYear(r io.Reader) (Year, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return Year{}, &ParseError{Field: "", Message: "无法读取节假日文件：" + err.Error()}
+		return Year{}, &ParseError{Field: "file", Message: "无法读取节假日文件：" + err.Error()}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -60,7 +63,7 @@ func ParseYear(r io.Reader) (Year, error) {
 		return Year{}, jsonErr(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Year{}, &ParseError{Field: "", Message: "节假日文件格式错误：JSON 对象之后还有多余内容"}
+		return Year{}, &ParseError{Field: "file", Message: "节假日文件格式错误：JSON 对象之后还有多余内容"}
 	}
 	if raw.Year == nil {
 		return Year{}, fieldErr("year", "year", "缺少年份")
@@ -92,21 +95,25 @@ func jsonErr(err error) *ParseError {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return &ParseError{Field: "", Message: fmt.Sprintf("节假日文件不是有效的 JSON（第%d字节附近）", syn.Offset)}
+		return &ParseError{Field: "file", Message: fmt.Sprintf("节假日文件不是有效的 JSON（第%d字节附近）", syn.Offset)}
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return &ParseError{Field: "", Message: "节假日文件应是一个 JSON 对象"}
+			return &ParseError{Field: "file", Message: "节假日文件应是一个 JSON 对象"}
 		}
 		return &ParseError{Field: field, Message: fmt.Sprintf("%s：类型错误，不能是%s", field, jsonKind(typ.Value))}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &ParseError{Field: "", Message: "节假日文件为空或不完整"}
+		return &ParseError{Field: "file", Message: "节假日文件为空或不完整"}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return &ParseError{Field: name, Message: fmt.Sprintf("%s：未知字段“%s”", name, name)}
+		field := name
+		if field == "" { // a key "" still needs a field to name
+			field = "file"
+		}
+		return &ParseError{Field: field, Message: fmt.Sprintf("%s：未知字段“%s”", field, name)}
 	}
-	return &ParseError{Field: "", Message: "节假日文件格式错误：" + err.Error()}
+	return &ParseError{Field: "file", Message: "节假日文件格式错误：" + err.Error()}
 }
 
 func jsonKind(v string) string {
@@ -127,21 +134,34 @@ func jsonKind(v string) string {
 
 // validateYear checks a table's content (see ParseYear).
 func validateYear(y Year) *ParseError {
-	if y.Year < 1949 || y.Year > 9999 {
-		return fieldErr("year", "year", "%d不是有效年份", y.Year)
+	if y.Year < MinYear || y.Year > MaxYear {
+		return fieldErr("year", "year", "%d不是有效年份（应在%d年至%d年之间）", y.Year, MinYear, MaxYear)
+	}
+	if len(y.Papers) > limits.MaxListItems {
+		return fieldErr("papers", "papers", "文件链接不能超过%d项", limits.MaxListItems)
 	}
 	for i, p := range y.Papers {
+		f, label := fmt.Sprintf("papers[%d]", i), fmt.Sprintf("papers 第%d项", i+1)
 		if strings.TrimSpace(p) == "" {
-			return fieldErr(fmt.Sprintf("papers[%d]", i), fmt.Sprintf("papers 第%d项", i+1), "文件链接为空")
+			return fieldErr(f, label, "文件链接为空")
+		}
+		if n := utf8.RuneCountInString(p); n > limits.MaxNote {
+			return fieldErr(f, label, "文件链接不能超过%d字，现为%d字", limits.MaxNote, n)
 		}
 	}
 	if len(y.Days) == 0 {
 		return fieldErr("days", "days", "日期列表为空")
 	}
+	if len(y.Days) > 366 {
+		return fieldErr("days", "days", "日期列表不能超过366项，现为%d项", len(y.Days))
+	}
 	seen := make(map[string]int, len(y.Days))
 	for i, d := range y.Days {
 		if strings.TrimSpace(d.Name) == "" {
 			return dayErr(i, "name", "缺少节日名称")
+		}
+		if n := utf8.RuneCountInString(d.Name); n > limits.MaxName {
+			return dayErr(i, "name", "节日名称不能超过%d字，现为%d字", limits.MaxName, n)
 		}
 		t, err := time.Parse(dateLayout, d.Date)
 		if err != nil || len(d.Date) != len(dateLayout) {

@@ -157,6 +157,25 @@ func TestProgressMalformedEdits(t *testing.T) {
 	require.Contains(t, e.Message, "共3处错误")
 }
 
+// Progress and close-out notes become workflow payloads, so a sheet cannot carry more than
+// the API would accept (characters, not bytes), and a huge cell is not echoed back whole.
+func TestProgressNotesBounded(t *testing.T) {
+	data := edit(t, progressSheet(t, ledger.Options{}), func(f *excelize.File) {
+		set(t, f, "Q3", strings.Repeat("进", 2000)) // at the cap: fine
+		set(t, f, "Q4", strings.Repeat("展", 2001))
+		set(t, f, "S5", strings.Repeat("销", 2001))
+		set(t, f, "R3", strings.Repeat("否", 5000))
+	})
+	_, err := ledger.ReadProgressSheet(bytes.NewReader(data), 0)
+	e := invalid(t, err)
+	require.Len(t, e.Fields, 3, "%+v", e.Fields)
+	require.Equal(t, "第3行 申请销号", e.Fields[0].Field)
+	require.Less(t, len(e.Fields[0].Message), 300, "the cell is quoted shortened")
+	require.Equal(t, "第4行 本期进展", e.Fields[1].Field)
+	require.Equal(t, "第4行 本期进展：不能超过2000字，现为2001字", e.Fields[1].Message)
+	require.Equal(t, "第5行 销号说明", e.Fields[2].Field)
+}
+
 func TestProgressBrokenKeys(t *testing.T) {
 	for name, tc := range map[string]struct {
 		val, want string

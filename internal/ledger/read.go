@@ -7,10 +7,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
 )
 
 // ProgressLine is one data row of an uploaded progress sheet.
@@ -244,13 +246,18 @@ func readSheet(f *excelize.File, sheet string) (lines []ProgressLine, found bool
 			return ""
 		}
 		pl := ProgressLine{Line: line, Progress: get(roleProgress), CloseNote: get(roleNote)}
+		for _, x := range []struct{ header, text string }{{HeaderProgress, pl.Progress}, {HeaderCloseNote, pl.CloseNote}} {
+			if n := utf8.RuneCountInString(x.text); n > limits.MaxNote {
+				add(line, x.header, fmt.Sprintf("不能超过%d字，现为%d字", limits.MaxNote, n))
+			}
+		}
 		key := get(roleKey)
 		id, rev, ok := parseKey(key)
 		switch {
 		case key == "":
 			add(line, HeaderKey, "为空；本行不是系统导出的事项，请勿新增行，也不要清除隐藏列")
 		case !ok:
-			add(line, HeaderKey, fmt.Sprintf("“%s”格式不正确（应为 事项编号|版本），请勿修改隐藏列", key))
+			add(line, HeaderKey, fmt.Sprintf("“%s”格式不正确（应为 事项编号|版本），请勿修改隐藏列", shorten(key)))
 		default:
 			if prev, dup := seen[id]; dup {
 				add(line, HeaderKey, fmt.Sprintf("事项与第%d行重复，请删去重复的行", prev))
@@ -267,7 +274,7 @@ func readSheet(f *excelize.File, sheet string) (lines []ProgressLine, found bool
 			}
 		case "", "否", "no", "n":
 		default:
-			add(line, requestCloseFieldName, fmt.Sprintf("“%s”应填“是”或留空", v))
+			add(line, requestCloseFieldName, fmt.Sprintf("“%s”应填“是”或留空", shorten(v)))
 		}
 		lines = append(lines, pl)
 		if len(problems) >= maxReportedProblems {
@@ -306,4 +313,12 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// shorten keeps a quoted cell short in a message: a cell may hold 32,767 characters.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
 }

@@ -14,6 +14,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/testenv"
+	"rectify/workflows/item"
 )
 
 // now is the fixed clock of every test: 2026-11-24 10:00 in Shanghai.
@@ -388,6 +389,50 @@ func TestCreateRejects(t *testing.T) {
 			[]want{{"problems[1].measures", "每个问题至少要有一项整改措施"}}},
 		{"problem without description", func(d *order.Draft) { d.Problems[1].Description = "" },
 			[]want{{"problems[1].description", "问题描述不能为空"}}},
+		{"doc number too long", func(d *order.Draft) { d.DocNumber = strings.Repeat("号", 101) },
+			[]want{{"doc_number", "文号不能超过100字，现为101字"}}},
+		{"description too long in characters, not bytes", func(d *order.Draft) { d.Problems[1].Description = strings.Repeat("问", 2001) },
+			[]want{{"problems[1].description", "问题描述不能超过2000字"}}},
+		{"measure too long", func(d *order.Draft) { d.Problems[0].Measures[1].Content = strings.Repeat("措", 2001) },
+			[]want{{"problems[0].measures[1].content", "整改措施不能超过2000字"}}},
+		{"criterion too long", func(d *order.Draft) { d.Problems[0].Measures[1].Criterion = strings.Repeat("标", 2001) },
+			[]want{{"problems[0].measures[1].criterion", "验收标准不能超过2000字"}}},
+		{"position too long", func(d *order.Draft) {
+			d.Problems[0].Measures[1].Responsibility.Handler = order.PersonRef{Position: strings.Repeat("岗", 101)}
+		}, []want{
+			{"problems[0].measures[1].responsibility.handler.position", "具体责任人岗位不能超过100字"},
+			{"problems[0].measures[1].responsibility.handler.position", "“城关镇”没有岗位"},
+			{"problems[0].measures[1].responsibility.handler.position", "“河西乡”没有岗位"},
+		}},
+		{"too many targets", func(d *order.Draft) { d.Targets = make([]string, 5001) },
+			[]want{{"targets", "责任单位不能超过5000项，现为5001项"}}},
+		{"too many cooperating units", func(d *order.Draft) { d.Problems[0].Measures[0].Responsibility.CooperatingUnits = make([]string, 51) },
+			[]want{{m00 + ".responsibility.cooperating_units", "配合单位不能超过50项"}}},
+		{"too many measures", func(d *order.Draft) {
+			for len(d.Problems[0].Measures) < 100 {
+				d.Problems[0].Measures = append(d.Problems[0].Measures, d.Problems[0].Measures[1])
+			}
+		}, []want{{"problems", "整改措施（全部问题合计）不能超过100项，现为101项"}}},
+		{"working days beyond a year", func(d *order.Draft) {
+			d.Problems[0].Measures[0].Deadline = order.Deadline{Kind: order.ByDate, WorkingDays: 9000000000000000000}
+		}, []want{{m00 + ".deadline.working_days", "工作日数应在1到250之间"}}},
+		{"due years away", func(d *order.Draft) { d.Problems[0].Measures[0].Deadline.Due = "2031-11-25" },
+			[]want{{m00 + ".deadline.due", "完成时限2031-11-25太远，不能晚于5年后（2031-11-24）"}}},
+		{"due in the year 9999", func(d *order.Draft) { d.Problems[0].Measures[0].Deadline.Due = "9999-12-31" },
+			[]want{{m00 + ".deadline.due", "太远"}}},
+		{"checkpoint years away", func(d *order.Draft) {
+			d.Problems[1].Measures[0].Deadline.Checkpoints = []string{"2026-12-31", "2040-01-01"}
+		}, []want{{"problems[1].measures[0].deadline.checkpoints[1]", "太远"}}},
+		{"too many checkpoints", func(d *order.Draft) { d.Problems[1].Measures[0].Deadline.Checkpoints = make([]string, 61) },
+			[]want{{"problems[1].measures[0].deadline.checkpoints", "阶段性检查时间不能超过60项"}}},
+		{"policy counts beyond a year", func(d *order.Draft) {
+			p := item.DefaultPolicy()
+			p.AckWithin, p.ListAfter = 9000000000000000000, 251
+			d.Policy = &p
+		}, []want{
+			{"policy.ack_within", "签收时限不能超过250个工作日"},
+			{"policy.list_after", "挂牌督办不能超过250个工作日"},
+		}},
 		{"several at once", func(d *order.Draft) {
 			d.Title = ""
 			d.Source = "网络舆情"
@@ -611,4 +656,27 @@ func TestTodayIsShanghai(t *testing.T) {
 	d.Problems[0].Measures[0].Deadline.Due = "2026-11-23"
 	e := requireKind(t, s.Validate(ctx, f.unitID("C"), d), apperr.Invalid)
 	require.Equal(t, "problems[0].measures[0].deadline.due", e.Field)
+}
+
+// A department's default policy whose counts would send every reminder decades ahead is
+// refused with the field, and the stored default stays as it was.
+func TestDepartmentPolicyBounded(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	p := item.DefaultPolicy()
+	p.AckWithin = 2
+	require.NoError(t, f.orders.SetDepartmentPolicy(ctx, f.unitID("C"), p, f.personID("zuzhi")))
+
+	bad := item.DefaultPolicy()
+	bad.AckWithin = 1 << 61
+	bad.RemindBefore = make([]int, 51)
+	e := requireKind(t, f.orders.SetDepartmentPolicy(ctx, f.unitID("C"), bad, f.personID("zuzhi")), apperr.Invalid)
+	require.Equal(t, "policy.ack_within", e.Field)
+	require.Contains(t, e.Message, "签收时限不能超过250个工作日")
+	require.Len(t, e.Fields, 2)
+	require.Equal(t, "policy.remind_before", e.Fields[1].Field)
+
+	got, err := f.orders.DepartmentPolicy(ctx, f.unitID("C"))
+	require.NoError(t, err)
+	require.Equal(t, 2, got.AckWithin, "the refused policy stored nothing")
 }

@@ -355,7 +355,7 @@ func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (
 // SetDepartmentPolicy validates and stores an issuing unit's default policy, on behalf of
 // person by, audited in the same transaction.
 func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy, by int64) error {
-	if err := apperr.InvalidFields(p.Validate()); err != nil {
+	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

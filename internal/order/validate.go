@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
+	"rectify/workflows/item"
 )
 
 // unitInfo and personInfo are the slices of the organization tree validation needs.
@@ -66,11 +68,10 @@ type validated struct {
 	cooperating [][][]int64
 }
 
-type collector struct{ errs []apperr.FieldError }
+// collector gathers every problem of a draft; its bounds checks are limits.Check's.
+type collector struct{ limits.Check }
 
-func (c *collector) add(field, format string, args ...any) {
-	c.errs = append(c.errs, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
+func (c *collector) add(field, format string, args ...any) { c.Add(field, format, args...) }
 
 // validate checks a draft against the domain rules and the issuer's subtree. Every problem
 // is reported, each naming its field.
@@ -81,9 +82,10 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 	switch {
 	case title == "":
 		c.add("title", "标题不能为空")
-	case utf8.RuneCountInString(title) > 200:
-		c.add("title", "标题不能超过200字")
+	case utf8.RuneCountInString(title) > limits.MaxTitle:
+		c.add("title", "标题不能超过%d字", limits.MaxTitle)
 	}
+	c.Text("doc_number", "文号", d.DocNumber, limits.MaxName)
 	v.source = strings.TrimSpace(d.Source)
 	if a, ok := sourceAliases[v.source]; ok {
 		v.source = a
@@ -96,8 +98,9 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 	if len(d.Targets) == 0 {
 		c.add("targets", "至少指定一个责任单位")
 	}
+	c.List("targets", "责任单位", len(d.Targets), limits.MaxTargets)
 	seen := map[string]bool{}
-	for i, code := range d.Targets {
+	for i, code := range capped(d.Targets, limits.MaxTargets) {
 		f := fmt.Sprintf("targets[%d]", i)
 		u, ok := dir.units[code]
 		switch {
@@ -116,14 +119,22 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 		c.add("problems", "问题清单不能为空")
 	}
 	if d.Policy != nil {
-		c.errs = append(c.errs, d.Policy.Validate()...)
+		c.Errs = append(c.Errs, PolicyErrors(*d.Policy)...)
 	}
+	measures := 0
+	for _, p := range d.Problems {
+		measures += len(p.Measures)
+	}
+	c.List("problems", "整改措施（全部问题合计）", measures, limits.MaxMeasures)
 	v.cooperating = make([][][]int64, len(d.Problems))
 	for pi, p := range d.Problems {
 		pf := fmt.Sprintf("problems[%d]", pi)
 		if strings.TrimSpace(p.Description) == "" {
 			c.add(pf+".description", "问题描述不能为空")
 		}
+		c.Text(pf+".description", "问题描述", p.Description, limits.MaxNote)
+		c.Text(pf+".category", "问题类别", p.Category, limits.MaxName)
+		c.Text(pf+".severity", "严重程度", p.Severity, limits.MaxName)
 		if len(p.Measures) == 0 {
 			c.add(pf+".measures", "每个问题至少要有一项整改措施")
 		}
@@ -136,11 +147,14 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 			if strings.TrimSpace(m.Criterion) == "" {
 				c.add(mf+".criterion", "验收标准不能为空：整改措施须可检验、可考核")
 			}
+			c.Text(mf+".content", "整改措施", m.Content, limits.MaxNote)
+			c.Text(mf+".criterion", "验收标准", m.Criterion, limits.MaxNote)
+			c.Text(mf+".evidence_expected", "佐证材料要求", m.EvidenceExpected, limits.MaxNote)
 			v.cooperating[pi][mi] = validateResponsibility(c, mf+".responsibility", m.Responsibility, dir, v.targets)
 			validateDeadline(c, mf+".deadline", m.Deadline, today)
 		}
 	}
-	if err := apperr.InvalidFields(c.errs); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -148,7 +162,8 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 
 func validateResponsibility(c *collector, f string, r Responsibility, dir *directory, targets []unitInfo) []int64 {
 	coop := []int64{}
-	for i, code := range r.CooperatingUnits {
+	c.List(f+".cooperating_units", "配合单位", len(r.CooperatingUnits), limits.MaxListItems)
+	for i, code := range capped(r.CooperatingUnits, limits.MaxListItems) {
 		u, ok := dir.units[code]
 		if !ok {
 			c.add(fmt.Sprintf("%s.cooperating_units[%d]", f, i), "配合单位“%s”不存在或不在本单位管辖范围内", code)
@@ -167,6 +182,8 @@ func validateResponsibility(c *collector, f string, r Responsibility, dir *direc
 	}
 	for _, x := range refs {
 		rf := f + "." + x.field
+		c.Text(rf+".login", x.label+"账号", x.ref.Login, limits.MaxName)
+		c.Text(rf+".position", x.label+"岗位", x.ref.Position, limits.MaxName)
 		switch {
 		case x.ref.Empty() && x.required:
 			c.add(rf, "%s不能为空：每项措施都要有明确的责任人", x.label)
@@ -214,6 +231,9 @@ func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 		if t.Before(today) {
 			c.add(field, "完成时限%s早于今天", s)
 		}
+		if last := limits.Horizon(today); t.After(last) {
+			c.add(field, "完成时限%s太远，不能晚于%d年后（%s）", strings.TrimSpace(s), limits.MaxHorizonYears, last.Format("2006-01-02"))
+		}
 	}
 	switch kind {
 	case Immediate, ByDate:
@@ -221,8 +241,8 @@ func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 		switch {
 		case due != "" && d.WorkingDays != 0:
 			c.add(f+".working_days", "完成时限只能写日期或工作日数之一")
-		case d.WorkingDays < 0 || d.WorkingDays > 250:
-			c.add(f+".working_days", "工作日数应在1到250之间")
+		case d.WorkingDays < 0 || d.WorkingDays > limits.MaxWorkingDays:
+			c.add(f+".working_days", "工作日数应在1到%d之间", limits.MaxWorkingDays)
 		case d.WorkingDays > 0:
 			if _, ok := fromAliases[strings.TrimSpace(d.From)]; !ok {
 				c.add(f+".from", "工作日起算点“%s”无效，应为交办(issue)或签收(acknowledge)", d.From)
@@ -236,7 +256,8 @@ func validateDeadline(c *collector, f string, d Deadline, today time.Time) {
 		if len(d.Checkpoints) == 0 {
 			c.add(f+".checkpoints", "长期坚持的措施须设定阶段性检查时间")
 		}
-		for i, cp := range d.Checkpoints {
+		c.List(f+".checkpoints", "阶段性检查时间", len(d.Checkpoints), limits.MaxCheckpoints)
+		for i, cp := range capped(d.Checkpoints, limits.MaxCheckpoints) {
 			checkDate(fmt.Sprintf("%s.checkpoints[%d]", f, i), cp)
 		}
 		if d.Due != "" {
@@ -249,3 +270,36 @@ var fromAliases = map[string]string{"": "issue", "issue": "issue", "交办": "is
 
 // normalizedKind maps a validated deadline kind to its stored value.
 func normalizedKind(k string) string { return deadlineAliases[strings.TrimSpace(k)] }
+
+// PolicyErrors is every problem with a supervision policy: the workflow's own rules and the
+// bounds that keep its working-day counts within reach of the calendar.
+func PolicyErrors(p item.Policy) []apperr.FieldError {
+	var c limits.Check
+	c.Errs = p.Validate()
+	for _, x := range []struct {
+		field, label string
+		n            int
+	}{
+		{"ack_within", "签收时限", p.AckWithin},
+		{"urge_after", "催办", p.UrgeAfter},
+		{"escalate_unit_after", "督办责任单位负责人", p.EscalateUnitAfter},
+		{"escalate_issuer_after", "督办交办部门", p.EscalateIssuerAfter},
+		{"list_after", "挂牌督办", p.ListAfter},
+	} {
+		if x.n > limits.MaxPolicyWorkdays {
+			c.Add("policy."+x.field, "%s不能超过%d个工作日，现为%d", x.label, limits.MaxPolicyWorkdays, x.n)
+		}
+	}
+	c.List("policy.remind_before", "到期前提醒", len(p.RemindBefore), limits.MaxListItems)
+	slices.SortStableFunc(c.Errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return c.Errs
+}
+
+// capped is a list to check entry by entry: none of it when it is over its cap (that one
+// error says enough, and checking a flood of entries would not be bounded work).
+func capped[T any](list []T, max int) []T {
+	if len(list) > max {
+		return nil
+	}
+	return list
+}

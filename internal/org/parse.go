@@ -284,7 +284,7 @@ func ParseJSON(r io.Reader) (Tree, error) {
 		return Tree{}, fmt.Errorf("org.ParseJSON: %w", jsonError(data, err))
 	}
 	if top == nil {
-		return Tree{}, fmt.Errorf("org.ParseJSON: %w", apperr.New(apperr.Invalid, "", "JSON 文件的顶层应为对象，含 units 和 people 两个数组"))
+		return Tree{}, fmt.Errorf("org.ParseJSON: %w", apperr.New(apperr.Invalid, "file", "JSON 文件的顶层应为对象，含 units 和 people 两个数组"))
 	}
 	var problems []apperr.FieldError
 	var units, people []json.RawMessage
@@ -296,7 +296,11 @@ func ParseJSON(r io.Reader) (Tree, error) {
 		case "people", "persons", "人员":
 			dst = &people
 		default:
-			problems = append(problems, apperr.FieldError{Field: k, Message: fmt.Sprintf("未知的字段“%s”，顶层只能有 units 和 people", k)})
+			field := k
+			if field == "" { // a key "" still needs a field to name
+				field = "file"
+			}
+			problems = append(problems, apperr.FieldError{Field: field, Message: fmt.Sprintf("未知的字段“%s”，顶层只能有 units 和 people", k)})
 			continue
 		}
 		if string(top[k]) == "null" {
@@ -425,9 +429,9 @@ func jsonError(data []byte, err error) error {
 		return &apperr.Error{Kind: apperr.Invalid, Field: fmt.Sprintf("第%d行", line),
 			Message: fmt.Sprintf("JSON 格式错误（第%d行第%d列）：%v", line, col, se), Err: err}
 	case errors.As(err, &te):
-		return &apperr.Error{Kind: apperr.Invalid, Message: "JSON 文件的顶层应为对象，含 units 和 people 两个数组", Err: err}
+		return &apperr.Error{Kind: apperr.Invalid, Field: "file", Message: "JSON 文件的顶层应为对象，含 units 和 people 两个数组", Err: err}
 	default:
-		return &apperr.Error{Kind: apperr.Invalid, Message: fmt.Sprintf("JSON 格式错误：%v", err), Err: err}
+		return &apperr.Error{Kind: apperr.Invalid, Field: "file", Message: fmt.Sprintf("JSON 格式错误：%v", err), Err: err}
 	}
 }
 

@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 		{"csv bad quote", "csv", "type,code,name\nunit,\"c,n\n", "第2行", "CSV 格式错误"},
 		{"csv too many fields", "csv", "type,code,name\nunit,c,n,extra\n", "第2行", "多于表头"},
 		{"json syntax", "json", "{\n  \"units\": [\n    {\"code\": \"c\",}\n  ]\n}", "第3行", "JSON 格式错误（第3行"},
-		{"json not an object", "json", `[1, 2]`, "", "顶层应为对象"},
+		{"json not an object", "json", `[1, 2]`, "file", "顶层应为对象"},
 		{"json unknown top key", "json", `{"unit": []}`, "unit", "未知的字段“unit”"},
 		{"json unknown record key", "json", `{"units": [{"code": "a", "name": "n", "kind": "county"}, {"code": "b", "colour": "red"}]}`, "units[2].colour", "未知的字段“colour”"},
 		{"json record not object", "json", `{"people": [null]}`, "people[1]", "应为对象"},

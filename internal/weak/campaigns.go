@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/limits"
 	"rectify/internal/order"
 )
 
@@ -32,6 +33,11 @@ func (s *Store) CreateCampaign(ctx context.Context, countyUnitID int64, year int
 	defer wrap(&err, "weak.CreateCampaign(%d, %d)", countyUnitID, year)
 	if year < 2000 || year > 2100 {
 		return Campaign{}, apperr.New(apperr.Invalid, "year", "年度应在2000年至2100年之间")
+	}
+	var check limits.Check
+	check.Text("title", "标题", strings.TrimSpace(title), limits.MaxTitle)
+	if err := check.Err(); err != nil {
+		return Campaign{}, err
 	}
 	var kind, name string
 	if err := s.pool.QueryRow(ctx, `SELECT kind, name FROM units WHERE id = $1`, countyUnitID).Scan(&kind, &name); err != nil {

@@ -343,7 +343,7 @@ func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
 // SetCampaignPolicy fixes how a campaign's cases are supervised; cases determined later
 // start with it. The change is audited in the same transaction, as person by's.
 func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy, by int64) error {
-	if err := apperr.InvalidFields(p.Validate()); err != nil {
+	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

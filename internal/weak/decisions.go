@@ -100,6 +100,9 @@ func (s *Store) Determine(ctx context.Context, proposalID int64, by Actor, ones 
 	if workflowID == nil {
 		return Case{}, errors.New("no workflow id function")
 	}
+	if err := checkNote(note); err != nil {
+		return Case{}, err
+	}
 	var c Case
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		p, err := lockProposal(ctx, tx, proposalID, by)
@@ -195,6 +198,9 @@ func (s *Store) Decline(ctx context.Context, proposalID int64, by Actor, note st
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return apperr.New(apperr.Invalid, "note", "请填写不予认定的理由")
+	}
+	if err := checkNote(note); err != nil {
+		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := lockProposal(ctx, tx, proposalID, by); err != nil {

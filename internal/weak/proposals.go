@@ -13,6 +13,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/limits"
 	"rectify/internal/order"
 )
 
@@ -53,6 +54,24 @@ type Proposal struct {
 	CaseID int64 `json:"case_id,omitempty"`
 }
 
+// CheckProposal is what Propose checks before reading anything: a branch and at least one
+// reason are given, each within its bounds.
+func CheckProposal(branchCode string, rs []ProposedReason) error {
+	var c limits.Check
+	if strings.TrimSpace(branchCode) == "" {
+		c.Add("branch", "请选择村（社区）党组织")
+	}
+	if len(rs) == 0 {
+		c.Add("reasons", "至少选择一项软弱涣散原因")
+	}
+	c.Text("branch", "党组织编码", branchCode, limits.MaxName)
+	c.List("reasons", "软弱涣散原因", len(rs), limits.MaxListItems)
+	for i, r := range rs {
+		c.Text(fmt.Sprintf("reasons[%d].note", i), "原因说明", r.Note, limits.MaxNote)
+	}
+	return c.Err()
+}
+
 // Propose proposes a branch (a unit of kind branch, village or community, by code) in a
 // campaign. The branch must lie inside both the proposer's subtree and the campaign's
 // county; at least one reason is needed, each from Reasons(county); a branch is proposed at
@@ -61,14 +80,7 @@ type Proposal struct {
 func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchCode string, rs []ProposedReason) (_ Proposal, err error) {
 	defer wrap(&err, "weak.Propose(%d, %q)", campaignID, branchCode)
 	branchCode = strings.TrimSpace(branchCode)
-	var problems []apperr.FieldError
-	if branchCode == "" {
-		problems = append(problems, apperr.FieldError{Field: "branch", Message: "请选择村（社区）党组织"})
-	}
-	if len(rs) == 0 {
-		problems = append(problems, apperr.FieldError{Field: "reasons", Message: "至少选择一项软弱涣散原因"})
-	}
-	if err := apperr.InvalidFields(problems); err != nil {
+	if err := CheckProposal(branchCode, rs); err != nil {
 		return Proposal{}, err
 	}
 	c, err := loadCampaign(ctx, s.pool, campaignID)
@@ -111,6 +123,7 @@ func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchC
 	for _, r := range known {
 		byID[r.ID] = r
 	}
+	var problems []apperr.FieldError
 	stored := make([]ProposalReason, 0, len(rs))
 	seen := map[int64]bool{}
 	for i, pr := range rs {

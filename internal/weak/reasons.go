@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/limits"
 )
 
 // Reason is one reason a branch may be weak and lax, as a county sees the list.
@@ -90,11 +91,14 @@ func (s *Store) OwnReasons(ctx context.Context, unitID int64) (_ []ReasonInput, 
 	return out, err
 }
 
-// SetReasons replaces the department's own rows with rs. Names must be non-empty and
-// distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
-// its id.
-func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, by int64) (err error) {
-	defer wrap(&err, "weak.SetReasons(%d)", unitID)
+// CheckReasons is what SetReasons checks before writing: names non-empty, distinct and
+// bounded, an active row with a category. It returns the rows trimmed.
+func CheckReasons(rs []ReasonInput) ([]ReasonInput, error) {
+	var check limits.Check
+	check.List("reasons", "软弱涣散原因", len(rs), limits.MaxListItems)
+	if err := check.Err(); err != nil {
+		return nil, err
+	}
 	var problems []apperr.FieldError
 	seen := map[string]int{}
 	clean := make([]ReasonInput, len(rs))
@@ -102,6 +106,10 @@ func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, 
 		r.Name, r.Category = strings.TrimSpace(r.Name), strings.TrimSpace(r.Category)
 		clean[i] = r
 		field := fmt.Sprintf("reasons[%d]", i)
+		var sizes limits.Check
+		sizes.Text(field+".name", "原因名称", r.Name, limits.MaxName)
+		sizes.Text(field+".category", "原因类别", r.Category, limits.MaxName)
+		problems = append(problems, sizes.Errs...)
 		switch {
 		case r.Name == "":
 			problems = append(problems, apperr.FieldError{Field: field + ".name", Message: "原因名称不能为空"})
@@ -116,6 +124,18 @@ func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, 
 		}
 	}
 	if err := apperr.InvalidFields(problems); err != nil {
+		return nil, err
+	}
+	return clean, nil
+}
+
+// SetReasons replaces the department's own rows with rs. Names must be non-empty and
+// distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
+// its id.
+func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, by int64) (err error) {
+	defer wrap(&err, "weak.SetReasons(%d)", unitID)
+	clean, err := CheckReasons(rs)
+	if err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
