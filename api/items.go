@@ -176,15 +176,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := checkActionBody(body, s.Now()); err != nil {
-		writeError(w, r, err)
-		return
-	}
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(key) > 200 {
-		writeError(w, r, apperr.New(apperr.Invalid, "Idempotency-Key", "幂等键不能超过200个字符"))
-		return
-	}
 	res, err := s.perform(r.Context(), a, id, action, body, key)
 	if err != nil {
 		writeError(w, r, err)
@@ -197,6 +189,11 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 // scoped, checked, and sent as the item workflow's Update.
 func (s *server) perform(ctx context.Context, a auth.Actor, id string, action item.Action, body actionBody, key string) (item.ActionResult, error) {
 	var res item.ActionResult
+	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
+		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
+	if err := item.Bounds(req, s.Now()); err != nil {
+		return res, err
+	}
 	row, err := s.Items.Get(ctx, scopeOf(a), id, s.Now())
 	if err != nil {
 		return res, err
@@ -207,8 +204,6 @@ func (s *server) perform(ctx context.Context, a auth.Actor, id string, action it
 			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
 		}
 	}
-	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
-		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
 	// Every request is a new Update: the workflow remembers keys per (item, person) with
 	// what they asked and judges a retry itself; Temporal's deduplication by update id would
 	// answer a retry without saying it was one, or another person with someone else's result.

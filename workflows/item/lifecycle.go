@@ -131,6 +131,11 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 	if _, ok, err := l.duplicate(req); ok || err != nil {
 		return err
 	}
+	if l.scopedKeys {
+		if err := boundsRejection(req, now); err != nil {
+			return err
+		}
+	}
 	i, ok := l.index[req.ItemID]
 	if !ok {
 		return rejection(apperr.NotFound, "item_id", "整改事项不存在")

@@ -3,6 +3,7 @@ package item
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/internal/calendar"
+	"rectify/internal/limits"
 )
 
 // recorder stands in for the read-model writes so that these tests look only at workflow
@@ -260,4 +262,22 @@ func TestOneKeyOnTwoItemsOfAUnitActsOnBoth(t *testing.T) {
 	require.Equal(t, InProgress, rec.rows[a].State)
 	require.Equal(t, 1, rec.rows[a].ProgressCount, "the conflicting body did not act")
 	require.Len(t, rec.audit, 2+3)
+}
+
+// Whatever way an action arrives (API, progress sheet, a script on Temporal directly), the
+// validator refuses texts and lists that would outgrow the workflow's remembered state.
+func TestOversizedRequestsAreRefusedByTheWorkflow(t *testing.T) {
+	a := "m1-u20"
+	long := strings.Repeat("整", limits.MaxNote+1)
+	many := make([]int64, limits.MaxEvidenceIDs+1)
+	env, rec := run(t, input(), []step{
+		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: long}, kind: "invalid"},
+		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "完成", EvidenceIDs: many}, kind: "invalid"},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "正常长度", Key: strings.Repeat("k", MaxKeyLength+1)}, kind: "invalid"},
+		{req: ActionRequest{ItemID: a, Action: RequestExtension, Actor: township, Note: "理由", ExtendTo: "2040-01-01"}, kind: "invalid"},
+		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: strings.Repeat("整", limits.MaxNote)}, state: InProgress},
+	})
+	stillOpen(t, env)
+	require.EqualValues(t, 3, rec.rows[a].Revision, "only the acknowledgement and the last report acted")
 }

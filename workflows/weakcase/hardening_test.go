@@ -1,12 +1,15 @@
 package weakcase
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+
+	"rectify/internal/limits"
 )
 
 type outcome struct {
@@ -88,3 +91,16 @@ func TestCaseKeysAreScopedToThePersonAndTheBody(t *testing.T) {
 }
 
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// An oversized report is refused by the case's own validator, whichever way it arrives.
+func TestOversizedCaseActionsAreRefused(t *testing.T) {
+	out, rec := act(t, []Action{
+		{Kind: Report, Actor: secretary, Month: "2026-03", Note: strings.Repeat("整", limits.MaxNote+1)},
+		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展"},
+	}, func(i int) int { return i + 1 })
+	require.ErrorContains(t, out[0].err, "说明不能超过2000字")
+	require.NoError(t, out[1].err)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.Equal(t, []string{"2026-03"}, rec.last.Reports)
+}

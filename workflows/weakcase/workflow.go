@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/limits"
 )
 
 // caseRun is one run of a case's workflow: its input, state and the calendar in force.
@@ -80,6 +81,29 @@ func (c *caseRun) owedMonths(now time.Time) []string {
 
 func (c *caseRun) underRectification() bool {
 	return c.st.Stage == Rectifying || c.st.Stage == Prechecked
+}
+
+// bounds refuses an action whose texts or lists exceed internal/limits, whichever way it
+// arrives, so that nothing outgrows a payload or the case's carried state.
+func bounds(a Action) error {
+	var c limits.Check
+	c.Text("note", "说明", a.Note, limits.MaxNote)
+	c.Text("month", "月份", a.Month, limits.MaxName)
+	c.Text("role", "角色", a.Role, limits.MaxName)
+	if len(a.Key) > limits.MaxName*2 {
+		c.Add("Idempotency-Key", "幂等键不能超过%d个字符", limits.MaxName*2)
+	}
+	c.List("scores", "评分项", len(a.Scores), limits.MaxListItems)
+	for i, s := range a.Scores {
+		c.Text(fmt.Sprintf("scores[%d].item", i), "评分项名称", s.Item, limits.MaxName)
+	}
+	if a.Polled > limits.MaxPolled {
+		c.Add("polled", "测评人数不能超过%d人", limits.MaxPolled)
+	}
+	if len(c.Errs) == 0 {
+		return nil
+	}
+	return reject(apperr.Invalid, c.Errs[0].Field, c.Errs[0].Message)
 }
 
 // mayAct decides whether who may take an action of this kind on this case at all, whatever
@@ -166,6 +190,11 @@ func (c *caseRun) check(a Action, now time.Time) error {
 	}
 	if err := c.mayAct(a); err != nil {
 		return err
+	}
+	if c.scopedKeys {
+		if err := bounds(a); err != nil {
+			return err
+		}
 	}
 	note := strings.TrimSpace(a.Note)
 	switch a.Kind {
