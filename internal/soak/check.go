@@ -386,7 +386,7 @@ func (r *Result) print(out io.Writer, procs []*proc, st *stream) {
 	fmt.Fprintf(out, "  wall time          %v (chaos %v)\n", r.Wall.Round(time.Second), r.Chaos.Round(time.Second))
 	fmt.Fprintf(out, "  SIGKILLs           %d: %s\n", total, strings.Join(kills, ", "))
 	fmt.Fprintf(out, "  kills landed in    issuance %d, actions in flight %d, due reminders %d; all three at once %d\n",
-		r.During["issuance"], r.During["actions"], r.During["sending"], r.During["issuance actions sending"])
+		r.During["issuance"], r.During["actions"], r.During["sending"], r.During["all"])
 	fmt.Fprintf(out, "  exits of their own %s (started again after 1 s)\n", strings.Join(exits, ", "))
 	fmt.Fprintf(out, "  items              %d of %d, each (measure, unit) once; 交办 audit rows %d\n", r.Items, r.ItemsExpected, r.IssueRows)
 	fmt.Fprintf(out, "  unit workflows     %d of %d running\n", r.UnitsRunning, r.UnitWorkflows)

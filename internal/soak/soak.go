@@ -21,7 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -39,7 +39,7 @@ type Options struct {
 	BaseDBURL     string   // the soak's database is created beside this one
 	DevServerArgs []string // extra `temporal server start-dev` arguments (SQLite pragmas)
 
-	Orders   int // orders, each to its own villages, issued one after another during the chaos
+	Orders   int // orders, each to its own villages, issued one after another through the chaos
 	Units    int // villages per order
 	Measures int // measures per order
 	People   int // people per village; measure m is handled by post 岗位(m mod People)
@@ -67,8 +67,8 @@ type Result struct {
 	Chaos     time.Duration
 	Kills     map[string]int
 	SelfExits map[string]int
-	// During counts kills by what was under way: "issuance", "actions", "sending", and each
-	// combination ("issuance actions sending" is a kill that landed during all three).
+	// During counts kills by what was under way: "issuance", "actions", "sending", and "all"
+	// for a kill that landed during all three.
 	During map[string]int
 	Load   [2]string // load average at the start and at the end
 
@@ -222,25 +222,42 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return res, err
 	}
 
-	// The workload: the action stream follows the items as they appear; order k is issued
-	// before kill k·kills/orders, so issuance, actions and reminders all overlap the kills.
+	// The workload: the orders are issued one after another, the next as soon as the unit
+	// workflows of the previous one have all started, so that issuance runs through the
+	// chaos; each brings its storm of due reminders; the action stream follows the items as
+	// they appear.
 	res.ItemsExpected = o.Orders * o.Units * o.Measures
 	st := newStream(base, w.tokens, res.Seed, o)
 	sctx, stopStream := context.WithCancel(ctx)
 	streamDone := make(chan struct{})
 	go func() { defer close(streamDone); st.run(sctx, pool, w.orders, res.ItemsExpected) }()
 	defer func() { stopStream(); <-streamDone }()
-	var issuing sync.WaitGroup
 	issueErrs := make([]error, len(w.orders))
-	issued := make([]bool, len(w.orders))
-	issueOrder := func(k int) {
-		issued[k] = true
-		issuing.Add(1)
-		go func() {
-			defer issuing.Done()
-			issueErrs[k] = w.issue(sctx, tc, taskQueue, deployment, w.orders[k])
-		}()
-	}
+	var begun atomic.Int64 // orders whose issuance has begun
+	issuedAll := make(chan struct{})
+	chaos0 := time.Now()
+	fmt.Fprintf(out, "chaos (logs in %s):\n", dir)
+	go func() {
+		defer close(issuedAll)
+		for k, id := range w.orders {
+			begun.Store(int64(k + 1))
+			fmt.Fprintf(out, "  %6.1fs  order %d of %d issued (backdated two days)\n", time.Since(chaos0).Seconds(), k+1, o.Orders)
+			if issueErrs[k] = w.issue(sctx, tc, taskQueue, deployment, id); issueErrs[k] != nil {
+				return
+			}
+			for {
+				var status string
+				_ = pool.QueryRow(sctx, `SELECT status FROM orders WHERE id = $1`, id).Scan(&status)
+				if status == "issued" {
+					break
+				}
+				if sleep(sctx, 500*time.Millisecond) != nil {
+					issueErrs[k] = fmt.Errorf("order %d still %s when the soak ended", id, status)
+					return
+				}
+			}
+		}
+	}()
 
 	// The kills: o.Kills spread evenly over the three in a shuffled order; then, while
 	// issuance or the action stream is unfinished, more in shuffled rounds of three, up to
@@ -252,8 +269,6 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 	rng.Shuffle(len(deck), func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
 	var workerKills []time.Time
-	chaos0 := time.Now()
-	fmt.Fprintf(out, "chaos (logs in %s):\n", dir)
 	for i := 0; ; i++ {
 		if i >= o.Kills {
 			var items int
@@ -268,25 +283,15 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 			}
 		}
 		p := deck[i]
-		for k := range w.orders {
-			if !issued[k] && k*o.Kills/o.Orders <= i {
-				issueOrder(k)
-				fmt.Fprintf(out, "  %6.1fs  order %d of %d issued (backdated two days)\n", time.Since(chaos0).Seconds(), k+1, o.Orders)
-			}
-		}
 		if err := sleep(ctx, between(rng, o.UpMin, o.UpMax)); err != nil {
 			return res, err
 		}
-		var live []int64
-		for k, id := range w.orders {
-			if issued[k] {
-				live = append(live, id)
-			}
-		}
-		during := busy(ctx, pool, live, o.Units*o.Measures, st)
-		res.During[during]++
+		during := busy(ctx, pool, w.orders[:begun.Load()], o.Units*o.Measures, st)
 		for _, what := range strings.Fields(during) {
 			res.During[what]++
+		}
+		if len(strings.Fields(during)) == 3 {
+			res.During["all"]++
 		}
 		at, err := p.kill(ctx)
 		if err != nil {
@@ -311,11 +316,6 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 			at.Sub(chaos0).Seconds(), i+1, max(o.Kills, len(deck)), p.name, during, down.Round(time.Millisecond), time.Since(at).Round(time.Millisecond),
 			items, st.acks.Load()+st.progresses.Load(), sent, accepted)
 	}
-	for k := range w.orders {
-		if !issued[k] {
-			issueOrder(k)
-		}
-	}
 	res.Chaos = time.Since(chaos0)
 	for _, p := range procs {
 		if err := p.waitReady(ctx, 2*time.Minute); err != nil {
@@ -326,7 +326,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	fmt.Fprintf(out, "chaos over after %v; all three up; waiting for the system to settle (at most %v) ...\n", res.Chaos.Round(time.Second), o.Drain)
 	dctx, cancel := context.WithTimeout(ctx, o.Drain)
 	defer cancel()
-	if err := settle(dctx, pool, sink, w.orders, res.ItemsExpected, streamDone, &issuing, st); err != nil {
+	if err := settle(dctx, pool, sink, w.orders, res.ItemsExpected, streamDone, issuedAll, st); err != nil {
 		res.fail("the system did not settle within %v: %v", o.Drain, err)
 	}
 	stopStream()
@@ -353,9 +353,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 // every audit row of an accepted action is written, every item not signed for has its
 // 未签收提醒 recorded, no reminder that is due waits, and no mail arrived for three seconds.
 func settle(ctx context.Context, pool *pgxpool.Pool, sink *mailsink.Sink, orders []int64, expected int,
-	streamDone <-chan struct{}, issuing *sync.WaitGroup, st *stream) error {
-	issuedAll := make(chan struct{})
-	go func() { issuing.Wait(); close(issuedAll) }()
+	streamDone, issuedAll <-chan struct{}, st *stream) error {
 	quiet, lastMail := 0, -1
 	var why string
 	for {
@@ -375,7 +373,7 @@ func settle(ctx context.Context, pool *pgxpool.Pool, sink *mailsink.Sink, orders
 		case err != nil:
 			why = err.Error()
 		case !closed(issuedAll):
-			why = "an order's issuance workflow has not started yet"
+			why = "an order is not issued yet"
 		case issuedOrders < len(orders):
 			why = fmt.Sprintf("%d of %d orders issued", issuedOrders, len(orders))
 		case items < expected:
