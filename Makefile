@@ -5,7 +5,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench fuzz build postgres db-roles fmt clean reset
+.PHONY: run test bench fuzz soak build postgres db-roles fmt clean reset
 
 build: bin/rectify
 
@@ -44,6 +44,11 @@ bench: bin/temporal bin/rectify postgres
 	./bin/rectify bench-reminders
 	./bin/rectify bench-ledger export
 	./bin/rectify bench-ledger import
+
+# The kill soak (not in CI): SIGKILLs of worker, API and dev server under load, then checks
+# that nothing was lost or done twice; prints its figures (docs/hardening.md).
+soak: bin/temporal bin/rectify postgres
+	./bin/rectify soak
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
