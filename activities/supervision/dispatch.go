@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -114,31 +115,20 @@ func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal 
 	return errors.Join(errs...)
 }
 
-// sendDigest sends a person's one reminder message of the day, or moves the reminders to
-// the next working morning when today's message has gone already.
+// sendDigest sends a person's one reminder message of the day. The message has one key a
+// day whichever dispatcher slot claimed it, so a dispatcher that finds the day's message
+// claimed by a slot that died mid-send (sent, not yet marked) delivers under the same key and
+// is answered with the recorded send instead of sending again. Reminders about items in the
+// day's message are marked sent with it; reminders about other items wait for the next
+// working morning.
 func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
 	pool := a.Items.Pool()
 	person := ns[0].PersonID
 	day := in.Slot.In(calendar.Shanghai).Format("2006-01-02")
 	key := fmt.Sprintf("%s/digest/%d/%s", in.Deployment, person, day)
-	var slot time.Time
-	var sent bool
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO digests (person_id, day, slot, delivery_key) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (person_id, day) DO NOTHING`, person, day, in.Slot, key); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `SELECT slot, sent FROM digests WHERE person_id = $1 AND day = $2`, person, day).Scan(&slot, &sent)
-	})
-	if err != nil {
+	if _, err := pool.Exec(ctx, `INSERT INTO digests (person_id, day, slot, delivery_key) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (person_id, day) DO NOTHING`, person, day, in.Slot, key); err != nil {
 		return fmt.Errorf("digest %s: %w", key, err)
-	}
-	if sent || !slot.Equal(in.Slot) {
-		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), item.DefaultPolicy().SendStart, item.DefaultPolicy().SendEnd)
-		if _, err := pool.Exec(ctx, `UPDATE notices SET send_at = $2 WHERE key = ANY($1) AND status = 'pending'`, keys(ns), next); err != nil {
-			return fmt.Errorf("digest %s: postpone: %w", key, err)
-		}
-		return a.wakeDispatcher(ctx, in.Deployment, next)
 	}
 	// A message about items all at the same rung says so; a mixed one is a digest whose
 	// lines each tell their own state.
@@ -148,8 +138,32 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 			rung = notify.RungDigest
 		}
 	}
-	if err := a.deliver(ctx, key, rung, ns); err != nil {
+	d, err := a.send(ctx, key, rung, ns)
+	if errors.Is(err, errMarked) {
+		return nil
+	}
+	if err != nil {
 		return err
+	}
+	var inMessage, later []pending
+	for _, n := range ns {
+		if slices.Contains(d.ItemIDs, n.ItemID) {
+			inMessage = append(inMessage, n)
+		} else {
+			later = append(later, n)
+		}
+	}
+	if err := a.mark(ctx, inMessage, "sent", key, ""); err != nil {
+		return err
+	}
+	if len(later) > 0 {
+		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), item.DefaultPolicy().SendStart, item.DefaultPolicy().SendEnd)
+		if _, err := pool.Exec(ctx, `UPDATE notices SET send_at = $2 WHERE key = ANY($1) AND status = 'pending'`, keys(later), next); err != nil {
+			return fmt.Errorf("digest %s: postpone: %w", key, err)
+		}
+		if err := a.wakeDispatcher(ctx, in.Deployment, next); err != nil {
+			return err
+		}
 	}
 	if _, err := pool.Exec(ctx, `UPDATE digests SET sent = true WHERE person_id = $1 AND day = $2`, person, day); err != nil {
 		return fmt.Errorf("digest %s: %w", key, err)
@@ -157,9 +171,25 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 	return nil
 }
 
-// deliver renders and sends one message about ns under key and marks the notices sent.
-// A person no channel can reach is marked failed, visibly on the item, and not retried.
+// deliver sends one message about ns under key (an escalation) and marks the notices.
 func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns []pending) error {
+	if _, err := a.send(ctx, key, rung, ns); err != nil {
+		if errors.Is(err, errMarked) {
+			return nil
+		}
+		return err
+	}
+	return a.mark(ctx, ns, "sent", key, "")
+}
+
+// errMarked reports a person no channel reaches: the notices are marked failed already.
+var errMarked = errors.New("notices marked failed")
+
+// send renders and delivers one message about ns under key, or answers the send already
+// recorded under it. A person no channel can reach has the notices marked failed, visibly
+// on the item, and errMarked is returned (nothing to retry); a send that failed leaves the
+// cleaned reason on the notices and returns the error for a retry.
+func (a *Activities) send(ctx context.Context, key string, rung item.Rung, ns []pending) (notify.Delivery, error) {
 	n := notify.Notice{Rung: string(rung), RecipientName: ns[0].Recipient.Name}
 	// One line an item, however many of its rungs are in the message: the most urgent.
 	type chosen struct {
@@ -182,21 +212,30 @@ func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns
 	}
 	msg, err := notify.Render(n)
 	if err != nil {
-		return fmt.Errorf("deliver %s: %w", key, err)
+		return notify.Delivery{}, fmt.Errorf("deliver %s: %w", key, err)
 	}
-	_, err = a.Notifier.Deliver(ctx, key, ns[0].Recipient, string(rung), ids, msg)
-	status := "sent"
+	d, err := a.Notifier.Deliver(ctx, key, ns[0].Recipient, string(rung), ids, msg)
 	switch {
 	case errors.Is(err, notify.ErrUnreachable):
-		status = "failed"
+		if merr := a.mark(ctx, ns, "failed", key, notify.Reason(err)); merr != nil {
+			return notify.Delivery{}, merr
+		}
+		return notify.Delivery{}, errMarked
 	case err != nil:
 		// Only the cleaned reason reaches the read model: the provider's text can hold keys.
 		_, _ = a.Items.Pool().Exec(ctx, `UPDATE notices SET last_error = $2 WHERE key = ANY($1)`, keys(ns), notify.Reason(err))
-		return fmt.Errorf("deliver %s: %w", key, err)
+		return notify.Delivery{}, fmt.Errorf("deliver %s: %w", key, err)
 	}
-	errText := notify.Reason(err) // "" when sent
+	return d, nil
+}
+
+// mark records what became of notices: sent (or failed) under a delivery key.
+func (a *Activities) mark(ctx context.Context, ns []pending, status, key, reason string) error {
+	if len(ns) == 0 {
+		return nil
+	}
 	if _, err := a.Items.Pool().Exec(ctx, `UPDATE notices SET status = $2, delivery_key = $3, last_error = $4, sent_at = now()
-		WHERE key = ANY($1)`, keys(ns), status, key, errText); err != nil {
+		WHERE key = ANY($1)`, keys(ns), status, key, reason); err != nil {
 		return fmt.Errorf("deliver %s: mark: %w", key, err)
 	}
 	return nil
