@@ -20,7 +20,10 @@ func unreachable(err error) bool {
 	// arrive from calls that bypass its interceptors (the health check).
 	var tu *serviceerror.Unavailable
 	var td *serviceerror.DeadlineExceeded
-	if errors.As(err, &tu) || errors.As(err, &td) {
+	// A workflow whose task is failing for a moment (its worker or the server restarted
+	// under it) refuses Updates as not ready: a retry succeeds once the task runs again.
+	var tn *serviceerror.WorkflowNotReady
+	if errors.As(err, &tu) || errors.As(err, &td) || errors.As(err, &tn) {
 		return true
 	}
 	if st, ok := status.FromError(err); ok && st != nil {

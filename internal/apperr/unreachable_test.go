@@ -54,14 +54,15 @@ func TestDependencyDownIsUnavailable(t *testing.T) {
 	}
 
 	down := map[string]error{
-		"postgres connect":     fmt.Errorf("items.Get: %w", pgErr),
-		"temporal health":      fmt.Errorf("api: %w", temporalErr),
-		"temporal unavailable": fmt.Errorf("update: %w", serviceerror.NewUnavailable("connection refused")),
-		"temporal deadline":    serviceerror.NewDeadlineExceeded("context deadline exceeded"),
-		"grpc status":          status.Error(codes.Unavailable, "transport is closing"),
-		"postgres shutdown":    fmt.Errorf("q: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}),
-		"postgres conn closed": fmt.Errorf("q: %w", pgconn.ErrConnClosed),
-		"internal wrapping":    &Error{Kind: Internal, Err: pgErr},
+		"postgres connect":      fmt.Errorf("items.Get: %w", pgErr),
+		"temporal health":       fmt.Errorf("api: %w", temporalErr),
+		"temporal unavailable":  fmt.Errorf("update: %w", serviceerror.NewUnavailable("connection refused")),
+		"temporal deadline":     serviceerror.NewDeadlineExceeded("context deadline exceeded"),
+		"workflow task failing": fmt.Errorf("update: %w", serviceerror.NewWorkflowNotReady("Unable to perform workflow execution update due to Workflow Task in failed state.")),
+		"grpc status":           status.Error(codes.Unavailable, "transport is closing"),
+		"postgres shutdown":     fmt.Errorf("q: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}),
+		"postgres conn closed":  fmt.Errorf("q: %w", pgconn.ErrConnClosed),
+		"internal wrapping":     &Error{Kind: Internal, Err: pgErr},
 	}
 	for name, err := range down {
 		if KindOf(err) != Unavailable {
