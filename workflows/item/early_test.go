@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 )
 
@@ -15,14 +14,8 @@ import (
 // order is issued) reaches the workflow before its first local activity has answered; it
 // must wait for the run to be initialised and then be handled, not be refused as unknown.
 func TestAnActionSentWithTheStartIsHandled(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
 	rec := &recorder{rows: map[string]ItemRow{}}
-	env.RegisterWorkflow(UnitOrderWorkflow)
-	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
-	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
-	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	env := newTestEnv(rec)
 	var got ActionResult
 	var failed error
 	env.RegisterDelayedCallback(func() {
@@ -74,14 +67,8 @@ func (f *flakyRecorder) RecordChange(ctx context.Context, in ChangeRecord) error
 // An action whose write does not answer within its budget has still taken effect: the
 // person is told so (accepted, pending) with the revision, and the write lands later.
 func TestAnActionWhoseWriteIsSlowIsAnsweredAcceptedAndRecordedLater(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
 	rec := &flakyRecorder{recorder: &recorder{rows: map[string]ItemRow{}}, down: true}
-	env.RegisterWorkflow(UnitOrderWorkflow)
-	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
-	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
-	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	env := newTestEnv(rec)
 	var got ActionResult
 	var failed error
 	env.RegisterDelayedCallback(func() {

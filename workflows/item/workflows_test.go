@@ -84,6 +84,26 @@ func input() UnitOrderInput {
 		}}
 }
 
+// readModel is what the unit workflow's local activities write to in these tests.
+type readModel interface {
+	RecordIssued(context.Context, RecordIssuedInput) error
+	RecordChange(context.Context, ChangeRecord) error
+	LoadCalendar(context.Context) ([]calendar.Year, error)
+	RecordSupervision(context.Context, RecordSupervisionInput) error
+}
+
+// newTestEnv is a time-skipping environment for UnitOrderWorkflow writing to rm.
+func newTestEnv(rm readModel) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(UnitOrderWorkflow)
+	env.RegisterActivityWithOptions(rm.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
+	env.RegisterActivityWithOptions(rm.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
+	env.RegisterActivityWithOptions(rm.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	env.RegisterActivityWithOptions(rm.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	return env
+}
+
 type step struct {
 	req     ActionRequest
 	kind    string // "" accepted, else the apperr code of the rejection
@@ -95,14 +115,8 @@ type step struct {
 // run drives UnitOrderWorkflow through steps, one update a minute, checking each answer.
 func run(t *testing.T, in UnitOrderInput, steps []step) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
 	rec := &recorder{rows: map[string]ItemRow{}}
-	env.RegisterWorkflow(UnitOrderWorkflow)
-	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
-	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
-	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	env := newTestEnv(rec)
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {
 			env.UpdateWorkflow(UpdateAction, "u"+string(rune('a'+i)), &testsuite.TestUpdateCallback{
