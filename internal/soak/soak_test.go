@@ -20,6 +20,7 @@ func TestADuplicateIsExplainedOnlyByAWorkerKillRightAfterTheFirstCopy(t *testing
 		{"no kill", nil, false},
 		{"killed 200 ms after the first copy", []time.Time{t0.Add(200 * time.Millisecond)}, true},
 		{"killed before the first copy", []time.Time{t0.Add(-time.Second)}, false},
+		{"killed as the first copy was being stored", []time.Time{t0.Add(-time.Millisecond)}, true},
 		{"killed long after the first copy", []time.Time{t0.Add(20 * time.Second)}, false},
 		{"one of several kills in the window", []time.Time{t0.Add(-time.Minute), t0.Add(4 * time.Second)}, true},
 	} {
