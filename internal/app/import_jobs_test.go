@@ -46,7 +46,16 @@ func startServe(t *testing.T, bin string, e *apptest.Env, extra ...string) *exec
 		"RECTIFY_EVIDENCE_DIR="+t.TempDir()), extra...)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); f.Close() })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		f.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(f.Name()); err == nil {
+				t.Logf("rectify serve's log:\n%s", b)
+			}
+		}
+	})
 	return cmd
 }
 
@@ -92,10 +101,11 @@ func TestABackgroundImportSurvivesTheAPIProcess(t *testing.T) {
 
 	// An API process takes the jobs; it is killed while it reads the big sheet.
 	serve := startServe(t, bin, e, "RECTIFY_IMPORT_LEASE=2s")
+	var last imports.Job
 	require.Eventually(t, func() bool {
-		j := job(cs, big.ID)
-		return j.Status == imports.Running && j.RowsRead > 0
-	}, 60*time.Second, 10*time.Millisecond)
+		last = job(cs, big.ID)
+		return last.Status == imports.Running && last.RowsRead > 0
+	}, 60*time.Second, 10*time.Millisecond, "the big job never seen running: %+v", &last)
 	require.NoError(t, serve.Process.Signal(syscall.SIGKILL))
 	_ = serve.Wait()
 	atKill := job(cs, big.ID)

@@ -33,8 +33,12 @@ const (
 	MaxEvidenceIDs = 50
 	// MaxTargets bounds the units one order goes to (a county has a few thousand branches).
 	MaxTargets = 5000
-	// MaxMeasures bounds the measures of one order, all problems together.
+	// MaxMeasures bounds the measures of one order when it is issued, all problems together:
+	// every target unit's workflow carries that many items.
 	MaxMeasures = 100
+	// MaxDraftMeasures bounds the measures of a draft: a whole problem list may be imported
+	// and looked at, and is split into orders of at most MaxMeasures to be issued.
+	MaxDraftMeasures = 10000
 	// MaxCheckpoints bounds the check dates of one 长期坚持 measure (monthly for five years).
 	MaxCheckpoints = 60
 	// MaxListItems bounds other lists in a request: reasons, score lines, cooperating

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/apperr"
+	"rectify/internal/limits"
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/testenv"
@@ -409,10 +410,10 @@ func TestCreateRejects(t *testing.T) {
 		{"too many cooperating units", func(d *order.Draft) { d.Problems[0].Measures[0].Responsibility.CooperatingUnits = make([]string, 51) },
 			[]want{{m00 + ".responsibility.cooperating_units", "配合单位不能超过50项"}}},
 		{"too many measures", func(d *order.Draft) {
-			for len(d.Problems[0].Measures) < 100 {
+			for len(d.Problems[0].Measures) < 10000 {
 				d.Problems[0].Measures = append(d.Problems[0].Measures, d.Problems[0].Measures[1])
 			}
-		}, []want{{"problems", "整改措施（全部问题合计）不能超过100项，现为101项"}}},
+		}, []want{{"problems", "整改措施（全部问题合计）不能超过10000项，现为10001项"}}},
 		{"working days beyond a year", func(d *order.Draft) {
 			d.Problems[0].Measures[0].Deadline = order.Deadline{Kind: order.ByDate, WorkingDays: 9000000000000000000}
 		}, []want{{m00 + ".deadline.working_days", "工作日数应在1到250之间"}}},
@@ -679,4 +680,24 @@ func TestDepartmentPolicyBounded(t *testing.T) {
 	got, err := f.orders.DepartmentPolicy(ctx, f.unitID("C"))
 	require.NoError(t, err)
 	require.Equal(t, 2, got.AckWithin, "the refused policy stored nothing")
+}
+
+// A draft may hold a whole imported problem list, but an order is issued with at most
+// limits.MaxMeasures measures (each target unit's workflow carries them all): a larger one
+// is refused with the field, and stays a draft.
+func TestAnOversizedDraftIsNotIssued(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	d := validDraft()
+	for len(d.Problems[0].Measures) < limits.MaxMeasures {
+		d.Problems[0].Measures = append(d.Problems[0].Measures, d.Problems[0].Measures[1])
+	}
+	id := f.create(t, d)
+	_, err := f.orders.BeginIssue(ctx, id, f.unitID("C"), f.personID("zuzhi"))
+	e := requireKind(t, err, apperr.Invalid)
+	require.Equal(t, "problems", e.Field)
+	require.Contains(t, e.Message, "一次交办的整改措施不能超过100项，现为101项")
+	var status string
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT status FROM orders WHERE id = $1`, id).Scan(&status))
+	require.Equal(t, "draft", status)
 }

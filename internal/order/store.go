@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/limits"
 	"rectify/workflows/item"
 )
 
@@ -209,6 +210,15 @@ func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64)
 		return time.Time{}, apperr.New(apperr.Conflict, "status", "该整改通知已交办")
 	case "issuing":
 		return *at, nil
+	}
+	// A draft may hold a whole problem list; an issued order's measures all live in each
+	// target unit's workflow, so it is bounded.
+	var measures int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM measures WHERE order_id = $1`, orderID).Scan(&measures); err != nil {
+		return time.Time{}, err
+	}
+	if measures > limits.MaxMeasures {
+		return time.Time{}, apperr.Newf(apperr.Invalid, "problems", "一次交办的整改措施不能超过%d项，现为%d项，请拆分为几个整改通知", limits.MaxMeasures, measures)
 	}
 	now := s.now().Truncate(time.Microsecond)
 	var started bool

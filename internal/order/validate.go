@@ -125,7 +125,7 @@ func validate(d Draft, dir *directory, today time.Time) (*validated, error) {
 	for _, p := range d.Problems {
 		measures += len(p.Measures)
 	}
-	c.List("problems", "整改措施（全部问题合计）", measures, limits.MaxMeasures)
+	c.List("problems", "整改措施（全部问题合计）", measures, limits.MaxDraftMeasures)
 	v.cooperating = make([][][]int64, len(d.Problems))
 	for pi, p := range d.Problems {
 		pf := fmt.Sprintf("problems[%d]", pi)

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/workflows/item"
@@ -114,13 +115,12 @@ func (s *stream) run(ctx context.Context, pool *pgxpool.Pool, orders []int64, ex
 		var batch []string
 		rows, err := pool.Query(ctx, `SELECT id, coalesce(handler_person_id, 0) FROM items WHERE order_id = ANY($1)`, orders)
 		if err == nil {
-			for rows.Next() {
-				var id string
-				var handler int64
-				if rows.Scan(&id, &handler) != nil {
-					break
-				}
+			var id string
+			var handler int64
+			// A failed read is retried on the next round; the items seen so far stay seen.
+			_, _ = pgx.ForEachRow(rows, []any{&id, &handler}, func() error {
 				s.mu.Lock()
+				defer s.mu.Unlock()
 				if _, ok := s.outcomes[id]; !ok {
 					a, p := s.plan(id)
 					s.outcomes[id] = &outcome{handler: handler, planAck: a, planProgress: a && p}
@@ -129,9 +129,8 @@ func (s *stream) run(ctx context.Context, pool *pgxpool.Pool, orders []int64, ex
 						batch = append(batch, id)
 					}
 				}
-				s.mu.Unlock()
-			}
-			rows.Close()
+				return nil
+			})
 		}
 		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 		for _, id := range batch {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -84,20 +85,15 @@ func checkActions(ctx context.Context, res *Result, pool *pgxpool.Pool, st *stre
 		return fmt.Errorf("soak: check audit: %w", err)
 	}
 	got := map[string]map[string]int{}
-	for rows.Next() {
-		var id, action string
-		var n int
-		if err := rows.Scan(&id, &action, &n); err != nil {
-			rows.Close()
-			return fmt.Errorf("soak: check audit: %w", err)
-		}
+	var id, action string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &action, &n}, func() error {
 		if got[id] == nil {
 			got[id] = map[string]int{}
 		}
 		got[id][action] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return fmt.Errorf("soak: check audit: %w", err)
 	}
 
@@ -170,22 +166,20 @@ func checkActions(ctx context.Context, res *Result, pool *pgxpool.Pool, st *stre
 		return fmt.Errorf("soak: check states: %w", err)
 	}
 	wrong, example := 0, ""
-	for srows.Next() {
-		var id, state string
-		if err := srows.Scan(&id, &state); err != nil {
-			srows.Close()
-			return fmt.Errorf("soak: check states: %w", err)
-		}
-		if want, ok := wantState[id]; ok && want != state {
+	var sid, state string
+	if _, err := pgx.ForEachRow(srows, []any{&sid, &state}, func() error {
+		if want, ok := wantState[sid]; ok && want != state {
 			wrong++
-			example = fmt.Sprintf("%s is %s, want %s", id, state, want)
+			example = fmt.Sprintf("%s is %s, want %s", sid, state, want)
 		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("soak: check states: %w", err)
 	}
-	srows.Close()
 	if wrong > 0 {
 		res.fail("read model: %d items in another state than the accepted actions lead to, e.g. %s", wrong, example)
 	}
-	return srows.Err()
+	return nil
 }
 
 // checkReminders: every notice is sent; every sent one reached the SMTP server under its
@@ -201,13 +195,9 @@ func checkReminders(ctx context.Context, res *Result, pool *pgxpool.Pool, sink *
 	}
 	want := map[string]string{} // Message-ID -> delivery key
 	var failed, duePending, later int
-	for rows.Next() {
-		var status, key string
-		var due bool
-		if err := rows.Scan(&status, &key, &due); err != nil {
-			rows.Close()
-			return fmt.Errorf("soak: check notices: %w", err)
-		}
+	var status, key string
+	var due bool
+	if _, err := pgx.ForEachRow(rows, []any{&status, &key, &due}, func() error {
 		res.Notices++
 		switch {
 		case status == "sent":
@@ -220,9 +210,8 @@ func checkReminders(ctx context.Context, res *Result, pool *pgxpool.Pool, sink *
 		default:
 			later++
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return fmt.Errorf("soak: check notices: %w", err)
 	}
 	if failed+duePending+later > 0 {
@@ -332,15 +321,13 @@ func checkWorkflows(ctx context.Context, res *Result, pool *pgxpool.Pool, tc cli
 		return fmt.Errorf("soak: check workflows: %w", err)
 	}
 	var ids []string
-	for rows.Next() {
-		var o, u int64
-		if err := rows.Scan(&o, &u); err != nil {
-			rows.Close()
-			return fmt.Errorf("soak: check workflows: %w", err)
-		}
+	var o, u int64
+	if _, err := pgx.ForEachRow(rows, []any{&o, &u}, func() error {
 		ids = append(ids, item.UnitWorkflowID(deployment, o, u))
+		return nil
+	}); err != nil {
+		return fmt.Errorf("soak: check workflows: %w", err)
 	}
-	rows.Close()
 	res.UnitWorkflows = len(ids)
 	var running atomic.Int64
 	var wg sync.WaitGroup
