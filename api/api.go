@@ -20,6 +20,8 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/org"
+	"rectify/internal/progress"
 	"rectify/internal/weak"
 )
 
@@ -36,6 +38,8 @@ type Deps struct {
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	Org       *org.Store
+	Progress  *progress.Store
 	Imports   *imports.Service
 	Temporal  client.Client
 	TaskQueue string

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/calendar"
@@ -214,8 +212,7 @@ func (s *server) previewProgress(w http.ResponseWriter, r *http.Request) {
 		p.Lines = append(p.Lines, pl)
 	}
 	js, _ := json.Marshal(p)
-	if err := s.Items.Pool().QueryRow(ctx, `INSERT INTO progress_uploads (unit_id, person_id, filename, preview) VALUES ($1, $2, $3, $4) RETURNING id`,
-		a.UnitID, a.PersonID, name, js).Scan(&p.ID); err != nil {
+	if p.ID, err = s.Progress.Save(ctx, a.UnitID, a.PersonID, name, js); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -245,12 +242,7 @@ func (s *server) applyProgress(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var raw []byte
-	err = s.Items.Pool().QueryRow(ctx, `SELECT preview FROM progress_uploads WHERE id = $1 AND person_id = $2`, id, a.PersonID).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
-		writeError(w, r, notFound("upload_id", "填报记录不存在"))
-		return
-	}
+	raw, err := s.Progress.Preview(ctx, id, a.PersonID)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -293,7 +285,7 @@ func (s *server) applyProgress(w http.ResponseWriter, r *http.Request) {
 		out = append(out, res)
 	}
 	js, _ := json.Marshal(out)
-	if _, err := s.Items.Pool().Exec(ctx, `UPDATE progress_uploads SET applied_at = coalesce(applied_at, now()), result = $2 WHERE id = $1`, id, js); err != nil {
+	if err := s.Progress.Applied(ctx, id, js); err != nil {
 		writeError(w, r, err)
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -99,17 +98,15 @@ func ids(ps []int64) []string {
 func (s *server) personNames(ctx context.Context, people []int64) (map[string]string, error) {
 	slices.Sort(people)
 	people = slices.Compact(people)
-	rows, err := s.Items.Pool().Query(ctx, `SELECT id::text, name FROM people WHERE id = ANY($1)`, people)
+	cs, err := s.Org.Contacts(ctx, people)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
-	var id, name string
-	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-		out[id] = name
-		return nil
-	})
-	return out, err
+	for _, c := range cs {
+		out[itoa(c.PersonID)] = c.Name
+	}
+	return out, nil
 }
 
 // getPolicy returns the caller's department default supervision policy.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -24,6 +23,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/org"
 	"rectify/internal/weak"
 	"rectify/workflows/item"
 )
@@ -35,6 +35,7 @@ type Activities struct {
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	Org       *org.Store
 	Notifier  *notify.Notifier
 	Client    client.Client
 	TaskQueue string
@@ -161,11 +162,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.Is
 // SignalOpenWorkflows signals SignalCalendar to every workflow that still has open items,
 // returning how many it told.
 func (a *Activities) SignalOpenWorkflows(ctx context.Context) (int, error) {
-	rows, err := a.Items.Pool().Query(ctx, `SELECT DISTINCT workflow_id FROM items WHERE state NOT IN ('closed', 'cancelled') ORDER BY 1`)
-	if err != nil {
-		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	ids, err := a.Items.OpenWorkflowIDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
 	}

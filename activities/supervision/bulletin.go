@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"rectify/internal/notify"
+	"rectify/internal/org"
 	"rectify/workflows/item"
 )
 
@@ -27,17 +26,16 @@ func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) 
 	if err != nil {
 		return 0, err
 	}
-	var campaign int64
-	err = a.Items.Pool().QueryRow(ctx, `SELECT id FROM weak_campaigns WHERE unit_id = $1 ORDER BY year DESC LIMIT 1`, in.IssuerUnitID).Scan(&campaign)
-	switch {
-	case err == nil:
+	campaign, ok, err := a.Weak.LatestCampaign(ctx, in.IssuerUnitID)
+	if err != nil {
+		return 0, fmt.Errorf("PublishBulletin: %w", err)
+	}
+	if ok {
 		f, err := a.Weak.Figures(ctx, campaign)
 		if err != nil {
 			return 0, err
 		}
 		b.WeakBranches = &f
-	case !errors.Is(err, pgx.ErrNoRows):
-		return 0, fmt.Errorf("PublishBulletin: %w", err)
 	}
 	xlsx, err := b.XLSX()
 	if err != nil {
@@ -56,15 +54,11 @@ func (a *Activities) SendBulletin(ctx context.Context, deployment string, id int
 	if err != nil {
 		return err
 	}
-	rows, err := a.Items.Pool().Query(ctx, `SELECT id, name, email, mobile FROM people
-		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, b.IssuerUnitID)
+	cs, err := a.Org.StaffAndLeaders(ctx, b.IssuerUnitID)
 	if err != nil {
 		return fmt.Errorf("SendBulletin: %w", err)
 	}
-	to, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notify.Recipient])
-	if err != nil {
-		return fmt.Errorf("SendBulletin: %w", err)
-	}
+	to := recipients(cs)
 	msg := b.Message(xlsx)
 	var errs []error
 	for _, r := range to {
@@ -74,4 +68,13 @@ func (a *Activities) SendBulletin(ctx context.Context, deployment string, id int
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// recipients are the contacts as the notifier addresses them.
+func recipients(cs []org.Contact) []notify.Recipient {
+	out := make([]notify.Recipient, len(cs))
+	for i, c := range cs {
+		out[i] = notify.Recipient(c)
+	}
+	return out
 }

@@ -2,14 +2,12 @@ package supervision
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/activity"
 	"golang.org/x/sync/errgroup"
 
@@ -64,27 +62,16 @@ func (a *Activities) SendDue(ctx context.Context, in item.DispatchInput) error {
 }
 
 func (a *Activities) loadPending(ctx context.Context, before time.Time) (map[int64][]pending, []int64, error) {
-	rows, err := a.Items.Pool().Query(ctx, `SELECT n.detail, p.name, p.email, p.mobile, o.title, u.name, m.content
-		FROM notices n JOIN people p ON p.id = n.person_id JOIN items i ON i.id = n.item_id
-		JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id JOIN measures m ON m.id = i.measure_id
-		WHERE n.status = 'pending' AND n.send_at < $1 ORDER BY n.person_id, n.key`, before)
-	if err != nil {
-		return nil, nil, fmt.Errorf("SendDue: load: %w", err)
-	}
-	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pending, error) {
-		var p pending
-		var detail []byte
-		if err := r.Scan(&detail, &p.Recipient.Name, &p.Recipient.Email, &p.Recipient.Mobile, &p.Line.Title, &p.Line.Unit, &p.Line.Measure); err != nil {
-			return p, err
-		}
-		return p, json.Unmarshal(detail, &p.Notice)
-	})
+	ps, err := a.Items.PendingNotices(ctx, before)
 	if err != nil {
 		return nil, nil, fmt.Errorf("SendDue: load: %w", err)
 	}
 	byPerson := map[int64][]pending{}
 	var order []int64
-	for _, p := range ps {
+	for _, pn := range ps {
+		p := pending{Notice: pn.Notice,
+			Recipient: notify.Recipient{Name: pn.Name, Email: pn.Email, Mobile: pn.Mobile},
+			Line:      notify.NoticeItem{Title: pn.OrderTitle, Unit: pn.UnitName, Measure: pn.Measure}}
 		p.Recipient.PersonID = p.PersonID
 		p.Line.Due, p.Line.WorkingDaysLeft, p.Line.WorkingDaysOverdue = p.Due, p.DaysLeft, p.DaysOverdue
 		if a.Link != nil {
@@ -122,12 +109,10 @@ func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal 
 // day's message are marked sent with it; reminders about other items wait for the next
 // working morning.
 func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
-	pool := a.Items.Pool()
 	person := ns[0].PersonID
 	day := in.Slot.In(calendar.Shanghai).Format("2006-01-02")
 	key := fmt.Sprintf("%s/digest/%d/%s", in.Deployment, person, day)
-	if _, err := pool.Exec(ctx, `INSERT INTO digests (person_id, day, slot, delivery_key) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (person_id, day) DO NOTHING`, person, day, in.Slot, key); err != nil {
+	if err := a.Items.ClaimDigest(ctx, person, day, in.Slot, key); err != nil {
 		return fmt.Errorf("digest %s: %w", key, err)
 	}
 	// A message about items all at the same rung says so; a mixed one is a digest whose
@@ -158,14 +143,14 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 	}
 	if len(later) > 0 {
 		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), item.DefaultPolicy().SendStart, item.DefaultPolicy().SendEnd)
-		if _, err := pool.Exec(ctx, `UPDATE notices SET send_at = $2 WHERE key = ANY($1) AND status = 'pending'`, keys(later), next); err != nil {
+		if err := a.Items.PostponeNotices(ctx, keys(later), next); err != nil {
 			return fmt.Errorf("digest %s: postpone: %w", key, err)
 		}
 		if err := a.wakeDispatcher(ctx, in.Deployment, next); err != nil {
 			return err
 		}
 	}
-	if _, err := pool.Exec(ctx, `UPDATE digests SET sent = true WHERE person_id = $1 AND day = $2`, person, day); err != nil {
+	if err := a.Items.DigestSent(ctx, person, day); err != nil {
 		return fmt.Errorf("digest %s: %w", key, err)
 	}
 	return nil
@@ -223,7 +208,7 @@ func (a *Activities) send(ctx context.Context, key string, rung item.Rung, ns []
 		return notify.Delivery{}, errMarked
 	case err != nil:
 		// Only the cleaned reason reaches the read model: the provider's text can hold keys.
-		_, _ = a.Items.Pool().Exec(ctx, `UPDATE notices SET last_error = $2 WHERE key = ANY($1)`, keys(ns), notify.Reason(err))
+		_ = a.Items.NoteSendError(ctx, keys(ns), notify.Reason(err))
 		return notify.Delivery{}, fmt.Errorf("deliver %s: %w", key, err)
 	}
 	return d, nil
@@ -234,8 +219,7 @@ func (a *Activities) mark(ctx context.Context, ns []pending, status, key, reason
 	if len(ns) == 0 {
 		return nil
 	}
-	if _, err := a.Items.Pool().Exec(ctx, `UPDATE notices SET status = $2, delivery_key = $3, last_error = $4, sent_at = now()
-		WHERE key = ANY($1)`, keys(ns), status, key, reason); err != nil {
+	if err := a.Items.MarkNotices(ctx, keys(ns), status, key, reason); err != nil {
 		return fmt.Errorf("deliver %s: mark: %w", key, err)
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"rectify/internal/notify"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
@@ -37,14 +35,11 @@ func (a *Activities) RecordCase(ctx context.Context, r weakcase.Record) error {
 
 // NotifyCase tells the people of a case something, once each (the key makes retries safe).
 func (a *Activities) NotifyCase(ctx context.Context, n weakcase.Notice) error {
-	rows, err := a.Items.Pool().Query(ctx, `SELECT id, name, email, mobile FROM people WHERE id = ANY($1) ORDER BY id`, n.People)
+	cs, err := a.Org.Contacts(ctx, n.People)
 	if err != nil {
 		return fmt.Errorf("NotifyCase: %w", err)
 	}
-	to, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notify.Recipient])
-	if err != nil {
-		return fmt.Errorf("NotifyCase: %w", err)
-	}
+	to := recipients(cs)
 	msg := notify.Message{Subject: n.Subject, Body: n.Body}
 	var errs []error
 	for _, r := range to {

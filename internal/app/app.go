@@ -29,6 +29,8 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/org"
+	"rectify/internal/progress"
 	"rectify/internal/weak"
 	"rectify/workflows/item"
 	"rectify/workflows/weakcase"
@@ -47,6 +49,8 @@ type System struct {
 	Notifier  *notify.Notifier
 	Bulletins *bulletin.Store
 	Weak      *weak.Store
+	Org       *org.Store
+	Progress  *progress.Store
 	// Imports runs background problem-list imports; Serve runs its jobs.
 	Imports *imports.Service
 	// Deployment is this database's id; workflow ids start with it.
@@ -109,6 +113,8 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		Holidays:   hs,
 		Bulletins:  bulletin.NewStore(pool),
 		Weak:       weak.NewStore(pool),
+		Org:        org.NewStore(pool),
+		Progress:   progress.NewStore(pool),
 		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
 		Deployment: deployment,
 	}, nil
@@ -144,7 +150,7 @@ func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
 	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins, Weak: s.Weak,
-		Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
+		Org: s.Org, Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
 		SendConcurrency: s.Config.SendConcurrency, Settle: s.Config.DispatchSettle,
 		Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
 	return w
@@ -183,7 +189,7 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Imports: s.Imports, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+		Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 }
 

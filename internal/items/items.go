@@ -311,8 +311,16 @@ func wrap(err *error, format string, args ...any) {
 	}
 }
 
-// Pool is the store's connection pool, for the dispatcher's queries over notices.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+// OpenWorkflowIDs returns the ids of the unit workflows that still have an item open (not
+// closed or cancelled), sorted.
+func (s *Store) OpenWorkflowIDs(ctx context.Context) (_ []string, err error) {
+	defer wrap(&err, "items.OpenWorkflowIDs")
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT workflow_id FROM items WHERE state NOT IN ('closed', 'cancelled') ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
 
 // LightChange is one entry of an item's light history.
 type LightChange struct {

@@ -186,3 +186,41 @@ func (s *Store) InSubtree(ctx context.Context, ancestorID, unitID int64) (bool, 
 	}
 	return in, nil
 }
+
+// Contact is how a person is reached: the name a message greets and the channels it goes by.
+// Its fields match notify.Recipient, so a contact converts to one.
+type Contact struct {
+	PersonID int64  `db:"id"`
+	Name     string `db:"name"`
+	Email    string `db:"email"`
+	Mobile   string `db:"mobile"`
+}
+
+func (s *Store) contacts(ctx context.Context, sql string, args ...any) ([]Contact, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
+}
+
+// Contacts returns the contacts of the people with the given ids, by id; ids no one has are
+// left out.
+func (s *Store) Contacts(ctx context.Context, ids []int64) ([]Contact, error) {
+	cs, err := s.contacts(ctx, `SELECT id, name, email, mobile FROM people WHERE id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("org.Contacts(%d ids): %w", len(ids), err)
+	}
+	return cs, nil
+}
+
+// StaffAndLeaders returns the contacts of a unit's organization staff and leaders (not of
+// its subtree), by id: who receives the unit's bulletins.
+func (s *Store) StaffAndLeaders(ctx context.Context, unitID int64) ([]Contact, error) {
+	cs, err := s.contacts(ctx, `SELECT id, name, email, mobile FROM people
+		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("org.StaffAndLeaders %d: %w", unitID, err)
+	}
+	return cs, nil
+}

@@ -450,3 +450,35 @@ func TestRunLoad(t *testing.T) {
 	require.Equal(t, 2, units)
 	require.Equal(t, 1, people)
 }
+
+// A message greets people by name and goes by their channels: Contacts finds them by id
+// (unknown ids are left out), StaffAndLeaders finds who receives a unit's bulletins.
+func TestContacts(t *testing.T) {
+	pool, s := newStore(t)
+	ctx := context.Background()
+	mustLoad(t, pool, s, countyJSON)
+	person := func(login string) org.Person {
+		p, err := s.PersonByLogin(ctx, login)
+		require.NoError(t, err)
+		return p
+	}
+	zuzhi, zhen, shuji := person("zuzhi"), person("zhen"), person("shuji")
+	contact := func(p org.Person) org.Contact {
+		return org.Contact{PersonID: p.ID, Name: p.Name, Email: p.Email, Mobile: p.Mobile}
+	}
+
+	cs, err := s.Contacts(ctx, []int64{shuji.ID, 999999, zuzhi.ID})
+	require.NoError(t, err)
+	require.Equal(t, []org.Contact{contact(zuzhi), contact(shuji)}, cs)
+	require.Equal(t, "zs@example.cn", cs[0].Email)
+
+	cs, err = s.StaffAndLeaders(ctx, unit(t, s, "C").ID)
+	require.NoError(t, err)
+	require.Equal(t, []org.Contact{contact(zuzhi)}, cs, "the county's organization staff")
+	cs, err = s.StaffAndLeaders(ctx, unit(t, s, "T1").ID)
+	require.NoError(t, err)
+	require.Equal(t, []org.Contact{contact(zhen)}, cs, "the township's leader")
+	cs, err = s.StaffAndLeaders(ctx, unit(t, s, "B111").ID)
+	require.NoError(t, err)
+	require.Empty(t, cs, "a branch secretary is neither")
+}

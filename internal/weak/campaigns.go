@@ -114,3 +114,18 @@ func (s *Store) Campaigns(ctx context.Context, sc order.Scope) (_ []Campaign, er
 	}
 	return out, err
 }
+
+// LatestCampaign returns the id of a county unit's campaign of the latest year, and false when
+// the unit has run none (a department's bulletin then has no weak-branch figures).
+func (s *Store) LatestCampaign(ctx context.Context, unitID int64) (_ int64, _ bool, err error) {
+	defer wrap(&err, "weak.LatestCampaign(%d)", unitID)
+	var id int64
+	err = s.pool.QueryRow(ctx, `SELECT id FROM weak_campaigns WHERE unit_id = $1 ORDER BY year DESC LIMIT 1`, unitID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, nil
+}

@@ -1,0 +1,95 @@
+package db_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"rectify/internal/testenv"
+)
+
+// Stores own their SQL: a store keeps its pool to itself, so every query lives in the package
+// of the data it reads and has a method that says what it answers. No method hands out a
+// *pgxpool.Pool, nothing outside the harnesses (soak, bench) calls a Pool() accessor, and the
+// packages that serve requests and run activities or workflows import no database driver.
+func TestStoresKeepTheirPools(t *testing.T) {
+	root, err := testenv.RepoRoot()
+	require.NoError(t, err)
+	harness := map[string]bool{"internal/soak": true, "internal/bench": true}
+	noSQL := []string{"api", "activities", "workflows"}
+	fset := token.NewFileSet()
+	var problems []string
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "bin", "var", "testdata", "node_modules":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		dir := filepath.ToSlash(filepath.Dir(rel))
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		checked++
+		for _, is := range f.Imports {
+			imp, _ := strconv.Unquote(is.Path.Value)
+			for _, top := range noSQL {
+				if (dir == top || strings.HasPrefix(dir, top+"/")) && strings.HasPrefix(imp, "github.com/jackc/pgx") {
+					problems = append(problems, rel+": imports "+imp+"; run the query through the store of its data")
+				}
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if n.Recv != nil && n.Type.Results != nil {
+					for _, r := range n.Type.Results.List {
+						if s, ok := r.Type.(*ast.StarExpr); ok && exprString(s.X) == "pgxpool.Pool" {
+							problems = append(problems, fset.Position(n.Pos()).String()+": method "+n.Name.Name+" hands out its pool")
+						}
+					}
+				}
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Pool" && len(n.Args) == 0 && !harness[dir] {
+					problems = append(problems, fset.Position(n.Pos()).String()+": calls "+exprString(sel)+"()")
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	require.Greater(t, checked, 50, "the walk found the source files")
+	require.Empty(t, problems)
+}
+
+func exprString(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return exprString(e.X) + "." + e.Sel.Name
+	}
+	return "?"
+}
