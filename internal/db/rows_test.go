@@ -2,11 +2,8 @@ package db_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,29 +25,9 @@ func TestEveryQueryClosesItsRows(t *testing.T) {
 	type pkgFuncs map[string]*ast.FuncDecl
 	files := map[string][]*ast.File{}
 	fset := token.NewFileSet()
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "bin", "var", "testdata", "node_modules":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		files[filepath.Dir(path)] = append(files[filepath.Dir(path)], f)
-		return nil
+	eachSourceFile(t, fset, func(rel string, f *ast.File) {
+		files[filepath.Dir(rel)] = append(files[filepath.Dir(rel)], f)
 	})
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
 
 	var problems []string
 	checked := 0

@@ -2,17 +2,13 @@ package db_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"rectify/internal/testenv"
 )
 
 // Stores own their SQL: a store keeps its pool to itself, so every query lives in the package
@@ -20,37 +16,13 @@ import (
 // *pgxpool.Pool, nothing outside the harnesses (soak, bench) calls a Pool() accessor, and the
 // packages that serve requests and run activities or workflows import no database driver.
 func TestStoresKeepTheirPools(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
 	harness := map[string]bool{"internal/soak": true, "internal/bench": true}
 	noSQL := []string{"api", "activities", "workflows"}
 	fset := token.NewFileSet()
 	var problems []string
 	checked := 0
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "bin", "var", "testdata", "node_modules":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
+	eachSourceFile(t, fset, func(rel string, f *ast.File) {
 		dir := filepath.ToSlash(filepath.Dir(rel))
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
 		checked++
 		for _, is := range f.Imports {
 			imp, _ := strconv.Unquote(is.Path.Value)
@@ -77,9 +49,7 @@ func TestStoresKeepTheirPools(t *testing.T) {
 			}
 			return true
 		})
-		return nil
 	})
-	require.NoError(t, err)
 	require.Greater(t, checked, 50, "the walk found the source files")
 	require.Empty(t, problems)
 }
