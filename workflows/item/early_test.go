@@ -16,23 +16,9 @@ import (
 func TestAnActionSentWithTheStartIsHandled(t *testing.T) {
 	rec := &recorder{rows: map[string]ItemRow{}}
 	env := newTestEnv(rec)
-	var got ActionResult
-	var failed error
-	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateAction, "early", &testsuite.TestUpdateCallback{
-			OnAccept: func() {},
-			OnReject: func(err error) { failed = err },
-			OnComplete: func(v any, err error) {
-				if err != nil {
-					failed = err
-					return
-				}
-				got = v.(ActionResult)
-			},
-		}, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "ack-1"})
-	}, 0)
+	got, failed := actOnce(env, 0, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "ack-1"}, nil)
 	env.ExecuteWorkflow(UnitOrderWorkflow, input())
-	require.NoError(t, failed)
+	require.NoError(t, *failed)
 	require.Equal(t, Acknowledged, got.State)
 	require.Equal(t, Acknowledged, rec.rows["m1-u20"].State, "the read model has the action")
 	var trail []Action
@@ -69,26 +55,13 @@ func (f *flakyRecorder) RecordChange(ctx context.Context, in ChangeRecord) error
 func TestAnActionWhoseWriteIsSlowIsAnsweredAcceptedAndRecordedLater(t *testing.T) {
 	rec := &flakyRecorder{recorder: &recorder{rows: map[string]ItemRow{}}, down: true}
 	env := newTestEnv(rec)
-	var got ActionResult
-	var failed error
-	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateAction, "slow", &testsuite.TestUpdateCallback{
-			OnAccept: func() {},
-			OnReject: func(err error) { failed = err },
-			OnComplete: func(v any, err error) {
-				if err != nil {
-					failed = err
-					return
-				}
-				got = v.(ActionResult)
-				rec.mu.Lock()
-				rec.down = false // the database comes back after the answer
-				rec.mu.Unlock()
-			},
-		}, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township})
-	}, time.Minute)
+	got, failed := actOnce(env, time.Minute, ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township}, func() {
+		rec.mu.Lock()
+		rec.down = false // the database comes back after the answer
+		rec.mu.Unlock()
+	})
 	env.ExecuteWorkflow(UnitOrderWorkflow, input())
-	require.NoError(t, failed)
+	require.NoError(t, *failed)
 	require.Equal(t, Acknowledged, got.State)
 	require.True(t, got.Pending, "the answer says the action is accepted and being recorded")
 	require.EqualValues(t, 2, got.Revision)
@@ -101,4 +74,26 @@ func TestAnActionWhoseWriteIsSlowIsAnsweredAcceptedAndRecordedLater(t *testing.T
 		}
 	}
 	require.Equal(t, 1, n, "one audit row for the action")
+}
+
+// actOnce delivers req after delay and records its answer; answered runs once it arrives.
+func actOnce(env *testsuite.TestWorkflowEnvironment, delay time.Duration, req ActionRequest, answered func()) (*ActionResult, *error) {
+	got, failed := new(ActionResult), new(error)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAction, "once", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { *failed = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					*failed = err
+					return
+				}
+				*got = v.(ActionResult)
+				if answered != nil {
+					answered()
+				}
+			},
+		}, req)
+	}, delay)
+	return got, failed
 }
