@@ -22,6 +22,8 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/progress"
+	"rectify/internal/reachable"
+	"rectify/internal/rectification"
 	"rectify/internal/weak"
 )
 
@@ -41,8 +43,10 @@ type Deps struct {
 	Org       *org.Store
 	Progress  *progress.Store
 	Imports   *imports.Service
-	Temporal  client.Client
-	TaskQueue string
+	// Rectification does the domain work of orders and items; handlers only translate.
+	Rectification *rectification.Service
+	Temporal      client.Client
+	TaskQueue     string
 	// Deployment is the database's id that workflow ids start with.
 	Deployment string
 	// Now is the clock; nil for the wall clock.
@@ -66,9 +70,7 @@ func New(d Deps) http.Handler {
 	if d.Timeout == 0 {
 		d.Timeout = 30 * time.Second
 	}
-	if d.Temporal != nil {
-		d.Temporal = reachableTemporal{d.Temporal}
-	}
+	d.Temporal = reachable.Temporal(d.Temporal)
 	sameSite := crossOrigin(originOf(d.PublicURL))
 	s := &server{Deps: d}
 	r := chi.NewRouter()
@@ -90,11 +92,11 @@ func New(d Deps) http.Handler {
 		d.Auth.Mount(jsonBody)
 		jsonBody.Group(func(r chi.Router) {
 			r.Use(d.Auth.RequireActor)
-			r.Post("/api/orders/validate", s.validateOrder)
-			r.Post("/api/orders", s.createOrder)
-			r.Get("/api/orders", s.listOrders)
-			r.Get("/api/orders/{id}", s.getOrder)
-			r.Post("/api/orders/{id}/issue", s.issueOrder)
+			r.Post("/api/orders/validate", replyTo(http.StatusOK, s.validateOrder))
+			r.Post("/api/orders", replyTo(http.StatusCreated, s.createOrder))
+			r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
+			r.Get("/api/orders/{id}", reply(http.StatusOK, s.getOrder))
+			r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, s.issueOrder))
 			r.Get("/api/items", s.listItems)
 			r.Get("/api/me/items", s.myItems)
 			r.Get("/api/items/{id}", s.getItem)

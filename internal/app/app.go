@@ -31,6 +31,8 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/progress"
+	"rectify/internal/reachable"
+	"rectify/internal/rectification"
 	"rectify/internal/weak"
 	"rectify/workflows/item"
 	"rectify/workflows/weakcase"
@@ -188,8 +190,10 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
-	return api.New(api.Deps{Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: s.Temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+	temporal := reachable.Temporal(s.Temporal)
+	rect := &rectification.Service{Orders: s.Orders, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
+		Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 }
 

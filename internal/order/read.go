@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/auth"
 )
 
 // Scope is what a person may see (一级抓一级): their own unit, and with Subtree the units
@@ -141,4 +142,9 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 		p.Measures = append(p.Measures, x.m)
 	}
 	return &o, nil
+}
+
+// ScopeOf is what an actor may see, for the stores' SQL. A missing path never widens it.
+func ScopeOf(a auth.Actor) Scope {
+	return Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: a.SeesBelow() && a.UnitPath != ""}
 }

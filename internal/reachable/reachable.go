@@ -1,4 +1,6 @@
-package api
+// Package reachable wraps the Temporal client that requests use, so that a call with the
+// frontend gone fails fast with apperr Unavailable (503) instead of waiting out the request.
+package reachable
 
 import (
 	"context"
@@ -21,16 +23,16 @@ const (
 	temporalShortCall = 10 * time.Second
 )
 
-// reachableTemporal is the API's Temporal client. Every call first makes sure the
+// temporalClient is the requests' Temporal client. Every call first makes sure the
 // frontend answers within temporalCheck, and fails fast with Unavailable (503) when it
 // does not. Calls that do not wait for a worker are bounded by temporalShortCall; an
 // Update or a query, once the frontend has it, runs on the request's own context and may
 // take its normal time.
-type reachableTemporal struct {
+type temporalClient struct {
 	client.Client
 }
 
-func (c reachableTemporal) reach(ctx context.Context) error {
+func (c temporalClient) reach(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(ctx, temporalCheck)
 	defer cancel()
 	_, err := c.Client.CheckHealth(cctx, &client.CheckHealthRequest{})
@@ -45,7 +47,7 @@ func (c reachableTemporal) reach(ctx context.Context) error {
 }
 
 // short runs a call that never waits for a worker under temporalShortCall.
-func (c reachableTemporal) short(ctx context.Context, name string, call func(context.Context) error) error {
+func (c temporalClient) short(ctx context.Context, name string, call func(context.Context) error) error {
 	if err := c.reach(ctx); err != nil {
 		return err
 	}
@@ -59,7 +61,7 @@ func (c reachableTemporal) short(ctx context.Context, name string, call func(con
 	return err
 }
 
-func (c reachableTemporal) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
+func (c temporalClient) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
 	err = c.short(ctx, "start", func(ctx context.Context) error {
 		run, err = c.Client.ExecuteWorkflow(ctx, o, wf, args...)
 		return err
@@ -67,13 +69,13 @@ func (c reachableTemporal) ExecuteWorkflow(ctx context.Context, o client.StartWo
 	return run, err
 }
 
-func (c reachableTemporal) SignalWorkflow(ctx context.Context, id, runID, name string, arg any) error {
+func (c temporalClient) SignalWorkflow(ctx context.Context, id, runID, name string, arg any) error {
 	return c.short(ctx, "signal", func(ctx context.Context) error {
 		return c.Client.SignalWorkflow(ctx, id, runID, name, arg)
 	})
 }
 
-func (c reachableTemporal) SignalWithStartWorkflow(ctx context.Context, id, name string, arg any, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
+func (c temporalClient) SignalWithStartWorkflow(ctx context.Context, id, name string, arg any, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
 	err = c.short(ctx, "signal-with-start", func(ctx context.Context) error {
 		run, err = c.Client.SignalWithStartWorkflow(ctx, id, name, arg, o, wf, args...)
 		return err
@@ -81,11 +83,11 @@ func (c reachableTemporal) SignalWithStartWorkflow(ctx context.Context, id, name
 	return run, err
 }
 
-func (c reachableTemporal) CancelWorkflow(ctx context.Context, id, runID string) error {
+func (c temporalClient) CancelWorkflow(ctx context.Context, id, runID string) error {
 	return c.short(ctx, "cancel", func(ctx context.Context) error { return c.Client.CancelWorkflow(ctx, id, runID) })
 }
 
-func (c reachableTemporal) DescribeWorkflow(ctx context.Context, id, runID string) (d *client.WorkflowExecutionDescription, err error) {
+func (c temporalClient) DescribeWorkflow(ctx context.Context, id, runID string) (d *client.WorkflowExecutionDescription, err error) {
 	err = c.short(ctx, "describe", func(ctx context.Context) error {
 		d, err = c.Client.DescribeWorkflow(ctx, id, runID)
 		return err
@@ -93,23 +95,34 @@ func (c reachableTemporal) DescribeWorkflow(ctx context.Context, id, runID strin
 	return d, err
 }
 
-func (c reachableTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+func (c temporalClient) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 	if err := c.reach(ctx); err != nil {
 		return nil, err
 	}
 	return c.Client.UpdateWorkflow(ctx, o)
 }
 
-func (c reachableTemporal) UpdateWithStartWorkflow(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+func (c temporalClient) UpdateWithStartWorkflow(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 	if err := c.reach(ctx); err != nil {
 		return nil, err
 	}
 	return c.Client.UpdateWithStartWorkflow(ctx, o)
 }
 
-func (c reachableTemporal) QueryWorkflow(ctx context.Context, id, runID, query string, args ...any) (converter.EncodedValue, error) {
+func (c temporalClient) QueryWorkflow(ctx context.Context, id, runID, query string, args ...any) (converter.EncodedValue, error) {
 	if err := c.reach(ctx); err != nil {
 		return nil, err
 	}
 	return c.Client.QueryWorkflow(ctx, id, runID, query, args...)
+}
+
+// Temporal wraps c; a client already wrapped is returned as it is.
+func Temporal(c client.Client) client.Client {
+	if c == nil {
+		return nil
+	}
+	if _, ok := c.(temporalClient); ok {
+		return c
+	}
+	return temporalClient{c}
 }
