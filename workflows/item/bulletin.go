@@ -3,8 +3,9 @@ package item
 import (
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/workflows/actopts"
 )
 
 // Bulletin activities.
@@ -38,10 +39,7 @@ func BulletinWorkflow(ctx workflow.Context, in BulletinInput) ([]int64, error) {
 	if in.Kind == "monthly" {
 		start = end.AddDate(0, -1, 0)
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute},
-	})
+	actx := actopts.Compute(ctx)
 	issuers := []int64{in.IssuerUnitID}
 	if in.IssuerUnitID == 0 {
 		if err := workflow.ExecuteActivity(actx, ActivityListIssuers).Get(ctx, &issuers); err != nil {
@@ -58,10 +56,7 @@ func BulletinWorkflow(ctx workflow.Context, in BulletinInput) ([]int64, error) {
 		ids = append(ids, id)
 	}
 	// Kept first, sent second: a mail server that is down delays the messages, not the bulletins.
-	sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 30 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour},
-	})
+	sctx := actopts.SendMail(ctx)
 	for _, id := range ids {
 		if err := workflow.ExecuteActivity(sctx, ActivitySendBulletin, in.Deployment, id).Get(ctx, nil); err != nil {
 			return ids, err

@@ -3,8 +3,9 @@ package item
 import (
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/workflows/actopts"
 )
 
 // SignalNotices wakes a dispatcher: notices for its slot were recorded.
@@ -32,15 +33,7 @@ func DispatchWorkflow(ctx workflow.Context, in DispatchInput) error {
 			return err
 		}
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Hour,
-		HeartbeatTimeout:    20 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    5 * time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Minute,
-		},
-	})
+	actx := actopts.SendNotices(ctx)
 	for {
 		for ch.ReceiveAsync(nil) {
 		}

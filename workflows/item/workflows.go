@@ -4,42 +4,13 @@ import (
 	"errors"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/internal/calendar"
+	"rectify/workflows/actopts"
 )
 
 const defaultActionsPerRun = 2000
-
-// localWrite is how every read-model write runs: a local activity inside the workflow task,
-// so a step costs no extra server round trip. It retries until the database answers.
-func localWrite(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: time.Hour,
-		StartToCloseTimeout:    10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    200 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Second,
-		},
-	})
-}
-
-// actionWrite bounds the read-model write an action waits for: well inside the API's request
-// budget, so a person is never told "failed" about an action that took effect. A write that
-// does not answer in time is left to the main loop, which retries it without limit.
-func actionWrite(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: 5 * time.Second,
-		StartToCloseTimeout:    4 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    100 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Second,
-		},
-	})
-}
 
 // UnitOrderWorkflow supervises every item of one order at one unit (one (order, unit) pair).
 // It records the items as issued, then serves actions until all of them are closed or
@@ -79,14 +50,14 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			it := l.items[l.index[req.ItemID]]
 			rec := ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
 			if !hardened {
-				if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+				if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
 					// The state has moved; the next write of this item carries it to the read model.
 					logger.Error("read model write failed", "item", req.ItemID, "error", err)
 					return res, err
 				}
 				return res, nil
 			}
-			if err := workflow.ExecuteLocalActivity(actionWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.ActionWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
 				// The action is part of the workflow's history: it stands. The main loop
 				// records it; the caller is told so rather than told it failed.
 				logger.Warn("read model write slow; left to the main loop", "item", req.ItemID, "error", err)
@@ -113,7 +84,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			rec.Audit = append(rec.Audit, AuditEntry{ItemID: it.ID, Revision: it.Revision, At: in.IssuedAt,
 				ActorID: in.IssuedBy, ActorUnitID: in.IssuerUnitID, Action: Issue, To: Issued})
 		}
-		if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordIssued, rec).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordIssued, rec).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -149,7 +120,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 	// carry revisions, so a late write never overwrites a newer one.
 	flushPending := func() error {
 		for len(pending) > 0 {
-			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordChange, pending[0]).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordChange, pending[0]).Get(ctx, nil); err != nil {
 				return err
 			}
 			pending = pending[1:]
@@ -173,7 +144,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 		rec := l.supervise(now, wfID, in)
 		if len(rec.Writes)+len(rec.Notices) > 0 {
 			rec.Deployment = in.Deployment
-			if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityRecordSupervision, rec).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordSupervision, rec).Get(ctx, nil); err != nil {
 				return err
 			}
 		}
@@ -212,8 +183,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 // result is recorded in history and replays identically.
 func loadCalendar(ctx workflow.Context, l *lifecycle) error {
 	var years []calendar.Year
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-	if err := workflow.ExecuteLocalActivity(lctx, ActivityLoadCalendar).Get(ctx, &years); err != nil {
+	if err := workflow.ExecuteLocalActivity(actopts.CalendarRead(ctx), ActivityLoadCalendar).Get(ctx, &years); err != nil {
 		return err
 	}
 	cal, err := calendar.New(years...)
@@ -228,22 +198,14 @@ func loadCalendar(ctx workflow.Context, l *lifecycle) error {
 // order issued. Starting is one heartbeating activity so that a crash resumes where it was,
 // and unit workflow ids make a repeated start harmless.
 func IssueOrderWorkflow(ctx workflow.Context, in IssueOrderInput) (IssueOrderResult, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 2 * time.Hour,
-		HeartbeatTimeout:    10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second,
-			MaximumInterval: 30 * time.Second,
-		},
-	})
 	var res IssueOrderResult
-	if err := workflow.ExecuteActivity(actx, ActivityStartUnitWorkflows, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(actopts.StartWorkflows(ctx), ActivityStartUnitWorkflows, in).Get(ctx, &res); err != nil {
 		return res, err
 	}
 	if res.Units == 0 {
 		return res, errors.New("order has no target units")
 	}
-	if err := workflow.ExecuteLocalActivity(localWrite(ctx), ActivityMarkOrderIssued, in.OrderID, res.Units).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityMarkOrderIssued, in.OrderID, res.Units).Get(ctx, nil); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -12,6 +12,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
+	"rectify/workflows/actopts"
 )
 
 // caseRun is one run of a case's workflow: its input, state and the calendar in force.
@@ -488,21 +489,6 @@ func (c *caseRun) nextWake(now time.Time) time.Time {
 	return next
 }
 
-func localOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: time.Hour, StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: 10 * time.Second},
-	})
-}
-
-// actionOpts bounds the write an action waits for, well inside the API's request budget.
-func actionOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: 5 * time.Second, StartToCloseTimeout: 4 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: time.Second},
-	})
-}
-
 // CaseWorkflow is one weak branch's case. See the package doc.
 func CaseWorkflow(ctx workflow.Context, in Input) error {
 	c := &caseRun{in: in, p: DefaultPolicy()}
@@ -544,12 +530,12 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 			}
 			dirty = true
 			if !hardened {
-				if err := c.flush(ctx, localOpts(ctx), now); err != nil {
+				if err := c.flush(ctx, actopts.LocalWrite(ctx), now); err != nil {
 					return r, err
 				}
 				return r, nil
 			}
-			if err := c.flush(ctx, actionOpts(ctx), now); err != nil {
+			if err := c.flush(ctx, actopts.ActionWrite(ctx), now); err != nil {
 				// The action stands in the workflow's history; the main loop writes the
 				// events still held (flush keeps them until they are written).
 				workflow.GetLogger(ctx).Warn("case write slow; left to the main loop", "case", c.in.CaseID, "error", err)
@@ -573,7 +559,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		c.cal = cal
 	} else {
 		var years []calendar.Year
-		if err := workflow.ExecuteLocalActivity(localOpts(ctx), ActivityLoadCalendar).Get(ctx, &years); err != nil {
+		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityLoadCalendar).Get(ctx, &years); err != nil {
 			return err
 		}
 		cal, err := calendar.New(years...)
@@ -591,11 +577,10 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		now := workflow.Now(ctx)
 		dirty = false
 		notices := c.step(now)
-		if err := c.flush(ctx, localOpts(ctx), now); err != nil {
+		if err := c.flush(ctx, actopts.LocalWrite(ctx), now); err != nil {
 			return err
 		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute,
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute}})
+		actx := actopts.Notify(ctx)
 		for _, n := range notices {
 			if err := workflow.ExecuteActivity(actx, ActivityNotifyCase, n).Get(ctx, nil); err != nil {
 				return err
