@@ -21,6 +21,7 @@ import (
 	"rectify/internal/evidence"
 	"rectify/internal/items"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
@@ -35,7 +36,7 @@ func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
 	if f.Listed, err = queryBool(r, "listed"); err != nil {
 		return f, err
 	}
-	if f.State != "" && item.State(f.State).Label() == f.State {
+	if f.State != "" && itemmsg.State(f.State).Label() == f.State {
 		return f, apperr.New(apperr.Invalid, "state", "未知的事项状态“"+f.State+"”")
 	}
 	if f.OrderID, err = queryInt(r, "order"); err != nil {
@@ -140,17 +141,17 @@ func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 }
 
 // actionPaths maps URL segments to actions.
-var actionPaths = map[string]item.Action{
-	"acknowledge":   item.Acknowledge,
-	"progress":      item.Progress,
-	"request-close": item.RequestClose,
-	"close":         item.Close,
-	"return":        item.Return,
-	"cancel":        item.Cancel,
+var actionPaths = map[string]itemmsg.Action{
+	"acknowledge":   itemmsg.Acknowledge,
+	"progress":      itemmsg.Progress,
+	"request-close": itemmsg.RequestClose,
+	"close":         itemmsg.Close,
+	"return":        itemmsg.Return,
+	"cancel":        itemmsg.Cancel,
 	// 延期: asked by the unit before the deadline, decided by the issuer.
-	"request-extension": item.RequestExtension,
-	"approve-extension": item.ApproveExtension,
-	"refuse-extension":  item.RefuseExtension,
+	"request-extension": itemmsg.RequestExtension,
+	"approve-extension": itemmsg.ApproveExtension,
+	"refuse-extension":  itemmsg.RefuseExtension,
 }
 
 type actionBody struct {
@@ -187,10 +188,10 @@ func (s *server) act(w http.ResponseWriter, r *http.Request) {
 
 // perform is every action on an item, whichever way it arrives (API call or spreadsheet):
 // scoped, checked, and sent as the item workflow's Update.
-func (s *server) perform(ctx context.Context, a auth.Actor, id string, action item.Action, body actionBody, key string) (item.ActionResult, error) {
-	var res item.ActionResult
-	req := item.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
-		Actor: item.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
+func (s *server) perform(ctx context.Context, a auth.Actor, id string, action itemmsg.Action, body actionBody, key string) (itemmsg.ActionResult, error) {
+	var res itemmsg.ActionResult
+	req := itemmsg.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
+		Actor: itemmsg.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
 	if err := item.Bounds(req, s.Now()); err != nil {
 		return res, err
 	}
@@ -210,7 +211,7 @@ func (s *server) perform(ctx context.Context, a auth.Actor, id string, action it
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   row.WorkflowID,
 		UpdateID:     uuid.NewString(),
-		UpdateName:   item.UpdateAction,
+		UpdateName:   itemmsg.UpdateAction,
 		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -235,7 +236,7 @@ func unconfirmed(err error) error {
 }
 
 // actionError turns a refused or failed Update into the error a person reads.
-func actionError(err error, req item.ActionRequest, row items.Row) error {
+func actionError(err error, req itemmsg.ActionRequest, row items.Row) error {
 	if e, ok := refusal(err); ok {
 		return e
 	}
@@ -246,7 +247,7 @@ func actionError(err error, req item.ActionRequest, row items.Row) error {
 			return actionError(perr, req, row)
 		}
 		return &apperr.Error{Kind: apperr.Conflict, Field: "state",
-			Message: "整改事项" + item.State(row.State).Label() + "，不能再操作", Err: err}
+			Message: "整改事项" + itemmsg.State(row.State).Label() + "，不能再操作", Err: err}
 	}
 	return fmt.Errorf("item action on %s: %w", row.ID, err)
 }
@@ -284,8 +285,8 @@ func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.Forbidden, "actor", "只有责任单位人员可以上传佐证材料"))
 		return
 	}
-	if item.State(row.State).Terminal() {
-		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项"+item.State(row.State).Label()+"，不能上传佐证材料"))
+	if itemmsg.State(row.State).Terminal() {
+		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项"+itemmsg.State(row.State).Label()+"，不能上传佐证材料"))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxSize+1<<20)

@@ -17,7 +17,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/ledger"
 	"rectify/internal/order"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,7 @@ func ledgerRow(x items.Row, cal *calendar.Calendar, now time.Time) ledger.Row {
 			r.DaysOverdue = cal.WorkdaysBetween(calendar.Date(x.DueAt.In(calendar.Shanghai).Date()), calendar.Date(now.In(calendar.Shanghai).Date()))
 		}
 	}
-	if item.State(x.State).Terminal() {
+	if itemmsg.State(x.State).Terminal() {
 		r.Light = ledger.LightNone
 	}
 	return r
@@ -183,7 +183,7 @@ func (s *server) previewProgress(w http.ResponseWriter, r *http.Request) {
 			pl.Outcome, pl.Message = "stale", fmt.Sprintf("第%d行：导出后该事项已有变动（当前状态%s），未覆盖，请重新导出后填报", l.Line, row.StateLabel)
 		case l.Progress == "" && !l.RequestClose:
 			pl.Outcome = "unchanged"
-		case row.State == string(item.Issued):
+		case row.State == string(itemmsg.Issued):
 			pl.Outcome, pl.Message = "error", fmt.Sprintf("第%d行：该事项尚未签收，请先签收", l.Line)
 		case l.RequestClose && !s.hasEvidence(ctx, l.ItemID):
 			pl.Outcome, pl.Message = "error", fmt.Sprintf("第%d行：申请销号须先上传佐证材料", l.Line)
@@ -259,10 +259,10 @@ func (s *server) applyProgress(w http.ResponseWriter, r *http.Request) {
 		}
 		res := AppliedLine{Line: l.Line, ItemID: l.ItemID}
 		key := fmt.Sprintf("upload-%d-%d", id, l.Line)
-		var done item.ActionResult
+		var done itemmsg.ActionResult
 		var err error
 		if l.Progress != "" {
-			done, err = s.perform(ctx, a, l.ItemID, item.Progress, actionBody{Note: l.Progress}, key+"-progress")
+			done, err = s.perform(ctx, a, l.ItemID, itemmsg.Progress, actionBody{Note: l.Progress}, key+"-progress")
 		}
 		if err == nil && l.RequestClose {
 			files, ferr := s.Evidence.ForItem(ctx, l.ItemID)
@@ -273,7 +273,7 @@ func (s *server) applyProgress(w http.ResponseWriter, r *http.Request) {
 				for i, f := range files {
 					ids[i] = f.ID
 				}
-				done, err = s.perform(ctx, a, l.ItemID, item.RequestClose, actionBody{Note: l.CloseNote, EvidenceIDs: ids}, key+"-close")
+				done, err = s.perform(ctx, a, l.ItemID, itemmsg.RequestClose, actionBody{Note: l.CloseNote, EvidenceIDs: ids}, key+"-close")
 			}
 		}
 		if err != nil {

@@ -14,18 +14,19 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // PlanStep is one line of an order's reminder plan: who gets what, when.
 type PlanStep struct {
-	ItemID     string    `json:"item_id"`
-	Unit       string    `json:"unit"`
-	MeasureID  int64     `json:"measure_id"`
-	Rung       item.Rung `json:"rung"`
-	RungLabel  string    `json:"rung_label"`
-	FireAt     time.Time `json:"fire_at"`
-	SendAt     time.Time `json:"send_at"`
-	Recipients []string  `json:"recipients"`
+	ItemID     string       `json:"item_id"`
+	Unit       string       `json:"unit"`
+	MeasureID  int64        `json:"measure_id"`
+	Rung       itemmsg.Rung `json:"rung"`
+	RungLabel  string       `json:"rung_label"`
+	FireAt     time.Time    `json:"fire_at"`
+	SendAt     time.Time    `json:"send_at"`
+	Recipients []string     `json:"recipients"`
 }
 
 // reminderPlan shows, before (or after) issue, every reminder and escalation each item
@@ -56,16 +57,16 @@ func (s *server) reminderPlan(w http.ResponseWriter, r *http.Request) {
 	for _, t := range o.Targets {
 		units[t.UnitID] = t.Name
 	}
-	in := item.UnitOrderInput{OrderID: id, IssuerUnitID: plan.IssuerUnitID, IssuedAt: issued, IssuedBy: actor(r).PersonID, Policy: &plan.Policy}
+	in := itemmsg.UnitOrderInput{OrderID: id, IssuerUnitID: plan.IssuerUnitID, IssuedAt: issued, IssuedBy: actor(r).PersonID, Policy: &plan.Policy}
 	var steps []PlanStep
 	var people []int64
 	for _, unitID := range plan.Targets {
 		for _, m := range plan.Measures {
 			rs := m.Responsibility
-			it := item.Item{State: item.Issued, Spec: item.Spec{ID: item.ItemID(m.ID, unitID), MeasureID: m.ID,
+			it := itemmsg.Item{State: itemmsg.Issued, Spec: itemmsg.Spec{ID: itemmsg.ItemID(m.ID, unitID), MeasureID: m.ID,
 				DueDate: m.Due, WorkingDays: m.WorkingDays, WorkingDaysFrom: m.WorkingDaysFrom, Checkpoints: m.Checkpoints,
 				PrimaryPerson: plan.Person(rs.Primary, unitID), DirectPerson: plan.Person(rs.Direct, unitID), HandlerPerson: plan.Person(rs.Handler, unitID)}}
-			for _, st := range it.Plan(&in, cal, plan.Policy) {
+			for _, st := range item.Plan(&it, &in, cal, plan.Policy) {
 				steps = append(steps, PlanStep{ItemID: it.ID, Unit: units[unitID], MeasureID: m.ID, Rung: st.Rung, RungLabel: st.Rung.Label(),
 					FireAt: st.FireAt, SendAt: st.SendAt, Recipients: ids(st.Recipients)})
 				people = append(people, st.Recipients...)
@@ -126,7 +127,7 @@ func (s *server) putPolicy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var p item.Policy
+	var p itemmsg.Policy
 	if err := decode(r, &p); err != nil {
 		writeError(w, r, err)
 		return

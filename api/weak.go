@@ -16,6 +16,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/weak"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase"
 )
 
@@ -312,7 +313,7 @@ func (s *server) casePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if _, err := item.StartIssue(ctx, s.Temporal, s.TaskQueue, item.IssueOrderInput{Deployment: s.Deployment, OrderID: oid, IssuedBy: a.PersonID, IssuedAt: at}); err != nil {
+	if _, err := item.StartIssue(ctx, s.Temporal, s.TaskQueue, itemmsg.IssueOrderInput{Deployment: s.Deployment, OrderID: oid, IssuedBy: a.PersonID, IssuedAt: at}); err != nil {
 		writeError(w, r, err)
 		return
 	}

@@ -26,6 +26,7 @@ import (
 	"rectify/internal/org"
 	"rectify/internal/weak"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Activities holds what the activities need.
@@ -60,7 +61,7 @@ func (a *Activities) LoadCalendar(ctx context.Context) ([]calendar.Year, error) 
 
 // RecordSupervision writes lights and fired rungs, then wakes the dispatcher of every send
 // slot involved (starting it when needed).
-func (a *Activities) RecordSupervision(ctx context.Context, in item.RecordSupervisionInput) error {
+func (a *Activities) RecordSupervision(ctx context.Context, in itemmsg.RecordSupervisionInput) error {
 	if err := a.Items.WriteSupervision(ctx, in.Writes, in.Notices); err != nil {
 		return err
 	}
@@ -90,13 +91,13 @@ func (a *Activities) wakeDispatcher(ctx context.Context, deployment string, slot
 }
 
 // RecordIssued writes freshly issued items with their 交办 audit rows.
-func (a *Activities) RecordIssued(ctx context.Context, in item.RecordIssuedInput) error {
+func (a *Activities) RecordIssued(ctx context.Context, in itemmsg.RecordIssuedInput) error {
 	return a.Items.Write(ctx, in.Rows, in.Audit)
 }
 
 // RecordChange writes one item's new state and its audit row.
-func (a *Activities) RecordChange(ctx context.Context, in item.ChangeRecord) error {
-	return a.Items.Write(ctx, []item.ItemRow{in.Row}, []item.AuditEntry{in.Audit})
+func (a *Activities) RecordChange(ctx context.Context, in itemmsg.ChangeRecord) error {
+	return a.Items.Write(ctx, []itemmsg.ItemRow{in.Row}, []itemmsg.AuditEntry{in.Audit})
 }
 
 // MarkOrderIssued records that every unit workflow of an order has started.
@@ -107,10 +108,10 @@ func (a *Activities) MarkOrderIssued(ctx context.Context, orderID int64, units i
 // StartUnitWorkflows starts one workflow per target unit holding that unit's items. It
 // heartbeats how many targets are done; after a crash it resumes there, and a workflow
 // that already exists counts as started, so every item exists exactly once.
-func (a *Activities) StartUnitWorkflows(ctx context.Context, in item.IssueOrderInput) (item.IssueOrderResult, error) {
+func (a *Activities) StartUnitWorkflows(ctx context.Context, in itemmsg.IssueOrderInput) (itemmsg.IssueOrderResult, error) {
 	plan, err := a.Orders.LoadPlan(ctx, in.OrderID)
 	if err != nil {
-		return item.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows: %w", err)
+		return itemmsg.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows: %w", err)
 	}
 	done := 0
 	if activity.HasHeartbeatDetails(ctx) {
@@ -124,30 +125,30 @@ func (a *Activities) StartUnitWorkflows(ctx context.Context, in item.IssueOrderI
 			g.Go(func() error { return a.startUnit(gctx, plan, in, unitID) })
 		}
 		if err := g.Wait(); err != nil {
-			return item.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows(order %d): %w", in.OrderID, err)
+			return itemmsg.IssueOrderResult{}, fmt.Errorf("StartUnitWorkflows(order %d): %w", in.OrderID, err)
 		}
 		done = end
 		activity.RecordHeartbeat(ctx, done)
 	}
-	return item.IssueOrderResult{Units: len(plan.Targets), Items: len(plan.Targets) * len(plan.Measures)}, nil
+	return itemmsg.IssueOrderResult{Units: len(plan.Targets), Items: len(plan.Targets) * len(plan.Measures)}, nil
 }
 
-func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.IssueOrderInput, unitID int64) error {
-	specs := make([]item.Spec, len(plan.Measures))
+func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg.IssueOrderInput, unitID int64) error {
+	specs := make([]itemmsg.Spec, len(plan.Measures))
 	for i, m := range plan.Measures {
 		r := m.Responsibility
-		specs[i] = item.Spec{ID: item.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
+		specs[i] = itemmsg.Spec{ID: itemmsg.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
 			WorkingDays: m.WorkingDays, WorkingDaysFrom: m.WorkingDaysFrom, Checkpoints: m.Checkpoints,
 			PrimaryPerson: plan.Person(r.Primary, unitID), DirectPerson: plan.Person(r.Direct, unitID),
 			HandlerPerson: plan.Person(r.Handler, unitID)}
 	}
 	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       item.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),
+		ID:                                       itemmsg.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),
 		TaskQueue:                                a.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, item.UnitOrderWorkflow, item.UnitOrderInput{
+	}, item.UnitOrderWorkflow, itemmsg.UnitOrderInput{
 		Deployment: in.Deployment, Policy: &plan.Policy,
 		OrderID: plan.OrderID, UnitID: unitID, IssuerUnitID: plan.IssuerUnitID,
 		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs,
@@ -170,7 +171,7 @@ func (a *Activities) SignalOpenWorkflows(ctx context.Context) (int, error) {
 	g.SetLimit(max(a.Concurrency, 1))
 	for _, id := range ids {
 		g.Go(func() error {
-			err := a.Client.SignalWorkflow(gctx, id, "", item.SignalCalendar, nil)
+			err := a.Client.SignalWorkflow(gctx, id, "", itemmsg.SignalCalendar, nil)
 			var nf *serviceerror.NotFound
 			if errors.As(err, &nf) {
 				return nil // finished meanwhile

@@ -14,17 +14,18 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/notify"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // pending is a notice waiting to go out, with what its message says.
 type pending struct {
-	item.Notice
+	itemmsg.Notice
 	Recipient notify.Recipient
 	Line      notify.NoticeItem
 }
 
 // rungWeight orders reminder rungs by urgency, for the subject of a consolidated message.
-var rungWeight = map[item.Rung]int{item.RungBefore: 1, item.RungNotAcknowledged: 2, item.RungProgressMissing: 3, item.RungUrge: 4}
+var rungWeight = map[itemmsg.Rung]int{itemmsg.RungBefore: 1, itemmsg.RungNotAcknowledged: 2, itemmsg.RungProgressMissing: 3, itemmsg.RungUrge: 4}
 
 // SendDue sends every pending notice due by the dispatcher's slot: per person, one
 // consolidated message a working day for reminders (later ones wait for the next working
@@ -142,7 +143,7 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 		return err
 	}
 	if len(later) > 0 {
-		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), item.DefaultPolicy().SendStart, item.DefaultPolicy().SendEnd)
+		next := cal.NextSendTime(cal.AddWorkdays(in.Slot, 1), itemmsg.DefaultPolicy().SendStart, itemmsg.DefaultPolicy().SendEnd)
 		if err := a.Items.PostponeNotices(ctx, keys(later), next); err != nil {
 			return fmt.Errorf("digest %s: postpone: %w", key, err)
 		}
@@ -157,7 +158,7 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 }
 
 // deliver sends one message about ns under key (an escalation) and marks the notices.
-func (a *Activities) deliver(ctx context.Context, key string, rung item.Rung, ns []pending) error {
+func (a *Activities) deliver(ctx context.Context, key string, rung itemmsg.Rung, ns []pending) error {
 	if _, err := a.send(ctx, key, rung, ns); err != nil {
 		if errors.Is(err, errMarked) {
 			return nil
@@ -174,12 +175,12 @@ var errMarked = errors.New("notices marked failed")
 // recorded under it. A person no channel can reach has the notices marked failed, visibly
 // on the item, and errMarked is returned (nothing to retry); a send that failed leaves the
 // cleaned reason on the notices and returns the error for a retry.
-func (a *Activities) send(ctx context.Context, key string, rung item.Rung, ns []pending) (notify.Delivery, error) {
+func (a *Activities) send(ctx context.Context, key string, rung itemmsg.Rung, ns []pending) (notify.Delivery, error) {
 	n := notify.Notice{Rung: string(rung), RecipientName: ns[0].Recipient.Name}
 	// One line an item, however many of its rungs are in the message: the most urgent.
 	type chosen struct {
 		at   int
-		rung item.Rung
+		rung itemmsg.Rung
 	}
 	var ids []string
 	best := map[string]chosen{}

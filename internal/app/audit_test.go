@@ -13,7 +13,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Every state change that is not an item's or a case's own event leaves a row in the
@@ -24,7 +24,7 @@ func TestEveryStateChangeIsAudited(t *testing.T) {
 	ctx := context.Background()
 	cs, t1o := e.Login("cs"), e.Login("t1o")
 
-	var policy item.Policy
+	var policy itemmsg.Policy
 	cs.JSON("GET", "/api/policy", nil, 200, &policy)
 	cs.JSON("PUT", "/api/policy", policy, 200, nil)
 	var created struct{ ID int64 }

@@ -12,7 +12,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase"
 )
 
@@ -46,7 +46,7 @@ func TestNumbersAndTextsBoundedOverHTTP(t *testing.T) {
 	cs.JSON("GET", "/api/calendar?date=2026-02-13&add=1", nil, 200, &ok)
 	require.Equal(t, "2026-02-14", ok.Plus)
 
-	p := item.DefaultPolicy()
+	p := itemmsg.DefaultPolicy()
 	p.AckWithin = 1 << 61
 	st, b = cs.Do("PUT", "/api/policy", p, nil)
 	requireRefused(t, st, b, "policy.ack_within", "签收时限不能超过250个工作日")

@@ -18,7 +18,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/testenv"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // buildRectify builds the real binary so that the worker can be killed as a process.
@@ -132,7 +132,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 	}
 	require.Len(t, unitIDs, units)
 	for _, u := range unitIDs {
-		d, err := e.Sys.Temporal.DescribeWorkflowExecution(ctx, item.UnitWorkflowID(e.Sys.Deployment, created.ID, u), "")
+		d, err := e.Sys.Temporal.DescribeWorkflowExecution(ctx, itemmsg.UnitWorkflowID(e.Sys.Deployment, created.ID, u), "")
 		require.NoError(t, err)
 		require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.WorkflowExecutionInfo.Status)
 	}

@@ -13,7 +13,7 @@ import (
 	"rectify/internal/app"
 	"rectify/internal/apptest"
 	"rectify/internal/order"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // The README's walk acknowledges with Idempotency-Key ack-1. A township official who does
@@ -30,15 +30,15 @@ func TestOneIdempotencyKeyAcrossTheItemsOfAUnit(t *testing.T) {
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)
 	ids := []string{
-		item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID),
-		item.ItemID(ord.Problems[0].Measures[1].ID, t1.ID),
-		item.ItemID(ord.Problems[1].Measures[0].ID, t1.ID),
+		itemmsg.ItemID(ord.Problems[0].Measures[0].ID, t1.ID),
+		itemmsg.ItemID(ord.Problems[0].Measures[1].ID, t1.ID),
+		itemmsg.ItemID(ord.Problems[1].Measures[0].ID, t1.ID),
 	}
 	key := http.Header{"Idempotency-Key": []string{"ack-1"}}
-	post := func(c *apptest.Client, id, action string, body any) (int, item.ActionResult, string) {
+	post := func(c *apptest.Client, id, action string, body any) (int, itemmsg.ActionResult, string) {
 		t.Helper()
 		st, raw := c.Do("POST", "/api/items/"+id+"/"+action, body, key)
-		var res item.ActionResult
+		var res itemmsg.ActionResult
 		if st == 200 {
 			require.NoError(t, jsonUnmarshal(raw, &res))
 		}
@@ -47,7 +47,7 @@ func TestOneIdempotencyKeyAcrossTheItemsOfAUnit(t *testing.T) {
 	for _, id := range ids {
 		st, res, raw := post(t1o, id, "acknowledge", nil)
 		require.Equal(t, 200, st, raw)
-		require.Equal(t, item.Acknowledged, res.State, id)
+		require.Equal(t, itemmsg.Acknowledged, res.State, id)
 		require.False(t, res.Duplicate, "%s was acted on, not answered from memory", id)
 		require.Empty(t, res.Fingerprint)
 	}
@@ -90,7 +90,7 @@ func TestAnUnansweredActionIsReportedUnconfirmedAndARetryActsOnce(t *testing.T) 
 	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	id := itemmsg.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
 	key := http.Header{"Idempotency-Key": []string{"ack-outage"}}
 
 	st, raw := t1o.Do("POST", "/api/items/"+id+"/acknowledge", nil, key)
@@ -101,14 +101,14 @@ func TestAnUnansweredActionIsReportedUnconfirmedAndARetryActsOnce(t *testing.T) 
 	w2 := e.Sys.Worker()
 	require.NoError(t, w2.Start())
 	t.Cleanup(w2.Stop)
-	var res item.ActionResult
+	var res itemmsg.ActionResult
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st, raw := t1o.Do("POST", "/api/items/"+id+"/acknowledge", nil, key)
 		if assert.Equal(c, 200, st, string(raw)) {
 			assert.NoError(c, jsonUnmarshal(raw, &res))
 		}
 	}, 60*time.Second, time.Second)
-	require.Equal(t, item.Acknowledged, res.State)
+	require.Equal(t, itemmsg.Acknowledged, res.State)
 	var n int
 	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM item_audit WHERE item_id = $1 AND action = 'acknowledge'`, id).Scan(&n))
 	require.Equal(t, 1, n, "acknowledged once, however many times it was asked")

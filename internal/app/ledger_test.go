@@ -14,7 +14,7 @@ import (
 	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/ledger"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 func openXLSX(t *testing.T, b []byte) *excelize.File {
@@ -150,7 +150,7 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	for range 2 {
 		var applied struct{ Applied []api.AppliedLine }
 		t1o.JSON("POST", fmt.Sprintf("/api/progress-sheet/%d/apply", p.ID), nil, 200, &applied)
-		require.Equal(t, []api.AppliedLine{{Line: applied.Applied[0].Line, ItemID: b, State: string(item.CloseRequested)}}, applied.Applied)
+		require.Equal(t, []api.AppliedLine{{Line: applied.Applied[0].Line, ItemID: b, State: string(itemmsg.CloseRequested)}}, applied.Applied)
 	}
 	var actions []string
 	arows, err := e.Sys.Pool.Query(ctx, `SELECT action || ':' || note FROM item_audit WHERE item_id = $1 ORDER BY revision`, b)

@@ -19,7 +19,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/testenv"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // threeMeasures is an order of 2 problems / 3 measures to townships T1 and T2.
@@ -77,21 +77,21 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	require.Equal(t, 6, ord.Counts["issued"])
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	id := itemmsg.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
 
 	var mine struct{ Items []items.Row }
 	t1o.JSON("GET", "/api/me/items?view=todo", nil, 200, &mine)
 	require.Len(t, mine.Items, 3, "T1's three items wait for T1")
 	require.Equal(t, "城关镇组织委员", mine.Items[0].HandlerName)
 
-	act := func(c *apptest.Client, action string, body any, want int) item.ActionResult {
+	act := func(c *apptest.Client, action string, body any, want int) itemmsg.ActionResult {
 		t.Helper()
-		var res item.ActionResult
+		var res itemmsg.ActionResult
 		c.JSON("POST", "/api/items/"+id+"/"+action, body, want, &res)
 		return res
 	}
-	require.Equal(t, item.Acknowledged, act(t1o, "acknowledge", nil, 200).State)
-	require.Equal(t, item.InProgress, act(t1o, "progress", map[string]any{"note": "已逐村检查8个村"}, 200).State)
+	require.Equal(t, itemmsg.Acknowledged, act(t1o, "acknowledge", nil, 200).State)
+	require.Equal(t, itemmsg.InProgress, act(t1o, "progress", map[string]any{"note": "已逐村检查8个村"}, 200).State)
 
 	content := []byte("会议记录扫描件")
 	st, body := t1o.Upload("/api/items/"+id+"/evidence", "记录.pdf", content)
@@ -104,16 +104,16 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	sum := sha256.Sum256(content)
 	require.Equal(t, hex.EncodeToString(sum[:]), ev.SHA256)
 
-	require.Equal(t, item.CloseRequested, act(t1o, "request-close", map[string]any{"note": "已补齐", "evidence_ids": []int64{ev.ID}}, 200).State)
+	require.Equal(t, itemmsg.CloseRequested, act(t1o, "request-close", map[string]any{"note": "已补齐", "evidence_ids": []int64{ev.ID}}, 200).State)
 	// Refusals change nothing: the unit cannot close its own item, T2 cannot even see it.
 	act(t1o, "close", nil, 403)
 	st, _ = t2o.Do("POST", "/api/items/"+id+"/close", nil, nil)
 	require.Equal(t, 404, st)
 	act(cs, "return", map[string]any{}, 400) // a return needs a reason
-	require.Equal(t, item.InProgress, act(cs, "return", map[string]any{"note": "缺少会议签到表"}, 200).State)
-	require.Equal(t, item.CloseRequested, act(t1o, "request-close", map[string]any{"note": "已补签到表", "evidence_ids": []int64{ev.ID}}, 200).State)
+	require.Equal(t, itemmsg.InProgress, act(cs, "return", map[string]any{"note": "缺少会议签到表"}, 200).State)
+	require.Equal(t, itemmsg.CloseRequested, act(t1o, "request-close", map[string]any{"note": "已补签到表", "evidence_ids": []int64{ev.ID}}, 200).State)
 	res := act(cs, "close", nil, 200)
-	require.Equal(t, item.Closed, res.State)
+	require.Equal(t, itemmsg.Closed, res.State)
 	require.EqualValues(t, 7, res.Revision)
 	act(cs, "close", nil, 409) // closed is final
 	act(t1o, "progress", map[string]any{"note": "再报"}, 409)
@@ -156,8 +156,8 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	require.Equal(t, 404, st)
 
 	recordHistories(t, e, map[string]string{
-		item.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "unit_order_closed_after_return.json",
-		item.IssueWorkflowID(e.Sys.Deployment, orderID):       "issue_order.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "unit_order_closed_after_return.json",
+		itemmsg.IssueWorkflowID(e.Sys.Deployment, orderID):       "issue_order.json",
 	})
 }
 

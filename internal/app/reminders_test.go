@@ -18,6 +18,7 @@ import (
 	"rectify/internal/mailsink"
 	"rectify/internal/order"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // withSink starts a real SMTP server and points the system's email at it.
@@ -44,13 +45,13 @@ func issueBackdated(t *testing.T, e *apptest.Env, ago time.Duration, issuer stri
 	require.NoError(t, err)
 	at, err := st.BeginIssue(ctx, id, p.UnitID, p.ID)
 	require.NoError(t, err)
-	_, err = item.StartIssue(ctx, e.Sys.Temporal, e.Sys.Config.TaskQueue, item.IssueOrderInput{Deployment: e.Sys.Deployment, OrderID: id, IssuedBy: p.ID, IssuedAt: at})
+	_, err = item.StartIssue(ctx, e.Sys.Temporal, e.Sys.Config.TaskQueue, itemmsg.IssueOrderInput{Deployment: e.Sys.Deployment, OrderID: id, IssuedBy: p.ID, IssuedAt: at})
 	require.NoError(t, err)
 	return id
 }
 
-func roundTheClock() *item.Policy {
-	p := item.DefaultPolicy()
+func roundTheClock() *itemmsg.Policy {
+	p := itemmsg.DefaultPolicy()
 	p.SendStart, p.SendEnd = "00:00", "23:59"
 	return &p
 }
@@ -142,7 +143,7 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	t1, err := e.Org.UnitByCode(context.Background(), "T1")
 	require.NoError(t, err)
 	recordHistories(t, e, map[string]string{
-		item.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):                 "unit_order_supervised_escalated.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):              "unit_order_supervised_escalated.json",
 		item.DispatchWorkflowID(e.Sys.Deployment, slot.Truncate(time.Minute)): "dispatch.json",
 	})
 }

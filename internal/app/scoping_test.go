@@ -19,7 +19,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/items"
 	"rectify/internal/order"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // villageDraft is an order of 1 problem / 1 measure whose responsibilities go by position
@@ -105,9 +105,9 @@ func TestScopingMatrix(t *testing.T) {
 	clients["t1o"].JSON("GET", fmt.Sprintf("/api/orders/%d", orderB), nil, 200, &ordB)
 	require.Len(t, ordA.Problems, 2)
 	mA := []int64{ordA.Problems[0].Measures[0].ID, ordA.Problems[0].Measures[1].ID, ordA.Problems[1].Measures[0].ID}
-	a1, a2, a3 := item.ItemID(mA[0], unitID["T1"]), item.ItemID(mA[1], unitID["T1"]), item.ItemID(mA[2], unitID["T1"])
-	b1, b2, b3 := item.ItemID(mA[0], unitID["T2"]), item.ItemID(mA[1], unitID["T2"]), item.ItemID(mA[2], unitID["T2"])
-	v := item.ItemID(ordB.Problems[0].Measures[0].ID, unitID["V11"])
+	a1, a2, a3 := itemmsg.ItemID(mA[0], unitID["T1"]), itemmsg.ItemID(mA[1], unitID["T1"]), itemmsg.ItemID(mA[2], unitID["T1"])
+	b1, b2, b3 := itemmsg.ItemID(mA[0], unitID["T2"]), itemmsg.ItemID(mA[1], unitID["T2"]), itemmsg.ItemID(mA[2], unitID["T2"])
+	v := itemmsg.ItemID(ordB.Problems[0].Measures[0].ID, unitID["V11"])
 	var n int
 	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE id = ANY($1)`, []string{a1, a2, a3, b1, b2, b3, v}).Scan(&n))
 	require.Equal(t, 7, n, "the seven fixture items exist under the ids the test computes")
@@ -224,11 +224,11 @@ func TestScopingMatrix(t *testing.T) {
 				}
 			}}
 	}
-	act := func(who, rel, action, label, id string, want int, state item.State) scopeCase {
+	act := func(who, rel, action, label, id string, want int, state itemmsg.State) scopeCase {
 		return scopeCase{who: who, rel: rel, what: action + " " + label, want: want,
 			do: func(c *apptest.Client) (int, []byte) { return c.Do("POST", "/api/items/"+id+"/"+action, nil, nil) },
 			check: func(t *testing.T, body []byte) {
-				var res item.ActionResult
+				var res itemmsg.ActionResult
 				require.NoError(t, json.Unmarshal(body, &res))
 				require.Equal(t, id, res.ItemID)
 				require.Equal(t, state, res.State)
@@ -400,7 +400,7 @@ func TestScopingMatrix(t *testing.T) {
 		act("t2o", "sibling", "acknowledge", "T1", a1, 404, ""),
 		act("v11", "parent", "acknowledge", "T1", a1, 404, ""),
 		act("v21", "parent-sibling", "acknowledge", "T1", a1, 404, ""),
-		act("t1o", "own", "acknowledge", "T1", a1, 200, item.Acknowledged),
+		act("t1o", "own", "acknowledge", "T1", a1, 200, itemmsg.Acknowledged),
 		act("t1s", "own", "acknowledge", "T1 again", a1, 409, ""),
 		// v at V11:
 		act("t1o", "child", "acknowledge", "V11", v, 403, ""),
@@ -408,12 +408,12 @@ func TestScopingMatrix(t *testing.T) {
 		act("cs", "grandchild", "acknowledge", "V11", v, 403, ""),
 		act("t2o", "sibling-child", "acknowledge", "V11", v, 404, ""),
 		act("v21", "cousin", "acknowledge", "V11", v, 404, ""),
-		act("v11", "own", "acknowledge", "V11", v, 200, item.Acknowledged),
+		act("v11", "own", "acknowledge", "V11", v, 200, itemmsg.Acknowledged),
 		act("v11", "own", "acknowledge", "V11 again", v, 409, ""),
 		// b1 at T2:
 		act("t1o", "sibling", "acknowledge", "T2", b1, 404, ""),
 		act("v21", "parent", "acknowledge", "T2", b1, 404, ""),
-		act("t2o", "own", "acknowledge", "T2", b1, 200, item.Acknowledged),
+		act("t2o", "own", "acknowledge", "T2", b1, 200, itemmsg.Acknowledged),
 
 		// --- Cancel: only org_staff/township_official of the issuing unit. a2 at T1 (order A by C):
 		act("cl", "child", "cancel", "T1", a2, 403, ""),
@@ -421,7 +421,7 @@ func TestScopingMatrix(t *testing.T) {
 		act("t1l", "own", "cancel", "T1", a2, 403, ""),
 		act("t2o", "sibling", "cancel", "T1", a2, 404, ""),
 		act("v11", "parent", "cancel", "T1", a2, 404, ""),
-		act("cs", "child", "cancel", "T1", a2, 200, item.Cancelled),
+		act("cs", "child", "cancel", "T1", a2, 200, itemmsg.Cancelled),
 		act("cs", "child", "cancel", "T1 again", a2, 409, ""),
 		act("t1o", "own", "acknowledge", "cancelled T1", a2, 409, ""),
 		act("t1l", "own", "acknowledge", "cancelled T1", a2, 403, ""),
@@ -430,7 +430,7 @@ func TestScopingMatrix(t *testing.T) {
 		// b2 at T2:
 		act("t1o", "sibling", "cancel", "T2", b2, 404, ""),
 		act("t2s", "own", "cancel", "T2", b2, 403, ""),
-		act("cs", "child", "cancel", "T2", b2, 200, item.Cancelled),
+		act("cs", "child", "cancel", "T2", b2, 200, itemmsg.Cancelled),
 		// v at V11 (order B by T1): the county is not the issuer.
 		act("cs", "grandchild", "cancel", "V11", v, 403, ""),
 		act("cl", "grandchild", "cancel", "V11", v, 403, ""),
@@ -478,7 +478,7 @@ func TestScopingMatrix(t *testing.T) {
 
 		// --- The issuing unit cancels v last: it was V11's only item of order B, so its
 		// workflow ends; the item refuses everything after.
-		act("t1s", "child", "cancel", "V11", v, 200, item.Cancelled),
+		act("t1s", "child", "cancel", "V11", v, 200, itemmsg.Cancelled),
 		act("t1o", "child", "cancel", "V11 again", v, 409, ""),
 		act("v11", "own", "acknowledge", "cancelled V11", v, 409, ""),
 		upload("v11", "own", "on cancelled V11", v, 409, nil),

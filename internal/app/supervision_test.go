@@ -19,7 +19,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/org"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Staff see the reminder plan before issuing; a unit asks for an extension before the
@@ -44,18 +44,18 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 		Steps []api.PlanStep
 	}
 	cs.JSON("GET", fmt.Sprintf("/api/orders/%d/reminder-plan", created.ID), nil, 200, &plan)
-	var rungs []item.Rung
+	var rungs []itemmsg.Rung
 	for _, s := range plan.Steps {
 		if s.MeasureID == plan.Steps[0].MeasureID {
 			rungs = append(rungs, s.Rung)
 		}
 	}
-	require.Contains(t, rungs, item.RungUrge)
-	require.Contains(t, rungs, item.RungListed)
+	require.Contains(t, rungs, itemmsg.RungUrge)
+	require.Contains(t, rungs, itemmsg.RungListed)
 	for _, s := range plan.Steps {
 		require.NotEmpty(t, s.Recipients)
 		require.NotContains(t, s.Recipients, "", "recipients are named")
-		if s.Rung == item.RungUnitHead {
+		if s.Rung == itemmsg.RungUnitHead {
 			require.Equal(t, []string{"城关镇书记"}, s.Recipients)
 		}
 	}
@@ -183,7 +183,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)
 	recordHistories(t, e, map[string]string{
-		item.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "unit_order_extended_recalendared.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "unit_order_extended_recalendared.json",
 		recalendar: "recalendar.json",
 	})
 }

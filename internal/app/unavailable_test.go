@@ -21,7 +21,7 @@ import (
 	"rectify/internal/devserver"
 	"rectify/internal/order"
 	"rectify/internal/testenv"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // With the Temporal dev server killed under a running API, an action answers 503 服务暂时
@@ -54,7 +54,7 @@ func TestWithTemporalKilledAnActionAnswers503AtOnceAndThenRecovers(t *testing.T)
 	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
 	t1, err := e.Org.UnitByCode(context.Background(), "T1")
 	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	id := itemmsg.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
 
 	require.NoError(t, dev.Kill())
 	ack := http.Header{"Idempotency-Key": {"ack-after-outage"}}
@@ -72,7 +72,7 @@ func TestWithTemporalKilledAnActionAnswers503AtOnceAndThenRecovers(t *testing.T)
 	require.Equal(t, http.StatusOK, st, string(body))
 
 	// The supervisor starts the server again on the same file; the action goes through.
-	var res item.ActionResult
+	var res itemmsg.ActionResult
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st, _, body := t1o.DoWithHeader("POST", "/api/items/"+id+"/acknowledge", nil, ack)
 		if !assert.Equal(c, http.StatusOK, st, string(body)) {
@@ -80,7 +80,7 @@ func TestWithTemporalKilledAnActionAnswers503AtOnceAndThenRecovers(t *testing.T)
 		}
 		assert.NoError(c, jsonUnmarshal(body, &res))
 	}, 120*time.Second, time.Second)
-	require.Equal(t, item.Acknowledged, res.State)
+	require.Equal(t, itemmsg.Acknowledged, res.State)
 }
 
 // tcpProxy stands between the API and PostgreSQL so that a test can take the database

@@ -14,6 +14,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // ReminderResult holds the reminder benchmark's figures.
@@ -74,7 +75,7 @@ func RunReminders(ctx context.Context, o Options, people int) (ReminderResult, e
 	}
 	// The instant: the start of a minute at least 90 s away, when every reminder falls due.
 	slot := time.Now().In(calendar.Shanghai).Add(90 * time.Second).Truncate(time.Minute).Add(time.Minute)
-	policy := item.DefaultPolicy()
+	policy := itemmsg.DefaultPolicy()
 	policy.RemindBefore, policy.SendStart, policy.SendEnd, policy.DueTime = []int{0}, slot.Format("15:04"), "23:59", "23:59"
 	d := order.Draft{Title: "提醒基准", Source: "督查", Policy: &policy}
 	for u := range units {
@@ -95,7 +96,7 @@ func RunReminders(ctx context.Context, o Options, people int) (ReminderResult, e
 	if err != nil {
 		return res, err
 	}
-	if _, err := item.StartIssue(ctx, sys.Temporal, sys.Config.TaskQueue, item.IssueOrderInput{Deployment: sys.Deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
+	if _, err := item.StartIssue(ctx, sys.Temporal, sys.Config.TaskQueue, itemmsg.IssueOrderInput{Deployment: sys.Deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(o.Out, "%d reminders fall due at %s; waiting ...\n", res.Reminders, slot.Format("15:04:05"))

@@ -16,6 +16,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -106,7 +107,7 @@ func issueOnce(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc 
 	if err != nil {
 		return false, err
 	}
-	if _, err := item.StartIssue(ctx, tc, taskQueue, item.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: by, IssuedAt: at}); err != nil {
+	if _, err := item.StartIssue(ctx, tc, taskQueue, itemmsg.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: by, IssuedAt: at}); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -172,8 +173,8 @@ func Order(now time.Time) order.Draft {
 	}
 }
 
-func demoPolicy() *item.Policy {
-	p := item.DefaultPolicy()
+func demoPolicy() *itemmsg.Policy {
+	p := itemmsg.DefaultPolicy()
 	p.SendStart, p.SendEnd = "00:00", "23:59"
 	return &p
 }

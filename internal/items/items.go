@@ -14,7 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/order"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Store reads and writes the item read model.
@@ -59,14 +59,14 @@ const upsertItem = `INSERT INTO items (id, order_id, measure_id, unit_id, parent
 const insertAudit = `INSERT INTO item_audit (item_id, revision, at, actor_id, actor_unit_id, action, from_state, to_state, note, evidence_ids)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_id, revision) DO NOTHING`
 
-func queueRow(b *pgx.Batch, r item.ItemRow) {
+func queueRow(b *pgx.Batch, r itemmsg.ItemRow) {
 	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, orNil(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
 		r.DeadlineKind, orNil(r.DueDate), orNil(r.PrimaryPerson), orNil(r.DirectPerson), orNil(r.HandlerPerson),
 		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt,
 		orNil(r.WorkingDays), orNil(r.WorkingDaysFrom), r.DueAt, orNil(r.ExtendedTo), orNil(r.ExtensionRequestedTo), r.ExtensionReason)
 }
 
-func queueAudit(b *pgx.Batch, a item.AuditEntry) {
+func queueAudit(b *pgx.Batch, a itemmsg.AuditEntry) {
 	ev := a.EvidenceIDs
 	if ev == nil {
 		ev = []int64{}
@@ -75,7 +75,7 @@ func queueAudit(b *pgx.Batch, a item.AuditEntry) {
 }
 
 // Write applies item rows and audit entries in one transaction; safe to repeat.
-func (s *Store) Write(ctx context.Context, rows []item.ItemRow, audit []item.AuditEntry) (err error) {
+func (s *Store) Write(ctx context.Context, rows []itemmsg.ItemRow, audit []itemmsg.AuditEntry) (err error) {
 	defer wrap(&err, "items.Write(%d rows)", len(rows))
 	b := &pgx.Batch{}
 	for _, r := range rows {
@@ -106,7 +106,7 @@ const insertNotice = `INSERT INTO notices (key, item_id, person_id, rung, consol
 
 // WriteSupervision applies lights (with their history) and fired rungs in one
 // transaction; repeating it changes nothing.
-func (s *Store) WriteSupervision(ctx context.Context, writes []item.SupervisionWrite, notices []item.Notice) (err error) {
+func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.SupervisionWrite, notices []itemmsg.Notice) (err error) {
 	defer wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
 	b := &pgx.Batch{}
 	for _, w := range writes {
@@ -197,7 +197,7 @@ func scanRow(r pgx.Row) (Row, error) {
 		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
 		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.DueAt, &x.Light, &x.LightReason, &x.Listed,
 		&x.ExtendedTo, &x.ExtensionAsk, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath)
-	x.StateLabel = item.State(x.State).Label()
+	x.StateLabel = itemmsg.State(x.State).Label()
 	return x, err
 }
 
@@ -296,7 +296,7 @@ func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) 
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
 		err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
-		e.ActionLabel = item.Action(e.Action).Label()
+		e.ActionLabel = itemmsg.Action(e.Action).Label()
 		return e, err
 	})
 	if out == nil {
@@ -361,7 +361,7 @@ func (s *Store) Notices(ctx context.Context, id string) (_ []NoticeRow, err erro
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[NoticeRow])
 	for i := range out {
-		out[i].RungLabel = item.Rung(out[i].Rung).Label()
+		out[i].RungLabel = itemmsg.Rung(out[i].Rung).Label()
 	}
 	return out, err
 }

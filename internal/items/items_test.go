@@ -10,7 +10,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/testenv"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // A workflow's write may be retried, or arrive after a newer one (two handlers, a slow
@@ -29,19 +29,19 @@ func TestALateOrRepeatedWriteNeverOverwritesANewerOne(t *testing.T) {
 	require.NoError(t, err)
 	s := items.NewStore(pool)
 	at := time.Date(2026, 11, 24, 9, 0, 0, 0, order.Shanghai)
-	row := func(rev int64, st item.State) item.ItemRow {
-		return item.ItemRow{Item: item.Item{Spec: item.Spec{ID: "m1-u2", MeasureID: 1, DeadlineKind: "by_date", DueDate: "2026-12-31"},
-			State: st, Revision: rev}, OrderID: 1, UnitID: 2, WorkflowID: "order-1-unit-2", Holder: item.HolderUnit,
+	row := func(rev int64, st itemmsg.State) itemmsg.ItemRow {
+		return itemmsg.ItemRow{Item: itemmsg.Item{Spec: itemmsg.Spec{ID: "m1-u2", MeasureID: 1, DeadlineKind: "by_date", DueDate: "2026-12-31"},
+			State: st, Revision: rev}, OrderID: 1, UnitID: 2, WorkflowID: "order-1-unit-2", Holder: itemmsg.HolderUnit,
 			IssuedAt: at, UpdatedAt: at.Add(time.Duration(rev) * time.Minute)}
 	}
-	audit := func(rev int64, from, to item.State) item.AuditEntry {
-		return item.AuditEntry{ItemID: "m1-u2", Revision: rev, At: at, ActorID: 1, ActorUnitID: 1, Action: item.Acknowledge, From: from, To: to}
+	audit := func(rev int64, from, to itemmsg.State) itemmsg.AuditEntry {
+		return itemmsg.AuditEntry{ItemID: "m1-u2", Revision: rev, At: at, ActorID: 1, ActorUnitID: 1, Action: itemmsg.Acknowledge, From: from, To: to}
 	}
-	require.NoError(t, s.Write(ctx, []item.ItemRow{row(1, item.Issued)}, []item.AuditEntry{audit(1, "", item.Issued)}))
-	require.NoError(t, s.Write(ctx, []item.ItemRow{row(3, item.InProgress)}, []item.AuditEntry{audit(3, item.Acknowledged, item.InProgress)}))
+	require.NoError(t, s.Write(ctx, []itemmsg.ItemRow{row(1, itemmsg.Issued)}, []itemmsg.AuditEntry{audit(1, "", itemmsg.Issued)}))
+	require.NoError(t, s.Write(ctx, []itemmsg.ItemRow{row(3, itemmsg.InProgress)}, []itemmsg.AuditEntry{audit(3, itemmsg.Acknowledged, itemmsg.InProgress)}))
 	// The late revision 2 and a retry of revision 3 change nothing but add revision 2's audit row.
-	require.NoError(t, s.Write(ctx, []item.ItemRow{row(2, item.Acknowledged)}, []item.AuditEntry{audit(2, item.Issued, item.Acknowledged)}))
-	require.NoError(t, s.Write(ctx, []item.ItemRow{row(3, item.InProgress)}, []item.AuditEntry{audit(3, item.Acknowledged, item.InProgress)}))
+	require.NoError(t, s.Write(ctx, []itemmsg.ItemRow{row(2, itemmsg.Acknowledged)}, []itemmsg.AuditEntry{audit(2, itemmsg.Issued, itemmsg.Acknowledged)}))
+	require.NoError(t, s.Write(ctx, []itemmsg.ItemRow{row(3, itemmsg.InProgress)}, []itemmsg.AuditEntry{audit(3, itemmsg.Acknowledged, itemmsg.InProgress)}))
 
 	got, err := s.Get(ctx, order.Scope{UnitID: 1, Path: "/1/", Subtree: true}, "m1-u2", at)
 	require.NoError(t, err)

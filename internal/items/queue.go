@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // The dispatcher's queue: notices (reminders and escalations the item workflows fired, written
@@ -16,13 +16,13 @@ import (
 // PendingNotice is a notice waiting to go out, with what its message needs: who it is for and
 // the item it is about.
 type PendingNotice struct {
-	Notice     item.Notice `db:"detail"`
-	Name       string      `db:"name"`
-	Email      string      `db:"email"`
-	Mobile     string      `db:"mobile"`
-	OrderTitle string      `db:"order_title"`
-	UnitName   string      `db:"unit_name"`
-	Measure    string      `db:"measure"`
+	Notice     itemmsg.Notice `db:"detail"`
+	Name       string         `db:"name"`
+	Email      string         `db:"email"`
+	Mobile     string         `db:"mobile"`
+	OrderTitle string         `db:"order_title"`
+	UnitName   string         `db:"unit_name"`
+	Measure    string         `db:"measure"`
 }
 
 // PendingNotices returns the notices still pending whose send time is before before, by

@@ -7,8 +7,9 @@ package order
 import (
 	"time"
 
-	"rectify/workflows/item"
 	_ "time/tzdata" // Asia/Shanghai even where the system has no zoneinfo
+
+	"rectify/workflows/item/itemmsg"
 )
 
 // Shanghai is the zone every date in an order is read in.
@@ -62,7 +63,7 @@ type Draft struct {
 	Targets   []string  `json:"targets"` // unit codes in the issuer's subtree
 	Problems  []Problem `json:"problems"`
 	// Policy overrides the issuing department's supervision policy for this order.
-	Policy *item.Policy `json:"policy,omitempty"`
+	Policy *itemmsg.Policy `json:"policy,omitempty"`
 }
 
 // Problem is one entry of the problem list (问题清单).
@@ -126,7 +127,7 @@ type Order struct {
 	Targets      []Target        `json:"targets,omitempty"`
 	Problems     []StoredProblem `json:"problems,omitempty"`
 	Counts       map[string]int  `json:"counts"`
-	Policy       *item.Policy    `json:"policy,omitempty"`
+	Policy       *itemmsg.Policy `json:"policy,omitempty"`
 	Items        int             `json:"items"`
 	// Partial is true when the caller does not see the issuing unit and so sees only the
 	// targets in their own scope, with those targets' items and counts.

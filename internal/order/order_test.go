@@ -15,7 +15,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/testenv"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // now is the fixed clock of every test: 2026-11-24 10:00 in Shanghai.
@@ -427,7 +427,7 @@ func TestCreateRejects(t *testing.T) {
 		{"too many checkpoints", func(d *order.Draft) { d.Problems[1].Measures[0].Deadline.Checkpoints = make([]string, 61) },
 			[]want{{"problems[1].measures[0].deadline.checkpoints", "阶段性检查时间不能超过60项"}}},
 		{"policy counts beyond a year", func(d *order.Draft) {
-			p := item.DefaultPolicy()
+			p := itemmsg.DefaultPolicy()
 			p.AckWithin, p.ListAfter = 9000000000000000000, 251
 			d.Policy = &p
 		}, []want{
@@ -664,11 +664,11 @@ func TestTodayIsShanghai(t *testing.T) {
 func TestDepartmentPolicyBounded(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	p := item.DefaultPolicy()
+	p := itemmsg.DefaultPolicy()
 	p.AckWithin = 2
 	require.NoError(t, f.orders.SetDepartmentPolicy(ctx, f.unitID("C"), p, f.personID("zuzhi")))
 
-	bad := item.DefaultPolicy()
+	bad := itemmsg.DefaultPolicy()
 	bad.AckWithin = 1 << 61
 	bad.RemindBefore = make([]int, 51)
 	e := requireKind(t, f.orders.SetDepartmentPolicy(ctx, f.unitID("C"), bad, f.personID("zuzhi")), apperr.Invalid)

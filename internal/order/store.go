@@ -15,7 +15,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/limits"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Store keeps orders in PostgreSQL.
@@ -261,7 +261,7 @@ type PlannedMeasure struct {
 // Plan is an order ready to issue: targets in id order, measures in list order, and a
 // directory to resolve responsibilities at each target.
 type Plan struct {
-	Policy       item.Policy
+	Policy       itemmsg.Policy
 	OrderID      int64
 	IssuerUnitID int64
 	Targets      []int64
@@ -284,11 +284,11 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	p := &Plan{OrderID: orderID}
-	var policy *item.Policy
+	var policy *itemmsg.Policy
 	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
 		return nil, err
 	}
-	p.Policy = item.DefaultPolicy()
+	p.Policy = itemmsg.DefaultPolicy()
 	if policy != nil {
 		p.Policy = *policy
 	}
@@ -336,24 +336,24 @@ func (s *Store) PlanInScope(ctx context.Context, sc Scope, orderID int64) (*Orde
 }
 
 // DepartmentPolicy is the supervision policy an issuing unit's new orders start from.
-func (s *Store) DepartmentPolicy(ctx context.Context, unitID int64) (item.Policy, error) {
+func (s *Store) DepartmentPolicy(ctx context.Context, unitID int64) (itemmsg.Policy, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return item.Policy{}, fmt.Errorf("order.DepartmentPolicy: %w", err)
+		return itemmsg.Policy{}, fmt.Errorf("order.DepartmentPolicy: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	p, err := s.departmentPolicy(ctx, tx, unitID)
 	if err != nil {
-		return item.Policy{}, err
+		return itemmsg.Policy{}, err
 	}
 	return *p, nil
 }
 
-func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (*item.Policy, error) {
-	var p *item.Policy
+func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (*itemmsg.Policy, error) {
+	var p *itemmsg.Policy
 	err := tx.QueryRow(ctx, `SELECT policy FROM supervision_policies WHERE unit_id = $1`, unitID).Scan(&p)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && p == nil) {
-		d := item.DefaultPolicy()
+		d := itemmsg.DefaultPolicy()
 		return &d, nil
 	}
 	if err != nil {
@@ -364,7 +364,7 @@ func (s *Store) departmentPolicy(ctx context.Context, tx pgx.Tx, unitID int64) (
 
 // SetDepartmentPolicy validates and stores an issuing unit's default policy, on behalf of
 // person by, audited in the same transaction.
-func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Policy, by int64) error {
+func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p itemmsg.Policy, by int64) error {
 	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/limits"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // unitInfo and personInfo are the slices of the organization tree validation needs.
@@ -273,7 +273,7 @@ func normalizedKind(k string) string { return deadlineAliases[strings.TrimSpace(
 
 // PolicyErrors is every problem with a supervision policy: the workflow's own rules and the
 // bounds that keep its working-day counts within reach of the calendar.
-func PolicyErrors(p item.Policy) []apperr.FieldError {
+func PolicyErrors(p itemmsg.Policy) []apperr.FieldError {
 	var c limits.Check
 	c.Errs = p.Validate()
 	for _, x := range []struct {

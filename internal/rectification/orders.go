@@ -7,6 +7,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/order"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Valid answers a draft that passed validation.
@@ -84,7 +85,7 @@ func (s *Service) IssueOrder(ctx context.Context, a auth.Actor, id int64) (Issui
 	if err != nil {
 		return Issuing{}, err
 	}
-	wfID, err := item.StartIssue(ctx, s.Temporal, s.TaskQueue, item.IssueOrderInput{Deployment: s.Deployment, OrderID: id, IssuedBy: a.PersonID, IssuedAt: at})
+	wfID, err := item.StartIssue(ctx, s.Temporal, s.TaskQueue, itemmsg.IssueOrderInput{Deployment: s.Deployment, OrderID: id, IssuedBy: a.PersonID, IssuedAt: at})
 	if err != nil {
 		return Issuing{}, err
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // verdict is what the client finally heard about one action.
@@ -191,7 +191,7 @@ func (s *stream) act(ctx context.Context, id string, person int64, action string
 			s.netErrors.Add(1)
 			continue
 		case status == http.StatusOK:
-			var res item.ActionResult
+			var res itemmsg.ActionResult
 			if err := json.Unmarshal(answer, &res); err != nil || res.ItemID != id {
 				s.refuse(id, action, status, "200 with an answer that is not this item's: "+string(answer))
 				return refused

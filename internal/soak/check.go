@@ -19,7 +19,7 @@ import (
 
 	"rectify/internal/mailsink"
 	"rectify/internal/notify"
-	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // check compares what the system holds with what the clients were told, and the mail that
@@ -117,16 +117,16 @@ func checkActions(ctx context.Context, res *Result, pool *pgxpool.Pool, st *stre
 			noAnswer++
 		}
 		want := map[string]int{}
-		wantState[id] = string(item.Issued)
+		wantState[id] = string(itemmsg.Issued)
 		if oc.ack == accepted {
-			want[string(item.Acknowledge)] = 1
+			want[string(itemmsg.Acknowledge)] = 1
 			res.Acks++
-			wantState[id] = string(item.Acknowledged)
+			wantState[id] = string(itemmsg.Acknowledged)
 		}
 		if oc.progress == accepted {
-			want[string(item.Progress)] = 1
+			want[string(itemmsg.Progress)] = 1
 			res.Progresses++
-			wantState[id] = string(item.InProgress)
+			wantState[id] = string(itemmsg.InProgress)
 		}
 		for action, n := range got[id] {
 			if want[action] != n {
@@ -323,7 +323,7 @@ func checkWorkflows(ctx context.Context, res *Result, pool *pgxpool.Pool, tc cli
 	var ids []string
 	var o, u int64
 	if _, err := pgx.ForEachRow(rows, []any{&o, &u}, func() error {
-		ids = append(ids, item.UnitWorkflowID(deployment, o, u))
+		ids = append(ids, itemmsg.UnitWorkflowID(deployment, o, u))
 		return nil
 	}); err != nil {
 		return fmt.Errorf("soak: check workflows: %w", err)

@@ -17,6 +17,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // backdate is how long before the soak its orders count as issued: two days, so that every
@@ -100,7 +101,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, o Opti
 		w.tokens[id] = tok.Token
 	}
 
-	policy := item.DefaultPolicy()
+	policy := itemmsg.DefaultPolicy()
 	policy.SendStart, policy.SendEnd = "00:00", "23:59" // round the clock
 	due := time.Now().In(calendar.Shanghai).AddDate(0, 0, 6).Format("2006-01-02")
 	for k := range o.Orders {
@@ -135,7 +136,7 @@ func (w *world) issue(ctx context.Context, tc client.Client, taskQueue, deployme
 	if err != nil {
 		return err
 	}
-	in := item.IssueOrderInput{Deployment: deployment, OrderID: orderID, IssuedBy: w.issuerID, IssuedAt: at}
+	in := itemmsg.IssueOrderInput{Deployment: deployment, OrderID: orderID, IssuedBy: w.issuerID, IssuedAt: at}
 	for {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err := item.StartIssue(sctx, tc, taskQueue, in)

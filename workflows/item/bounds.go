@@ -7,6 +7,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
+	"rectify/workflows/item/itemmsg"
 )
 
 // MaxKeyLength bounds an Idempotency-Key, in bytes: keys are remembered in the workflow.
@@ -15,7 +16,7 @@ const MaxKeyLength = 200
 // Bounds refuses a request whose texts, lists or extension date exceed internal/limits, so
 // that nothing a person sends can outgrow a payload or the workflow's remembered state. The
 // API checks it before sending, and the workflow's validator again for every way in.
-func Bounds(req ActionRequest, now time.Time) error {
+func Bounds(req itemmsg.ActionRequest, now time.Time) error {
 	var c limits.Check
 	c.Text("note", "说明", req.Note, limits.MaxNote)
 	c.List("evidence_ids", "佐证材料", len(req.EvidenceIDs), limits.MaxEvidenceIDs)
@@ -36,7 +37,7 @@ func Bounds(req ActionRequest, now time.Time) error {
 }
 
 // boundsRejection is Bounds as a workflow validator answers: the first field and its reason.
-func boundsRejection(req ActionRequest, now time.Time) error {
+func boundsRejection(req itemmsg.ActionRequest, now time.Time) error {
 	err := Bounds(req, now)
 	if err == nil {
 		return nil

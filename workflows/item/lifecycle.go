@@ -2,6 +2,7 @@ package item
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Roles that may issue orders and review close-out requests.
@@ -28,15 +30,15 @@ func rejection(kind apperr.Kind, field, message string) error {
 type lifecycle struct {
 	// Supervision context: nil cal means the run predates supervision (no deadlines).
 	cal      *calendar.Calendar
-	policy   Policy
+	policy   itemmsg.Policy
 	issuedAt time.Time
 
 	orderID      int64
 	unitID       int64
 	issuerUnitID int64
-	items        []Item
+	items        []itemmsg.Item
 	index        map[string]int
-	handled      map[string]ActionResult
+	handled      map[string]itemmsg.ActionResult
 	handledOrder []string
 	// scopedKeys: idempotency keys are remembered per (item, person) with the request's
 	// fingerprint (runs started before the hardening version keyed them per workflow).
@@ -48,9 +50,9 @@ type lifecycle struct {
 
 const maxRememberedKeys = 1000
 
-func newLifecycle(in UnitOrderInput) *lifecycle {
-	l := &lifecycle{issuedAt: in.IssuedAt, policy: DefaultPolicy(), orderID: in.OrderID, unitID: in.UnitID, issuerUnitID: in.IssuerUnitID,
-		index: map[string]int{}, handled: map[string]ActionResult{}}
+func newLifecycle(in itemmsg.UnitOrderInput) *lifecycle {
+	l := &lifecycle{issuedAt: in.IssuedAt, policy: itemmsg.DefaultPolicy(), orderID: in.OrderID, unitID: in.UnitID, issuerUnitID: in.IssuerUnitID,
+		index: map[string]int{}, handled: map[string]itemmsg.ActionResult{}}
 	if in.Carried != nil {
 		l.items = append(l.items, in.Carried.Items...)
 		for k, v := range in.Carried.Handled {
@@ -59,7 +61,7 @@ func newLifecycle(in UnitOrderInput) *lifecycle {
 		l.handledOrder = append(l.handledOrder, in.Carried.HandledOrder...)
 	} else {
 		for _, s := range in.Items {
-			l.items = append(l.items, Item{Spec: s, State: Issued, Revision: 1})
+			l.items = append(l.items, itemmsg.Item{Spec: s, State: itemmsg.Issued, Revision: 1})
 		}
 	}
 	if in.Policy != nil {
@@ -71,8 +73,8 @@ func newLifecycle(in UnitOrderInput) *lifecycle {
 	return l
 }
 
-func (l *lifecycle) carried() *Carried {
-	c := &Carried{Items: slices.Clone(l.items), Handled: l.handled, HandledOrder: slices.Clone(l.handledOrder)}
+func (l *lifecycle) carried() *itemmsg.Carried {
+	c := &itemmsg.Carried{Items: slices.Clone(l.items), Handled: l.handled, HandledOrder: slices.Clone(l.handledOrder)}
 	if l.cal != nil {
 		c.Calendar = l.cal.Years()
 	}
@@ -90,19 +92,19 @@ func (l *lifecycle) allTerminal() bool {
 
 // handledKey is where a request's idempotency key is remembered. Scoped runs remember it
 // per (item, person): two items of one workflow, or two people, never share an answer.
-func (l *lifecycle) handledKey(req ActionRequest) string {
+func (l *lifecycle) handledKey(req itemmsg.ActionRequest) string {
 	if !l.scopedKeys {
 		return req.Key
 	}
-	return req.ItemID + "|" + itoa(req.Actor.PersonID) + "|" + req.Key
+	return req.ItemID + "|" + strconv.FormatInt(req.Actor.PersonID, 10) + "|" + req.Key
 }
 
 // duplicate answers a request whose idempotency key was already handled. The same key with
 // another action or body is refused (as payment APIs do), and a remembered answer goes only
 // to someone who may still act on the item.
-func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool, error) {
+func (l *lifecycle) duplicate(req itemmsg.ActionRequest) (itemmsg.ActionResult, bool, error) {
 	if req.Key == "" {
-		return ActionResult{}, false, nil
+		return itemmsg.ActionResult{}, false, nil
 	}
 	r, ok := l.handled[l.handledKey(req)]
 	if !ok && l.scopedKeys {
@@ -112,14 +114,14 @@ func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool, error) {
 		}
 	}
 	if !ok {
-		return ActionResult{}, false, nil
+		return itemmsg.ActionResult{}, false, nil
 	}
 	if l.scopedKeys {
 		if err := MayAct(req.Actor, req.Action, l.unitID, l.issuerUnitID); err != nil {
-			return ActionResult{}, false, err
+			return itemmsg.ActionResult{}, false, err
 		}
 		if r.Fingerprint != "" && r.Fingerprint != Fingerprint(req) {
-			return ActionResult{}, false, rejection(apperr.Conflict, "Idempotency-Key", "幂等键“"+req.Key+"”已用于该事项的另一操作或不同内容，请使用新的幂等键")
+			return itemmsg.ActionResult{}, false, rejection(apperr.Conflict, "Idempotency-Key", "幂等键“"+req.Key+"”已用于该事项的另一操作或不同内容，请使用新的幂等键")
 		}
 	}
 	r.Duplicate, r.Fingerprint = true, ""
@@ -127,7 +129,7 @@ func (l *lifecycle) duplicate(req ActionRequest) (ActionResult, bool, error) {
 }
 
 // check decides whether req may act now; it changes nothing.
-func (l *lifecycle) check(req ActionRequest, now time.Time) error {
+func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 	if _, ok, err := l.duplicate(req); ok || err != nil {
 		return err
 	}
@@ -144,33 +146,33 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 	if err := MayAct(req.Actor, req.Action, l.unitID, l.issuerUnitID); err != nil {
 		return err
 	}
-	if it.State == Cancelled {
+	if it.State == itemmsg.Cancelled {
 		return rejection(apperr.Conflict, "state", "整改事项已撤销，不能"+req.Action.Label())
 	}
-	if it.State == Closed {
+	if it.State == itemmsg.Closed {
 		return rejection(apperr.Conflict, "state", "整改事项已销号，不能"+req.Action.Label())
 	}
 	note := strings.TrimSpace(req.Note)
 	switch req.Action {
-	case Acknowledge:
-		if it.State != Issued {
+	case itemmsg.Acknowledge:
+		if it.State != itemmsg.Issued {
 			return rejection(apperr.Conflict, "state", "整改事项已签收")
 		}
-	case Progress:
-		if it.State == Issued {
+	case itemmsg.Progress:
+		if it.State == itemmsg.Issued {
 			return rejection(apperr.Conflict, "state", "请先签收再反馈进展")
 		}
-		if it.State == CloseRequested {
+		if it.State == itemmsg.CloseRequested {
 			return rejection(apperr.Conflict, "state", "已申请销号，等待审核，不能反馈进展")
 		}
 		if note == "" {
 			return rejection(apperr.Invalid, "note", "进展情况不能为空")
 		}
-	case RequestClose:
-		if it.State == Issued {
+	case itemmsg.RequestClose:
+		if it.State == itemmsg.Issued {
 			return rejection(apperr.Conflict, "state", "请先签收再申请销号")
 		}
-		if it.State == CloseRequested {
+		if it.State == itemmsg.CloseRequested {
 			return rejection(apperr.Conflict, "state", "已申请销号，等待审核")
 		}
 		if len(req.EvidenceIDs) == 0 {
@@ -182,7 +184,7 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 		if it.ChildrenPending > 0 {
 			return rejection(apperr.Conflict, "state", "下级分解事项尚未全部销号")
 		}
-	case RequestExtension:
+	case itemmsg.RequestExtension:
 		if l.cal == nil && !l.ready {
 			break // the calendar is still loading: the handler judges it once the run is ready
 		}
@@ -192,7 +194,7 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 		if it.ExtensionRequestedTo != "" {
 			return rejection(apperr.Conflict, "state", "已有待审批的延期申请")
 		}
-		due, ok := it.Due(l.issuedAt, l.cal, l.policy)
+		due, ok := Due(it, l.issuedAt, l.cal, l.policy)
 		if !ok {
 			return rejection(apperr.Conflict, "state", "该事项尚无完成时限，无需延期")
 		}
@@ -209,19 +211,19 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 		if note == "" {
 			return rejection(apperr.Invalid, "note", "申请延期须说明理由")
 		}
-	case ApproveExtension, RefuseExtension:
+	case itemmsg.ApproveExtension, itemmsg.RefuseExtension:
 		if it.ExtensionRequestedTo == "" {
 			return rejection(apperr.Conflict, "state", "没有待审批的延期申请")
 		}
-		if req.Action == RefuseExtension && note == "" {
+		if req.Action == itemmsg.RefuseExtension && note == "" {
 			return rejection(apperr.Invalid, "note", "不同意延期须说明理由")
 		}
-	case Close:
-		if it.State != CloseRequested {
+	case itemmsg.Close:
+		if it.State != itemmsg.CloseRequested {
 			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能销号")
 		}
-	case Return:
-		if it.State != CloseRequested {
+	case itemmsg.Return:
+		if it.State != itemmsg.CloseRequested {
 			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能退回")
 		}
 		if note == "" {
@@ -235,16 +237,16 @@ func (l *lifecycle) check(req ActionRequest, now time.Time) error {
 // issued by issuerUnitID, whatever the item's state: the responsible unit's people (not
 // leaders, who read only) sign for, report on and request close-out; an issuing role at
 // the issuing unit closes out, returns and cancels.
-func MayAct(a Actor, action Action, unitID, issuerUnitID int64) error {
+func MayAct(a itemmsg.Actor, action itemmsg.Action, unitID, issuerUnitID int64) error {
 	if a.PersonID == 0 {
 		return rejection(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
 	switch action {
-	case Acknowledge, Progress, RequestClose, RequestExtension:
+	case itemmsg.Acknowledge, itemmsg.Progress, itemmsg.RequestClose, itemmsg.RequestExtension:
 		if a.UnitID != unitID || onlyLeader(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+action.Label())
 		}
-	case Close, Return, Cancel, ApproveExtension, RefuseExtension:
+	case itemmsg.Close, itemmsg.Return, itemmsg.Cancel, itemmsg.ApproveExtension, itemmsg.RefuseExtension:
 		if a.UnitID != issuerUnitID || !hasAny(a.Roles, issuingRoles) {
 			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+action.Label())
 		}
@@ -255,45 +257,45 @@ func MayAct(a Actor, action Action, unitID, issuerUnitID int64) error {
 }
 
 // apply checks req again (state may have moved since validation) and performs it.
-func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, AuditEntry, bool, error) {
+func (l *lifecycle) apply(req itemmsg.ActionRequest, now time.Time) (itemmsg.ActionResult, itemmsg.AuditEntry, bool, error) {
 	if r, ok, err := l.duplicate(req); ok || err != nil {
-		return r, AuditEntry{}, false, err
+		return r, itemmsg.AuditEntry{}, false, err
 	}
 	if err := l.check(req, now); err != nil {
-		return ActionResult{}, AuditEntry{}, false, err
+		return itemmsg.ActionResult{}, itemmsg.AuditEntry{}, false, err
 	}
 	it := &l.items[l.index[req.ItemID]]
 	from := it.State
 	switch req.Action {
-	case Acknowledge:
-		it.State = Acknowledged
+	case itemmsg.Acknowledge:
+		it.State = itemmsg.Acknowledged
 		it.AcknowledgedAt = now
-	case Progress:
-		it.State = InProgress
+	case itemmsg.Progress:
+		it.State = itemmsg.InProgress
 		it.ProgressCount++
 		it.LastProgress = strings.TrimSpace(req.Note)
 		it.LastProgressAt = now
-	case RequestClose:
-		it.State = CloseRequested
-	case Close:
-		it.State = Closed
+	case itemmsg.RequestClose:
+		it.State = itemmsg.CloseRequested
+	case itemmsg.Close:
+		it.State = itemmsg.Closed
 		it.ClosedAt = now
-	case Return:
-		it.State = InProgress
+	case itemmsg.Return:
+		it.State = itemmsg.InProgress
 		it.ReturnCount++
-	case Cancel:
-		it.State = Cancelled
-	case RequestExtension:
+	case itemmsg.Cancel:
+		it.State = itemmsg.Cancelled
+	case itemmsg.RequestExtension:
 		it.ExtensionRequestedTo = strings.TrimSpace(req.ExtendTo)
 		it.ExtensionReason = strings.TrimSpace(req.Note)
-	case ApproveExtension:
+	case itemmsg.ApproveExtension:
 		it.ExtendedTo = it.ExtensionRequestedTo
 		it.ExtensionRequestedTo, it.ExtensionReason = "", ""
-	case RefuseExtension:
+	case itemmsg.RefuseExtension:
 		it.ExtensionRequestedTo, it.ExtensionReason = "", ""
 	}
 	it.Revision++
-	res := ActionResult{ItemID: it.ID, State: it.State, Revision: it.Revision}
+	res := itemmsg.ActionResult{ItemID: it.ID, State: it.State, Revision: it.Revision}
 	if req.Key != "" {
 		remembered := res
 		if l.scopedKeys {
@@ -307,17 +309,17 @@ func (l *lifecycle) apply(req ActionRequest, now time.Time) (ActionResult, Audit
 			l.handledOrder = l.handledOrder[1:]
 		}
 	}
-	audit := AuditEntry{ItemID: it.ID, Revision: it.Revision, At: now, ActorID: req.Actor.PersonID,
+	audit := itemmsg.AuditEntry{ItemID: it.ID, Revision: it.Revision, At: now, ActorID: req.Actor.PersonID,
 		ActorUnitID: req.Actor.UnitID, Action: req.Action, From: from, To: it.State,
 		Note: strings.TrimSpace(req.Note), EvidenceIDs: req.EvidenceIDs}
 	return res, audit, true, nil
 }
 
-func (l *lifecycle) row(it Item, workflowID string, issuedAt, now time.Time) ItemRow {
-	r := ItemRow{Item: it, OrderID: l.orderID, UnitID: l.unitID, WorkflowID: workflowID,
+func (l *lifecycle) row(it itemmsg.Item, workflowID string, issuedAt, now time.Time) itemmsg.ItemRow {
+	r := itemmsg.ItemRow{Item: it, OrderID: l.orderID, UnitID: l.unitID, WorkflowID: workflowID,
 		Holder: it.Holder(), IssuedAt: issuedAt, UpdatedAt: now}
 	if l.cal != nil {
-		if due, ok := it.Due(issuedAt, l.cal, l.policy); ok {
+		if due, ok := Due(&it, issuedAt, l.cal, l.policy); ok {
 			r.DueAt = &due
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase"
 )
 
@@ -48,7 +49,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 
 // unversionedChange is UnitOrderWorkflow as someone might carelessly edit it: it no longer
 // records the issued items first. Replaying real histories with it must fail.
-func unversionedChange(ctx workflow.Context, in UnitOrderInput) error {
+func unversionedChange(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 	return workflow.Await(ctx, func() bool { return false })
 }
 

@@ -7,12 +7,14 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+
+	"rectify/workflows/item/itemmsg"
 )
 
 // StartIssue starts the issuance workflow of an order. Starting it again while it runs or
 // after it finished is not an error: the workflow id makes issuance happen once.
-func StartIssue(ctx context.Context, c client.Client, taskQueue string, in IssueOrderInput) (string, error) {
-	id := IssueWorkflowID(in.Deployment, in.OrderID)
+func StartIssue(ctx context.Context, c client.Client, taskQueue string, in itemmsg.IssueOrderInput) (string, error) {
+	id := itemmsg.IssueWorkflowID(in.Deployment, in.OrderID)
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       id,
 		TaskQueue:                                taskQueue,

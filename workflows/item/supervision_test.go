@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/calendar"
+	"rectify/workflows/item/itemmsg"
 )
 
 const (
@@ -26,12 +27,12 @@ func sh(y int, m time.Month, d, hh, mm int) time.Time {
 
 // ladder runs one item from issue until `until` (when the issuer cancels it, ending the
 // workflow) and returns what was recorded. actions run at the given moments.
-func ladder(t *testing.T, issued time.Time, spec Spec, until time.Time, actions map[time.Time]ActionRequest, rec *recorder) *recorder {
+func ladder(t *testing.T, issued time.Time, spec itemmsg.Spec, until time.Time, actions map[time.Time]itemmsg.ActionRequest, rec *recorder) *recorder {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	if rec == nil {
-		rec = &recorder{rows: map[string]ItemRow{}}
+		rec = &recorder{rows: map[string]itemmsg.ItemRow{}}
 	}
 	env.SetStartTime(issued)
 	env.RegisterWorkflow(UnitOrderWorkflow)
@@ -41,7 +42,7 @@ func ladder(t *testing.T, issued time.Time, spec Spec, until time.Time, actions 
 	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
 	spec.ID, spec.MeasureID = "m1-u20", 1
 	spec.HandlerPerson, spec.DirectPerson, spec.PrimaryPerson = handler, direct, primary
-	actions[until] = ActionRequest{Action: Cancel, Actor: county, Note: "测试结束"}
+	actions[until] = itemmsg.ActionRequest{Action: itemmsg.Cancel, Actor: county, Note: "测试结束"}
 	for when, req := range actions {
 		req.ItemID = spec.ID
 		if req.Action == "signal-calendar" {
@@ -49,12 +50,12 @@ func ladder(t *testing.T, issued time.Time, spec Spec, until time.Time, actions 
 				rec.mu.Lock()
 				rec.cal = rec.nextCal
 				rec.mu.Unlock()
-				env.SignalWorkflow(SignalCalendar, nil)
+				env.SignalWorkflow(itemmsg.SignalCalendar, nil)
 			}, when.Sub(issued))
 			continue
 		}
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateAction, "u-"+when.String(), &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(itemmsg.UpdateAction, "u-"+when.String(), &testsuite.TestUpdateCallback{
 				OnAccept: func() {},
 				OnReject: func(err error) { t.Errorf("%s at %s rejected: %v", req.Action, when, err) },
 				OnComplete: func(_ any, err error) {
@@ -65,8 +66,8 @@ func ladder(t *testing.T, issued time.Time, spec Spec, until time.Time, actions 
 			}, req)
 		}, when.Sub(issued))
 	}
-	env.ExecuteWorkflow(UnitOrderWorkflow, UnitOrderInput{OrderID: 7, UnitID: 20, IssuerUnitID: 10, IssuedBy: issuedBy,
-		IssuedAt: issued, Items: []Spec{spec}})
+	env.ExecuteWorkflow(UnitOrderWorkflow, itemmsg.UnitOrderInput{OrderID: 7, UnitID: 20, IssuerUnitID: 10, IssuedBy: issuedBy,
+		IssuedAt: issued, Items: []itemmsg.Spec{spec}})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	return rec
@@ -99,8 +100,8 @@ func lightAt(rec *recorder, t time.Time) string {
 // 2026-03-06, 17:30. Nobody signs for it on time, then nobody finishes it.
 func TestA30WorkingDayDeadlineAcrossTheSpringFestivalClimbsTheWholeLadder(t *testing.T) {
 	issued := sh(2026, 1, 19, 10, 0)
-	rec := ladder(t, issued, Spec{DeadlineKind: "by_date", WorkingDays: 30, WorkingDaysFrom: "issue"}, sh(2026, 3, 25, 9, 0),
-		map[time.Time]ActionRequest{sh(2026, 1, 21, 9, 0): {Action: Acknowledge, Actor: township}}, nil)
+	rec := ladder(t, issued, itemmsg.Spec{DeadlineKind: "by_date", WorkingDays: 30, WorkingDaysFrom: "issue"}, sh(2026, 3, 25, 9, 0),
+		map[time.Time]itemmsg.ActionRequest{sh(2026, 1, 21, 9, 0): {Action: itemmsg.Acknowledge, Actor: township}}, nil)
 	require.Equal(t, []string{
 		"not_acknowledged 01-20 10:00→01-20 10:00 11", "not_acknowledged 01-20 10:00→01-20 10:00 12",
 		"reminder_before 03-03 08:30→03-03 08:30 11", "reminder_before 03-03 08:30→03-03 08:30 12", // 3 working days before
@@ -126,14 +127,14 @@ func TestA30WorkingDayDeadlineAcrossTheSpringFestivalClimbsTheWholeLadder(t *tes
 	}
 	require.True(t, listed)
 	last := rec.writes[len(rec.writes)-1]
-	require.Equal(t, NoLight, last.Light, "cancelled: no light")
+	require.Equal(t, itemmsg.NoLight, last.Light, "cancelled: no light")
 }
 
 // A measure due Wed 2026-09-30 runs into the Mid-Autumn Festival (9/25–9/27) and the
 // National Day week (10/1–10/7, Sun 9/20 and Sat 10/10 worked).
 func TestADeadlineBeforeTheNationalDayWeekIsEscalatedAfterIt(t *testing.T) {
-	rec := ladder(t, sh(2026, 9, 10, 9, 0), Spec{DeadlineKind: "by_date", DueDate: "2026-09-30"}, sh(2026, 10, 30, 9, 0),
-		map[time.Time]ActionRequest{sh(2026, 9, 10, 15, 0): {Action: Acknowledge, Actor: township}}, nil)
+	rec := ladder(t, sh(2026, 9, 10, 9, 0), itemmsg.Spec{DeadlineKind: "by_date", DueDate: "2026-09-30"}, sh(2026, 10, 30, 9, 0),
+		map[time.Time]itemmsg.ActionRequest{sh(2026, 9, 10, 15, 0): {Action: itemmsg.Acknowledge, Actor: township}}, nil)
 	require.Equal(t, []string{
 		"reminder_before 09-24 08:30→09-24 08:30 11", "reminder_before 09-24 08:30→09-24 08:30 12", // 9/25–27 off
 		"reminder_before 09-29 08:30→09-29 08:30 11", "reminder_before 09-29 08:30→09-29 08:30 12",
@@ -151,19 +152,19 @@ func TestADeadlineBeforeTheNationalDayWeekIsEscalatedAfterIt(t *testing.T) {
 func TestAReminderDueOnAHolidayNightGoesOutAtTheNextWorkingMorning(t *testing.T) {
 	// Issued Fri 2026-02-13 20:00; not signed for within 1 working day: due Sat 2/14 (worked)
 	// at 20:00, outside working hours; the next working morning is Tue 2/24.
-	rec := ladder(t, sh(2026, 2, 13, 20, 0), Spec{DeadlineKind: "by_date", DueDate: "2026-04-30"}, sh(2026, 2, 26, 9, 0),
-		map[time.Time]ActionRequest{}, nil)
+	rec := ladder(t, sh(2026, 2, 13, 20, 0), itemmsg.Spec{DeadlineKind: "by_date", DueDate: "2026-04-30"}, sh(2026, 2, 26, 9, 0),
+		map[time.Time]itemmsg.ActionRequest{}, nil)
 	require.Equal(t, []string{"not_acknowledged 02-14 20:00→02-24 08:30 11", "not_acknowledged 02-14 20:00→02-24 08:30 12"}, rungs(rec))
 }
 
 // An extension requested before the deadline and approved moves every later rung; the rungs
 // that already fired stay fired.
 func TestAnApprovedExtensionMovesTheLadder(t *testing.T) {
-	rec := ladder(t, sh(2026, 3, 2, 9, 0), Spec{DeadlineKind: "by_date", DueDate: "2026-03-20"}, sh(2026, 4, 2, 9, 0),
-		map[time.Time]ActionRequest{
-			sh(2026, 3, 2, 10, 0):  {Action: Acknowledge, Actor: township},
-			sh(2026, 3, 18, 10, 0): {Action: RequestExtension, Actor: township, ExtendTo: "2026-03-27", Note: "需等待上级批复"},
-			sh(2026, 3, 18, 15, 0): {Action: ApproveExtension, Actor: county},
+	rec := ladder(t, sh(2026, 3, 2, 9, 0), itemmsg.Spec{DeadlineKind: "by_date", DueDate: "2026-03-20"}, sh(2026, 4, 2, 9, 0),
+		map[time.Time]itemmsg.ActionRequest{
+			sh(2026, 3, 2, 10, 0):  {Action: itemmsg.Acknowledge, Actor: township},
+			sh(2026, 3, 18, 10, 0): {Action: itemmsg.RequestExtension, Actor: township, ExtendTo: "2026-03-27", Note: "需等待上级批复"},
+			sh(2026, 3, 18, 15, 0): {Action: itemmsg.ApproveExtension, Actor: county},
 		}, nil)
 	require.Equal(t, []string{
 		"reminder_before 03-17 08:30→03-17 08:30 11", "reminder_before 03-17 08:30→03-17 08:30 12", // 3 before 3/20
@@ -183,10 +184,10 @@ func TestANewHolidayTableMovesAWorkingDayDeadline(t *testing.T) {
 	y2026.Days = append(append([]calendar.Day{}, y2026.Days...), calendar.Day{Name: "临时调整", Date: "2026-03-10", IsOffDay: true})
 	changed, err := calendar.Default().With(y2026)
 	require.NoError(t, err)
-	rec := &recorder{rows: map[string]ItemRow{}, nextCal: changed}
-	rec = ladder(t, sh(2026, 3, 2, 9, 0), Spec{DeadlineKind: "by_date", WorkingDays: 10, WorkingDaysFrom: "issue"}, sh(2026, 3, 20, 9, 0),
-		map[time.Time]ActionRequest{
-			sh(2026, 3, 2, 10, 0): {Action: Acknowledge, Actor: township},
+	rec := &recorder{rows: map[string]itemmsg.ItemRow{}, nextCal: changed}
+	rec = ladder(t, sh(2026, 3, 2, 9, 0), itemmsg.Spec{DeadlineKind: "by_date", WorkingDays: 10, WorkingDaysFrom: "issue"}, sh(2026, 3, 20, 9, 0),
+		map[time.Time]itemmsg.ActionRequest{
+			sh(2026, 3, 2, 10, 0): {Action: itemmsg.Acknowledge, Actor: township},
 			sh(2026, 3, 3, 9, 0):  {Action: "signal-calendar"},
 		}, rec)
 	var dues []string

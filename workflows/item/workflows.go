@@ -8,6 +8,7 @@ import (
 
 	"rectify/internal/calendar"
 	"rectify/workflows/actopts"
+	"rectify/workflows/item/itemmsg"
 )
 
 const defaultActionsPerRun = 2000
@@ -15,7 +16,7 @@ const defaultActionsPerRun = 2000
 // UnitOrderWorkflow supervises every item of one order at one unit (one (order, unit) pair).
 // It records the items as issued, then serves actions until all of them are closed or
 // cancelled. Granularity and its figures: docs/design.md.
-func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
+func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 	l := newLifecycle(in)
 	info := workflow.GetInfo(ctx)
 	wfID := info.WorkflowExecution.ID
@@ -34,11 +35,11 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 	// refused as unknown. Registering adds no commands, so older histories replay unchanged.
 	actions := 0
 	dirty := true // something changed that supervision must look at
-	var pending []ChangeRecord
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAction,
-		func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+	var pending []itemmsg.ChangeRecord
+	err := workflow.SetUpdateHandlerWithOptions(ctx, itemmsg.UpdateAction,
+		func(ctx workflow.Context, req itemmsg.ActionRequest) (itemmsg.ActionResult, error) {
 			if err := workflow.Await(ctx, func() bool { return l.ready }); err != nil {
-				return ActionResult{}, err
+				return itemmsg.ActionResult{}, err
 			}
 			now := workflow.Now(ctx)
 			res, audit, changed, err := l.apply(req, now)
@@ -48,7 +49,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			actions++
 			dirty = true
 			it := l.items[l.index[req.ItemID]]
-			rec := ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
+			rec := itemmsg.ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
 			if !hardened {
 				if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
 					// The state has moved; the next write of this item carries it to the read model.
@@ -66,23 +67,23 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 			}
 			return res, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req itemmsg.ActionRequest) error {
 			return l.check(req, workflow.Now(ctx))
 		}},
 	)
 	if err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryItems, func() ([]Item, error) { return l.items, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, itemmsg.QueryItems, func() ([]itemmsg.Item, error) { return l.items, nil }); err != nil {
 		return err
 	}
 
 	if in.Carried == nil {
-		rec := RecordIssuedInput{}
+		rec := itemmsg.RecordIssuedInput{}
 		for _, it := range l.items {
 			rec.Rows = append(rec.Rows, l.row(it, wfID, in.IssuedAt, in.IssuedAt))
-			rec.Audit = append(rec.Audit, AuditEntry{ItemID: it.ID, Revision: it.Revision, At: in.IssuedAt,
-				ActorID: in.IssuedBy, ActorUnitID: in.IssuerUnitID, Action: Issue, To: Issued})
+			rec.Audit = append(rec.Audit, itemmsg.AuditEntry{ItemID: it.ID, Revision: it.Revision, At: in.IssuedAt,
+				ActorID: in.IssuedBy, ActorUnitID: in.IssuerUnitID, Action: itemmsg.Issue, To: itemmsg.Issued})
 		}
 		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordIssued, rec).Get(ctx, nil); err != nil {
 			return err
@@ -101,7 +102,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in UnitOrderInput) error {
 		} else if err := loadCalendar(ctx, l); err != nil {
 			return err
 		}
-		ch := workflow.GetSignalChannel(ctx, SignalCalendar)
+		ch := workflow.GetSignalChannel(ctx, itemmsg.SignalCalendar)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			for {
 				ch.Receive(ctx, nil)
@@ -197,8 +198,8 @@ func loadCalendar(ctx workflow.Context, l *lifecycle) error {
 // IssueOrderWorkflow issues (交办) an order: it starts the unit workflows, then marks the
 // order issued. Starting is one heartbeating activity so that a crash resumes where it was,
 // and unit workflow ids make a repeated start harmless.
-func IssueOrderWorkflow(ctx workflow.Context, in IssueOrderInput) (IssueOrderResult, error) {
-	var res IssueOrderResult
+func IssueOrderWorkflow(ctx workflow.Context, in itemmsg.IssueOrderInput) (itemmsg.IssueOrderResult, error) {
+	var res itemmsg.IssueOrderResult
 	if err := workflow.ExecuteActivity(actopts.StartWorkflows(ctx), ActivityStartUnitWorkflows, in).Get(ctx, &res); err != nil {
 		return res, err
 	}

@@ -17,16 +17,17 @@ import (
 
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
+	"rectify/workflows/item/itemmsg"
 )
 
 // recorder stands in for the read-model writes so that these tests look only at workflow
 // logic; the integration tests in internal/app write to the real PostgreSQL.
 type recorder struct {
 	mu      sync.Mutex
-	rows    map[string]ItemRow
-	audit   []AuditEntry
-	writes  []SupervisionWrite
-	notices []Notice
+	rows    map[string]itemmsg.ItemRow
+	audit   []itemmsg.AuditEntry
+	writes  []itemmsg.SupervisionWrite
+	notices []itemmsg.Notice
 	cal     *calendar.Calendar
 	nextCal *calendar.Calendar // what LoadCalendar returns after a calendar signal
 }
@@ -40,7 +41,7 @@ func (r *recorder) LoadCalendar(context.Context) ([]calendar.Year, error) {
 	return r.cal.Years(), nil
 }
 
-func (r *recorder) RecordSupervision(_ context.Context, in RecordSupervisionInput) error {
+func (r *recorder) RecordSupervision(_ context.Context, in itemmsg.RecordSupervisionInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.writes = append(r.writes, in.Writes...)
@@ -48,7 +49,7 @@ func (r *recorder) RecordSupervision(_ context.Context, in RecordSupervisionInpu
 	return nil
 }
 
-func (r *recorder) RecordIssued(_ context.Context, in RecordIssuedInput) error {
+func (r *recorder) RecordIssued(_ context.Context, in itemmsg.RecordIssuedInput) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, row := range in.Rows {
@@ -58,7 +59,7 @@ func (r *recorder) RecordIssued(_ context.Context, in RecordIssuedInput) error {
 	return nil
 }
 
-func (r *recorder) RecordChange(_ context.Context, in ChangeRecord) error {
+func (r *recorder) RecordChange(_ context.Context, in itemmsg.ChangeRecord) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cur, ok := r.rows[in.Row.ID]; !ok || cur.Revision < in.Row.Revision {
@@ -69,16 +70,16 @@ func (r *recorder) RecordChange(_ context.Context, in ChangeRecord) error {
 }
 
 var (
-	county   = Actor{PersonID: 1, Name: "县委组织部干部", UnitID: 10, Roles: []string{"org_staff"}}
-	township = Actor{PersonID: 2, Name: "乡镇干部", UnitID: 20, Roles: []string{"township_official"}}
-	sibling  = Actor{PersonID: 3, Name: "邻乡干部", UnitID: 30, Roles: []string{"township_official"}}
-	leader   = Actor{PersonID: 4, Name: "乡镇领导", UnitID: 20, Roles: []string{"leader"}}
+	county   = itemmsg.Actor{PersonID: 1, Name: "县委组织部干部", UnitID: 10, Roles: []string{"org_staff"}}
+	township = itemmsg.Actor{PersonID: 2, Name: "乡镇干部", UnitID: 20, Roles: []string{"township_official"}}
+	sibling  = itemmsg.Actor{PersonID: 3, Name: "邻乡干部", UnitID: 30, Roles: []string{"township_official"}}
+	leader   = itemmsg.Actor{PersonID: 4, Name: "乡镇领导", UnitID: 20, Roles: []string{"leader"}}
 )
 
-func input() UnitOrderInput {
-	return UnitOrderInput{OrderID: 7, UnitID: 20, IssuerUnitID: 10, IssuedBy: 1,
+func input() itemmsg.UnitOrderInput {
+	return itemmsg.UnitOrderInput{OrderID: 7, UnitID: 20, IssuerUnitID: 10, IssuedBy: 1,
 		IssuedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
-		Items: []Spec{
+		Items: []itemmsg.Spec{
 			{ID: "m1-u20", MeasureID: 1, DeadlineKind: "by_date", DueDate: "2026-04-30"},
 			{ID: "m2-u20", MeasureID: 2, DeadlineKind: "immediate", DueDate: "2026-03-10"},
 		}}
@@ -86,10 +87,10 @@ func input() UnitOrderInput {
 
 // readModel is what the unit workflow's local activities write to in these tests.
 type readModel interface {
-	RecordIssued(context.Context, RecordIssuedInput) error
-	RecordChange(context.Context, ChangeRecord) error
+	RecordIssued(context.Context, itemmsg.RecordIssuedInput) error
+	RecordChange(context.Context, itemmsg.ChangeRecord) error
 	LoadCalendar(context.Context) ([]calendar.Year, error)
-	RecordSupervision(context.Context, RecordSupervisionInput) error
+	RecordSupervision(context.Context, itemmsg.RecordSupervisionInput) error
 }
 
 // newTestEnv is a time-skipping environment for UnitOrderWorkflow writing to rm.
@@ -105,21 +106,21 @@ func newTestEnv(rm readModel) *testsuite.TestWorkflowEnvironment {
 }
 
 type step struct {
-	req     ActionRequest
+	req     itemmsg.ActionRequest
 	kind    string // "" accepted, else the apperr code of the rejection
-	state   State
+	state   itemmsg.State
 	dupe    bool
 	updates int
 }
 
 // run drives UnitOrderWorkflow through steps, one update a minute, checking each answer.
-func run(t *testing.T, in UnitOrderInput, steps []step) (*testsuite.TestWorkflowEnvironment, *recorder) {
+func run(t *testing.T, in itemmsg.UnitOrderInput, steps []step) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
-	rec := &recorder{rows: map[string]ItemRow{}}
+	rec := &recorder{rows: map[string]itemmsg.ItemRow{}}
 	env := newTestEnv(rec)
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateAction, "u"+string(rune('a'+i)), &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(itemmsg.UpdateAction, "u"+string(rune('a'+i)), &testsuite.TestUpdateCallback{
 				OnAccept: func() {
 					if st.kind != "" {
 						t.Errorf("step %d (%s): accepted, want rejection %s", i, st.req.Action, st.kind)
@@ -136,7 +137,7 @@ func run(t *testing.T, in UnitOrderInput, steps []step) (*testsuite.TestWorkflow
 						return
 					}
 					require.NoError(t, err, "step %d", i)
-					res := v.(ActionResult)
+					res := v.(itemmsg.ActionResult)
 					if res.State != st.state || res.Duplicate != st.dupe {
 						t.Errorf("step %d (%s): got %s dup=%v, want %s dup=%v", i, st.req.Action, res.State, res.Duplicate, st.state, st.dupe)
 					}
@@ -159,22 +160,22 @@ func stillOpen(t *testing.T, env *testsuite.TestWorkflowEnvironment) {
 func TestAnItemIsReturnedOnceThenClosedOutWhileTheOtherIsCancelled(t *testing.T) {
 	a := "m1-u20"
 	env, rec := run(t, input(), []step{
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "已召开专题会议"}, state: InProgress},
-		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "已完成", EvidenceIDs: []int64{5}}, state: CloseRequested},
-		{req: ActionRequest{ItemID: a, Action: Return, Actor: county, Note: "佐证材料不足"}, state: InProgress},
-		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "补充会议记录", EvidenceIDs: []int64{6}}, state: CloseRequested},
-		{req: ActionRequest{ItemID: a, Action: Close, Actor: county}, state: Closed},
-		{req: ActionRequest{ItemID: "m2-u20", Action: Cancel, Actor: county, Note: "问题已不存在"}, state: Cancelled},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township}, state: itemmsg.Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Note: "已召开专题会议"}, state: itemmsg.InProgress},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestClose, Actor: township, Note: "已完成", EvidenceIDs: []int64{5}}, state: itemmsg.CloseRequested},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Return, Actor: county, Note: "佐证材料不足"}, state: itemmsg.InProgress},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestClose, Actor: township, Note: "补充会议记录", EvidenceIDs: []int64{6}}, state: itemmsg.CloseRequested},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Close, Actor: county}, state: itemmsg.Closed},
+		{req: itemmsg.ActionRequest{ItemID: "m2-u20", Action: itemmsg.Cancel, Actor: county, Note: "问题已不存在"}, state: itemmsg.Cancelled},
 	})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError(), "all items terminal: the workflow ends")
 	row := rec.rows[a]
-	require.Equal(t, Closed, row.State)
+	require.Equal(t, itemmsg.Closed, row.State)
 	require.EqualValues(t, 7, row.Revision)
 	require.Equal(t, 1, row.ReturnCount)
 	require.Equal(t, 1, row.ProgressCount)
-	require.Equal(t, HolderNone, row.Holder)
+	require.Equal(t, itemmsg.HolderNone, row.Holder)
 	var trail []string
 	for _, e := range rec.audit {
 		if e.ItemID == a {
@@ -188,36 +189,36 @@ func TestAnItemIsReturnedOnceThenClosedOutWhileTheOtherIsCancelled(t *testing.T)
 func TestIllegalActionsAreRejectedAndChangeNothing(t *testing.T) {
 	a, b := "m1-u20", "m2-u20"
 	env, rec := run(t, input(), []step{
-		{req: ActionRequest{ItemID: a, Action: Close, Actor: county}, kind: "conflict"},                    // never requested
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: sibling}, kind: "forbidden"},            // another township
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: leader}, kind: "forbidden"},             // leaders read only
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},         // fine
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township}, kind: "invalid"},                // no note
-		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "x"}, kind: "invalid"}, // no evidence
-		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "完成", EvidenceIDs: []int64{1}}, state: CloseRequested},
-		{req: ActionRequest{ItemID: a, Action: Close, Actor: sibling}, kind: "forbidden"},  // reviewer outside issuing unit
-		{req: ActionRequest{ItemID: a, Action: Close, Actor: township}, kind: "forbidden"}, // the unit cannot close its own item
-		{req: ActionRequest{ItemID: b, Action: Cancel, Actor: county}, state: Cancelled},
-		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township}, kind: "conflict"}, // cancelled
-		{req: ActionRequest{ItemID: "nope", Action: Acknowledge, Actor: township}, kind: "not_found"},
-		{req: ActionRequest{ItemID: a, Action: "approve", Actor: county}, kind: "invalid"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Close, Actor: county}, kind: "conflict"},                    // never requested
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: sibling}, kind: "forbidden"},            // another township
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: leader}, kind: "forbidden"},             // leaders read only
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township}, state: itemmsg.Acknowledged}, // fine
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township}, kind: "invalid"},                // no note
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestClose, Actor: township, Note: "x"}, kind: "invalid"}, // no evidence
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestClose, Actor: township, Note: "完成", EvidenceIDs: []int64{1}}, state: itemmsg.CloseRequested},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Close, Actor: sibling}, kind: "forbidden"},  // reviewer outside issuing unit
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Close, Actor: township}, kind: "forbidden"}, // the unit cannot close its own item
+		{req: itemmsg.ActionRequest{ItemID: b, Action: itemmsg.Cancel, Actor: county}, state: itemmsg.Cancelled},
+		{req: itemmsg.ActionRequest{ItemID: b, Action: itemmsg.Acknowledge, Actor: township}, kind: "conflict"}, // cancelled
+		{req: itemmsg.ActionRequest{ItemID: "nope", Action: itemmsg.Acknowledge, Actor: township}, kind: "not_found"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: "approve", Actor: county}, kind: "invalid"},
 	})
 	stillOpen(t, env)
-	require.Equal(t, CloseRequested, rec.rows[a].State)
+	require.Equal(t, itemmsg.CloseRequested, rec.rows[a].State)
 	require.EqualValues(t, 3, rec.rows[a].Revision, "only the two accepted actions moved item a")
-	require.Equal(t, Cancelled, rec.rows[b].State)
+	require.Equal(t, itemmsg.Cancelled, rec.rows[b].State)
 	require.Len(t, rec.audit, 2+2+1, "two issue rows, two actions on a, one on b")
 }
 
 func TestTheSameIdempotencyKeyIsActedOnOnce(t *testing.T) {
 	a := "m1-u20"
-	req := ActionRequest{ItemID: a, Action: Acknowledge, Actor: township, Key: "k-1"}
-	prog := ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "第一次", Key: "k-2"}
+	req := itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township, Key: "k-1"}
+	prog := itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Note: "第一次", Key: "k-2"}
 	env, rec := run(t, input(), []step{
-		{req: req, state: Acknowledged},
-		{req: req, state: Acknowledged, dupe: true},
-		{req: prog, state: InProgress},
-		{req: prog, state: InProgress, dupe: true},
+		{req: req, state: itemmsg.Acknowledged},
+		{req: req, state: itemmsg.Acknowledged, dupe: true},
+		{req: prog, state: itemmsg.InProgress},
+		{req: prog, state: itemmsg.InProgress, dupe: true},
 	})
 	stillOpen(t, env)
 	require.EqualValues(t, 3, rec.rows[a].Revision)
@@ -229,23 +230,23 @@ func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
 	in := input()
 	in.ActionsPerRun = 2
 	env, _ := run(t, in, []step{
-		{req: ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "k"}, state: Acknowledged},
-		{req: ActionRequest{ItemID: "m2-u20", Action: Acknowledge, Actor: township}, state: Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: "m1-u20", Action: itemmsg.Acknowledge, Actor: township, Key: "k"}, state: itemmsg.Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: "m2-u20", Action: itemmsg.Acknowledge, Actor: township}, state: itemmsg.Acknowledged},
 	})
 	err := env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, err, &can)
-	var next UnitOrderInput
+	var next itemmsg.UnitOrderInput
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	require.NotNil(t, next.Carried)
 	require.Empty(t, next.Items)
-	require.Equal(t, Acknowledged, next.Carried.Items[0].State)
+	require.Equal(t, itemmsg.Acknowledged, next.Carried.Items[0].State)
 	require.EqualValues(t, 2, next.Carried.Items[1].Revision)
 	require.Contains(t, next.Carried.Handled, "m1-u20|2|k", "keys are remembered per item and person")
 
 	// The next run answers the carried key without acting again.
 	env2, rec2 := run(t, next, []step{
-		{req: ActionRequest{ItemID: "m1-u20", Action: Acknowledge, Actor: township, Key: "k"}, state: Acknowledged, dupe: true},
+		{req: itemmsg.ActionRequest{ItemID: "m1-u20", Action: itemmsg.Acknowledge, Actor: township, Key: "k"}, state: itemmsg.Acknowledged, dupe: true},
 	})
 	stillOpen(t, env2)
 	require.Empty(t, rec2.audit, "a continued run neither re-issues nor re-acts")
@@ -255,25 +256,25 @@ func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
 // order that uses it for both must see both acknowledged, not the first answered twice.
 func TestOneKeyOnTwoItemsOfAUnitActsOnBoth(t *testing.T) {
 	a, b := "m1-u20", "m2-u20"
-	colleague := Actor{PersonID: 5, Name: "乡镇干部二", UnitID: 20, Roles: []string{"township_official"}}
+	colleague := itemmsg.Actor{PersonID: 5, Name: "乡镇干部二", UnitID: 20, Roles: []string{"township_official"}}
 	env, rec := run(t, input(), []step{
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged},
-		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township, Key: "ack-1"}, state: itemmsg.Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: b, Action: itemmsg.Acknowledge, Actor: township, Key: "ack-1"}, state: itemmsg.Acknowledged},
 		// The same person retrying is answered from memory.
-		{req: ActionRequest{ItemID: b, Action: Acknowledge, Actor: township, Key: "ack-1"}, state: Acknowledged, dupe: true},
+		{req: itemmsg.ActionRequest{ItemID: b, Action: itemmsg.Acknowledge, Actor: township, Key: "ack-1"}, state: itemmsg.Acknowledged, dupe: true},
 		// The same key with another action on the same item is a conflict, not a replay.
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "ack-1", Note: "已开会"}, kind: "conflict"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Key: "ack-1", Note: "已开会"}, kind: "conflict"},
 		// A colleague's key is their own: ack-1 from them is a new request (and a late one).
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: colleague, Key: "ack-1"}, kind: "conflict"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: colleague, Key: "ack-1"}, kind: "conflict"},
 		// Someone outside the unit never receives the remembered answer.
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: Actor{PersonID: 2, Name: "调离", UnitID: 30, Roles: []string{"township_official"}}, Key: "ack-1"}, kind: "forbidden"},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "p-1", Note: "第一次"}, state: InProgress},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Key: "p-1", Note: "改过的内容"}, kind: "conflict"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: itemmsg.Actor{PersonID: 2, Name: "调离", UnitID: 30, Roles: []string{"township_official"}}, Key: "ack-1"}, kind: "forbidden"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Key: "p-1", Note: "第一次"}, state: itemmsg.InProgress},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Key: "p-1", Note: "改过的内容"}, kind: "conflict"},
 	})
 	stillOpen(t, env)
-	require.Equal(t, Acknowledged, rec.rows[b].State, "the second item was acknowledged")
+	require.Equal(t, itemmsg.Acknowledged, rec.rows[b].State, "the second item was acknowledged")
 	require.EqualValues(t, 2, rec.rows[b].Revision)
-	require.Equal(t, InProgress, rec.rows[a].State)
+	require.Equal(t, itemmsg.InProgress, rec.rows[a].State)
 	require.Equal(t, 1, rec.rows[a].ProgressCount, "the conflicting body did not act")
 	require.Len(t, rec.audit, 2+3)
 }
@@ -285,12 +286,12 @@ func TestOversizedRequestsAreRefusedByTheWorkflow(t *testing.T) {
 	long := strings.Repeat("整", limits.MaxNote+1)
 	many := make([]int64, limits.MaxEvidenceIDs+1)
 	env, rec := run(t, input(), []step{
-		{req: ActionRequest{ItemID: a, Action: Acknowledge, Actor: township}, state: Acknowledged},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: long}, kind: "invalid"},
-		{req: ActionRequest{ItemID: a, Action: RequestClose, Actor: township, Note: "完成", EvidenceIDs: many}, kind: "invalid"},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: "正常长度", Key: strings.Repeat("k", MaxKeyLength+1)}, kind: "invalid"},
-		{req: ActionRequest{ItemID: a, Action: RequestExtension, Actor: township, Note: "理由", ExtendTo: "2040-01-01"}, kind: "invalid"},
-		{req: ActionRequest{ItemID: a, Action: Progress, Actor: township, Note: strings.Repeat("整", limits.MaxNote)}, state: InProgress},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township}, state: itemmsg.Acknowledged},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Note: long}, kind: "invalid"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestClose, Actor: township, Note: "完成", EvidenceIDs: many}, kind: "invalid"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Note: "正常长度", Key: strings.Repeat("k", MaxKeyLength+1)}, kind: "invalid"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.RequestExtension, Actor: township, Note: "理由", ExtendTo: "2040-01-01"}, kind: "invalid"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Note: strings.Repeat("整", limits.MaxNote)}, state: itemmsg.InProgress},
 	})
 	stillOpen(t, env)
 	require.EqualValues(t, 3, rec.rows[a].Revision, "only the acknowledgement and the last report acted")
