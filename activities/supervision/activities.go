@@ -17,6 +17,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"rectify/activities/dispatchacts"
 	"rectify/internal/bulletin"
 	"rectify/internal/calendar"
 	"rectify/internal/holidays"
@@ -42,12 +43,8 @@ type Activities struct {
 	TaskQueue string
 	// Concurrency is how many unit workflows issuance starts at once.
 	Concurrency int
-	// SendConcurrency is how many people are sent to at once.
-	SendConcurrency int
-	// Settle is how long a dispatcher waits after its slot for notices still being recorded.
-	Settle time.Duration
-	// Link makes a link to an item for messages.
-	Link func(itemID string) string
+	// Dispatchers wakes the dispatcher of every send slot a supervision write involves.
+	Dispatchers *dispatchacts.Dispatchers
 }
 
 // LoadCalendar returns the holiday table in force.
@@ -72,20 +69,9 @@ func (a *Activities) RecordSupervision(ctx context.Context, in itemmsg.RecordSup
 		}
 	}
 	for _, slot := range slots {
-		if err := a.wakeDispatcher(ctx, in.Deployment, slot); err != nil {
+		if err := a.Dispatchers.Wake(ctx, in.Deployment, slot); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func (a *Activities) wakeDispatcher(ctx context.Context, deployment string, slot time.Time) error {
-	slot = slot.Truncate(time.Minute)
-	_, err := a.Client.SignalWithStartWorkflow(ctx, item.DispatchWorkflowID(deployment, slot), item.SignalNotices, nil,
-		client.StartWorkflowOptions{TaskQueue: a.TaskQueue}, item.DispatchWorkflow,
-		item.DispatchInput{Deployment: deployment, Slot: slot, Settle: a.Settle})
-	if err != nil {
-		return fmt.Errorf("wake dispatcher %s: %w", slot, err)
 	}
 	return nil
 }

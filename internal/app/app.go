@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"rectify/activities/dispatchacts"
 	"rectify/activities/supervision"
 	"rectify/api"
 	"rectify/internal/auth"
@@ -34,6 +35,7 @@ import (
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/weak"
+	"rectify/workflows/dispatch"
 	"rectify/workflows/item"
 	"rectify/workflows/weakcase"
 )
@@ -151,10 +153,11 @@ func (s *System) Close() {
 func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
+	dispatchers := &dispatchacts.Dispatchers{Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Settle: s.Config.DispatchSettle}
 	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins, Weak: s.Weak,
-		Org: s.Org, Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency,
-		SendConcurrency: s.Config.SendConcurrency, Settle: s.Config.DispatchSettle,
-		Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
+		Org: s.Org, Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency, Dispatchers: dispatchers})
+	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,
+		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
 	return w
 }
 
@@ -164,7 +167,7 @@ func RegisterWorkflows(r interface {
 }) {
 	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
-	r.RegisterWorkflowWithOptions(item.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
+	r.RegisterWorkflowWithOptions(dispatch.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 	r.RegisterWorkflowWithOptions(item.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
 	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})

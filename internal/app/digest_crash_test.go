@@ -12,7 +12,8 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/order"
-	"rectify/workflows/item"
+	"rectify/workflows/dispatch"
+	"rectify/workflows/dispatch/dispatchmsg"
 )
 
 // Found by the kill soak: a dispatcher that claimed a person's reminder message of the day,
@@ -58,9 +59,9 @@ func TestADigestSentByADispatcherThatDiedIsMarkedNotSentAgain(t *testing.T) {
 	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT max(send_at) FROM notices WHERE person_id = $1`, t1o.ID).Scan(&dueBefore))
 
 	slot := time.Now().Truncate(time.Minute)
-	_, err = e.Sys.Temporal.SignalWithStartWorkflow(ctx, item.DispatchWorkflowID(e.Sys.Deployment, slot)+"-after-crash", item.SignalNotices, nil,
-		client.StartWorkflowOptions{TaskQueue: e.Sys.Config.TaskQueue}, item.DispatchWorkflow,
-		item.DispatchInput{Deployment: e.Sys.Deployment, Slot: slot})
+	_, err = e.Sys.Temporal.SignalWithStartWorkflow(ctx, dispatchmsg.DispatchWorkflowID(e.Sys.Deployment, slot)+"-after-crash", dispatchmsg.SignalNotices, nil,
+		client.StartWorkflowOptions{TaskQueue: e.Sys.Config.TaskQueue}, dispatch.DispatchWorkflow,
+		dispatchmsg.DispatchInput{Deployment: e.Sys.Deployment, Slot: slot})
 	require.NoError(t, err)
 	require.EventuallyWithT(t, digestSent, 60*time.Second, 200*time.Millisecond)
 

@@ -156,13 +156,14 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	require.Equal(t, 404, st)
 
 	recordHistories(t, e, map[string]string{
-		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "unit_order_closed_after_return.json",
-		itemmsg.IssueWorkflowID(e.Sys.Deployment, orderID):       "issue_order.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "item/unit_order_closed_after_return.json",
+		itemmsg.IssueWorkflowID(e.Sys.Deployment, orderID):       "item/issue_order.json",
 	})
 }
 
 // recordHistories replays this run's histories with the current code and, with
-// RECORD_HISTORIES=1, saves them as the replay fixtures in workflows/item/testdata.
+// RECORD_HISTORIES=1, saves them as the replay fixtures of their workflow package: a file
+// "dispatch/dispatch.json" goes to workflows/dispatch/testdata/dispatch.json.
 func recordHistories(t *testing.T, e *apptest.Env, files map[string]string) {
 	t.Helper()
 	ctx := context.Background()
@@ -170,13 +171,14 @@ func recordHistories(t *testing.T, e *apptest.Env, files map[string]string) {
 	if os.Getenv("RECORD_HISTORIES") == "1" {
 		root, err := testenv.RepoRoot()
 		require.NoError(t, err)
-		dir = filepath.Join(root, "workflows", "item", "testdata")
-		require.NoError(t, os.MkdirAll(dir, 0o755))
+		dir = filepath.Join(root, "workflows")
 	}
 	r := worker.NewWorkflowReplayer()
 	app.RegisterWorkflows(r)
 	for wfID, name := range files {
-		p := filepath.Join(dir, name)
+		pkg, file := filepath.Split(name)
+		p := filepath.Join(dir, pkg, "testdata", file)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, apptest.WriteHistory(ctx, e.Sys.Temporal, wfID, p))
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, p), "replay %s", wfID)
 	}

@@ -17,6 +17,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/mailsink"
 	"rectify/internal/order"
+	"rectify/workflows/dispatch/dispatchmsg"
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 )
@@ -143,7 +144,7 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	t1, err := e.Org.UnitByCode(context.Background(), "T1")
 	require.NoError(t, err)
 	recordHistories(t, e, map[string]string{
-		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):              "unit_order_supervised_escalated.json",
-		item.DispatchWorkflowID(e.Sys.Deployment, slot.Truncate(time.Minute)): "dispatch.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):                     "item/unit_order_supervised_escalated.json",
+		dispatchmsg.DispatchWorkflowID(e.Sys.Deployment, slot.Truncate(time.Minute)): "dispatch/dispatch.json",
 	})
 }

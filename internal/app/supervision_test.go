@@ -183,7 +183,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	t1, err := e.Org.UnitByCode(ctx, "T1")
 	require.NoError(t, err)
 	recordHistories(t, e, map[string]string{
-		itemmsg.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "unit_order_extended_recalendared.json",
-		recalendar: "recalendar.json",
+		itemmsg.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "item/unit_order_extended_recalendared.json",
+		recalendar: "item/recalendar.json",
 	})
 }

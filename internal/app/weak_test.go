@@ -165,5 +165,5 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, weak.Figures{CampaignID: c.ID, Year: 2026, Proposed: 2, Determined: 1, Declined: 1, Accepted: 1,
 		ReportsReceived: 1}, *bl.WeakBranches)
 
-	recordHistories(t, e, map[string]string{weakcase.WorkflowID(e.Sys.Deployment, kase.ID): "weak_case.json"})
+	recordHistories(t, e, map[string]string{weakcase.WorkflowID(e.Sys.Deployment, kase.ID): "item/weak_case.json"})
 }

@@ -21,7 +21,6 @@ const (
 	ActivityStartUnitWorkflows = "StartUnitWorkflows"
 	ActivityLoadCalendar       = "LoadCalendar"
 	ActivityRecordSupervision  = "RecordSupervision"
-	ActivitySendDue            = "SendDue"
 )
 
 // Fingerprint is a digest of what an action asks for (not who asks or with which key): the

@@ -1,4 +1,4 @@
-package supervision
+package dispatchacts
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"rectify/internal/calendar"
 	"rectify/internal/notify"
-	"rectify/workflows/item"
+	"rectify/workflows/dispatch/dispatchmsg"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -31,7 +31,7 @@ var rungWeight = map[itemmsg.Rung]int{itemmsg.RungBefore: 1, itemmsg.RungNotAckn
 // consolidated message a working day for reminders (later ones wait for the next working
 // day), and each escalation on its own. People are served in parallel; one person's
 // failure does not hold up the others, and is returned at the end so the activity retries.
-func (a *Activities) SendDue(ctx context.Context, in item.DispatchInput) error {
+func (a *Activities) SendDue(ctx context.Context, in dispatchmsg.DispatchInput) error {
 	byPerson, order, err := a.loadPending(ctx, in.Slot.Add(time.Minute))
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (a *Activities) loadPending(ctx context.Context, before time.Time) (map[int
 	return byPerson, order, nil
 }
 
-func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
+func (a *Activities) sendPerson(ctx context.Context, in dispatchmsg.DispatchInput, cal *calendar.Calendar, ns []pending) error {
 	var digest []pending
 	var errs []error
 	for _, n := range ns {
@@ -109,7 +109,7 @@ func (a *Activities) sendPerson(ctx context.Context, in item.DispatchInput, cal 
 // is answered with the recorded send instead of sending again. Reminders about items in the
 // day's message are marked sent with it; reminders about other items wait for the next
 // working morning.
-func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal *calendar.Calendar, ns []pending) error {
+func (a *Activities) sendDigest(ctx context.Context, in dispatchmsg.DispatchInput, cal *calendar.Calendar, ns []pending) error {
 	person := ns[0].PersonID
 	day := in.Slot.In(calendar.Shanghai).Format("2006-01-02")
 	key := fmt.Sprintf("%s/digest/%d/%s", in.Deployment, person, day)
@@ -147,7 +147,7 @@ func (a *Activities) sendDigest(ctx context.Context, in item.DispatchInput, cal 
 		if err := a.Items.PostponeNotices(ctx, keys(later), next); err != nil {
 			return fmt.Errorf("digest %s: postpone: %w", key, err)
 		}
-		if err := a.wakeDispatcher(ctx, in.Deployment, next); err != nil {
+		if err := a.Dispatchers.Wake(ctx, in.Deployment, next); err != nil {
 			return err
 		}
 	}
