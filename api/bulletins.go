@@ -8,7 +8,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"rectify/internal/bulletin"
-	"rectify/workflows/item"
+	bulletinwf "rectify/workflows/bulletin"
+	"rectify/workflows/bulletin/bulletinmsg"
 )
 
 func (s *server) listBulletins(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +33,7 @@ func (s *server) publishBulletin(w http.ResponseWriter, r *http.Request) {
 	}
 	run, err := s.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{TaskQueue: s.TaskQueue,
 		ID: fmt.Sprintf("%s-bulletin-on-demand-%d-%d", s.Deployment, a.UnitID, s.Now().UnixNano())},
-		item.BulletinWorkflow, item.BulletinInput{Deployment: s.Deployment, Kind: bulletin.OnDemand, IssuerUnitID: a.UnitID})
+		bulletinwf.BulletinWorkflow, bulletinmsg.BulletinInput{Deployment: s.Deployment, Kind: bulletin.OnDemand, IssuerUnitID: a.UnitID})
 	if err != nil {
 		writeError(w, r, err)
 		return

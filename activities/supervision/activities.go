@@ -18,7 +18,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"rectify/activities/dispatchacts"
-	"rectify/internal/bulletin"
 	"rectify/internal/calendar"
 	"rectify/internal/holidays"
 	"rectify/internal/items"
@@ -35,7 +34,6 @@ type Activities struct {
 	Items     *items.Store
 	Orders    *order.Store
 	Holidays  *holidays.Store
-	Bulletins *bulletin.Store
 	Weak      *weak.Store
 	Org       *org.Store
 	Notifier  *notify.Notifier

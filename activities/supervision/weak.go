@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"rectify/internal/notify"
+	"rectify/internal/org"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
 )
@@ -49,4 +50,13 @@ func (a *Activities) NotifyCase(ctx context.Context, n weakcase.Notice) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// recipients are the contacts as the notifier addresses them.
+func recipients(cs []org.Contact) []notify.Recipient {
+	out := make([]notify.Recipient, len(cs))
+	for i, c := range cs {
+		out[i] = notify.Recipient(c)
+	}
+	return out
 }

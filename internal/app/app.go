@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"rectify/activities/bulletinacts"
 	"rectify/activities/dispatchacts"
 	"rectify/activities/supervision"
 	"rectify/api"
@@ -35,6 +36,8 @@ import (
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/weak"
+	bulletinwf "rectify/workflows/bulletin"
+	"rectify/workflows/bulletin/bulletinmsg"
 	"rectify/workflows/dispatch"
 	"rectify/workflows/item"
 	"rectify/workflows/weakcase"
@@ -154,8 +157,9 @@ func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
 	dispatchers := &dispatchacts.Dispatchers{Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Settle: s.Config.DispatchSettle}
-	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Bulletins: s.Bulletins, Weak: s.Weak,
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Weak: s.Weak,
 		Org: s.Org, Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency, Dispatchers: dispatchers})
+	w.RegisterActivity(&bulletinacts.Activities{Holidays: s.Holidays, Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,
 		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
 	return w
@@ -169,7 +173,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(dispatch.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
 	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
-	r.RegisterWorkflowWithOptions(item.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
+	r.RegisterWorkflowWithOptions(bulletinwf.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
 	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
 }
 
@@ -181,8 +185,8 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 		_, err := s.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
 			ID:   id,
 			Spec: client.ScheduleSpec{CronExpressions: []string{cron}, TimeZoneName: "Asia/Shanghai"},
-			Action: &client.ScheduleWorkflowAction{ID: id, Workflow: item.BulletinWorkflow, TaskQueue: s.Config.TaskQueue,
-				Args: []any{item.BulletinInput{Deployment: s.Deployment, Kind: kind}}},
+			Action: &client.ScheduleWorkflowAction{ID: id, Workflow: bulletinwf.BulletinWorkflow, TaskQueue: s.Config.TaskQueue,
+				Args: []any{bulletinmsg.BulletinInput{Deployment: s.Deployment, Kind: kind}}},
 		})
 		if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 			return fmt.Errorf("schedule %s: %w", id, err)

@@ -82,5 +82,5 @@ func TestAnOnDemandBulletinIsKeptServedAndEmailed(t *testing.T) {
 		require.NotEmpty(c, resp.Executions)
 		wfID = resp.Executions[0].Execution.WorkflowId
 	}, 10*time.Second, 100*time.Millisecond)
-	recordHistories(t, e, map[string]string{wfID: "item/bulletin.json"})
+	recordHistories(t, e, map[string]string{wfID: "bulletin/bulletin.json"})
 }

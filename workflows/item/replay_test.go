@@ -20,7 +20,6 @@ func replayer(unit any) worker.WorkflowReplayer {
 	r.RegisterWorkflowWithOptions(IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
-	r.RegisterWorkflowWithOptions(BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
 	return r
 }
 
@@ -43,7 +42,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		require.NoError(t, replayer(UnitOrderWorkflow).ReplayWorkflowHistory(nil, h), f)
 	}
 	require.Equal(t, map[string]bool{"UnitOrderWorkflow": true, "IssueOrderWorkflow": true,
-		"RecalendarWorkflow": true, "CaseWorkflow": true, "BulletinWorkflow": true}, types)
+		"RecalendarWorkflow": true, "CaseWorkflow": true}, types)
 }
 
 // unversionedChange is UnitOrderWorkflow as someone might carelessly edit it: it no longer

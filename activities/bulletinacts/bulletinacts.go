@@ -1,14 +1,29 @@
-package supervision
+// Package bulletinacts holds the activities of the bulletin workflow (workflows/bulletin):
+// listing the issuing departments, computing and keeping a department's bulletin with its
+// spreadsheet, and emailing it. Every method is safe to retry.
+package bulletinacts
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"rectify/internal/bulletin"
+	"rectify/internal/holidays"
 	"rectify/internal/notify"
 	"rectify/internal/org"
-	"rectify/workflows/item"
+	"rectify/internal/weak"
+	"rectify/workflows/bulletin/bulletinmsg"
 )
+
+// Activities holds what the bulletin activities need.
+type Activities struct {
+	Holidays  *holidays.Store
+	Bulletins *bulletin.Store
+	Weak      *weak.Store
+	Org       *org.Store
+	Notifier  *notify.Notifier
+}
 
 // ListIssuers lists the departments that have issued orders.
 func (a *Activities) ListIssuers(ctx context.Context) ([]int64, error) {
@@ -17,7 +32,7 @@ func (a *Activities) ListIssuers(ctx context.Context) ([]int64, error) {
 
 // PublishBulletin computes a department's bulletin and keeps it with its spreadsheet;
 // repeating it replaces the kept one.
-func (a *Activities) PublishBulletin(ctx context.Context, in item.PublishInput) (int64, error) {
+func (a *Activities) PublishBulletin(ctx context.Context, in bulletinmsg.PublishInput) (int64, error) {
 	cal, err := a.Holidays.Current(ctx)
 	if err != nil {
 		return 0, err
