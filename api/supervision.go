@@ -15,6 +15,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
+	"rectify/workflows/recalendar"
 )
 
 // PlanStep is one line of an order's reminder plan: who gets what, when.
@@ -200,9 +201,9 @@ func (s *server) uploadYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	wfID := item.RecalendarWorkflowID(s.Deployment, cal.Fingerprint())
+	wfID := recalendar.RecalendarWorkflowID(s.Deployment, cal.Fingerprint())
 	if _, err := s.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{ID: wfID, TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, item.RecalendarWorkflow); err != nil {
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, recalendar.RecalendarWorkflow); err != nil {
 		writeError(w, r, err)
 		return
 	}

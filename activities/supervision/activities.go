@@ -18,8 +18,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"rectify/activities/dispatchacts"
-	"rectify/internal/calendar"
-	"rectify/internal/holidays"
 	"rectify/internal/items"
 	"rectify/internal/notify"
 	"rectify/internal/order"
@@ -33,7 +31,6 @@ import (
 type Activities struct {
 	Items     *items.Store
 	Orders    *order.Store
-	Holidays  *holidays.Store
 	Weak      *weak.Store
 	Org       *org.Store
 	Notifier  *notify.Notifier
@@ -43,15 +40,6 @@ type Activities struct {
 	Concurrency int
 	// Dispatchers wakes the dispatcher of every send slot a supervision write involves.
 	Dispatchers *dispatchacts.Dispatchers
-}
-
-// LoadCalendar returns the holiday table in force.
-func (a *Activities) LoadCalendar(ctx context.Context) ([]calendar.Year, error) {
-	c, err := a.Holidays.Current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.Years(), nil
 }
 
 // RecordSupervision writes lights and fired rungs, then wakes the dispatcher of every send
@@ -142,29 +130,4 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg
 		return nil
 	}
 	return err
-}
-
-// SignalOpenWorkflows signals SignalCalendar to every workflow that still has open items,
-// returning how many it told.
-func (a *Activities) SignalOpenWorkflows(ctx context.Context) (int, error) {
-	ids, err := a.Items.OpenWorkflowIDs(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(a.Concurrency, 1))
-	for _, id := range ids {
-		g.Go(func() error {
-			err := a.Client.SignalWorkflow(gctx, id, "", itemmsg.SignalCalendar, nil)
-			var nf *serviceerror.NotFound
-			if errors.As(err, &nf) {
-				return nil // finished meanwhile
-			}
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return 0, fmt.Errorf("SignalOpenWorkflows: %w", err)
-	}
-	return len(ids), nil
 }

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/activities/bulletinacts"
+	"rectify/activities/calendaracts"
 	"rectify/activities/dispatchacts"
 	"rectify/activities/supervision"
 	"rectify/api"
@@ -40,6 +41,7 @@ import (
 	"rectify/workflows/bulletin/bulletinmsg"
 	"rectify/workflows/dispatch"
 	"rectify/workflows/item"
+	"rectify/workflows/recalendar"
 	"rectify/workflows/weakcase"
 )
 
@@ -157,8 +159,9 @@ func (s *System) Worker() worker.Worker {
 	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
 	RegisterWorkflows(w)
 	dispatchers := &dispatchacts.Dispatchers{Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Settle: s.Config.DispatchSettle}
-	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Holidays: s.Holidays, Notifier: s.Notifier, Weak: s.Weak,
+	w.RegisterActivity(&supervision.Activities{Items: s.Items, Orders: s.Orders, Notifier: s.Notifier, Weak: s.Weak,
 		Org: s.Org, Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Concurrency: s.Config.IssueConcurrency, Dispatchers: dispatchers})
+	w.RegisterActivity(&calendaracts.Activities{Holidays: s.Holidays, Items: s.Items, Client: s.Temporal, Concurrency: s.Config.IssueConcurrency})
 	w.RegisterActivity(&bulletinacts.Activities{Holidays: s.Holidays, Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,
 		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
@@ -172,7 +175,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(item.UnitOrderWorkflow, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(item.IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(dispatch.DispatchWorkflow, workflow.RegisterOptions{Name: "DispatchWorkflow"})
-	r.RegisterWorkflowWithOptions(item.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
+	r.RegisterWorkflowWithOptions(recalendar.RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 	r.RegisterWorkflowWithOptions(bulletinwf.BulletinWorkflow, workflow.RegisterOptions{Name: "BulletinWorkflow"})
 	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
 }

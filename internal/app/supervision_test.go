@@ -184,6 +184,6 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	recordHistories(t, e, map[string]string{
 		itemmsg.UnitWorkflowID(e.Sys.Deployment, created.ID, t1.ID): "item/unit_order_extended_recalendared.json",
-		recalendar: "item/recalendar.json",
+		recalendar: "recalendar/recalendar.json",
 	})
 }

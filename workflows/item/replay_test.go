@@ -18,7 +18,6 @@ func replayer(unit any) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(unit, workflow.RegisterOptions{Name: "UnitOrderWorkflow"})
 	r.RegisterWorkflowWithOptions(IssueOrderWorkflow, workflow.RegisterOptions{Name: "IssueOrderWorkflow"})
-	r.RegisterWorkflowWithOptions(RecalendarWorkflow, workflow.RegisterOptions{Name: "RecalendarWorkflow"})
 	r.RegisterWorkflowWithOptions(weakcase.CaseWorkflow, workflow.RegisterOptions{Name: "CaseWorkflow"})
 	return r
 }
@@ -42,7 +41,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		require.NoError(t, replayer(UnitOrderWorkflow).ReplayWorkflowHistory(nil, h), f)
 	}
 	require.Equal(t, map[string]bool{"UnitOrderWorkflow": true, "IssueOrderWorkflow": true,
-		"RecalendarWorkflow": true, "CaseWorkflow": true}, types)
+		"CaseWorkflow": true}, types)
 }
 
 // unversionedChange is UnitOrderWorkflow as someone might carelessly edit it: it no longer
