@@ -1,3 +1,4 @@
+// Package supervision holds the activities of the weak-branch case workflow.
 package supervision
 
 import (
@@ -10,6 +11,13 @@ import (
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
 )
+
+// Activities holds what the case activities need.
+type Activities struct {
+	Weak     *weak.Store
+	Org      *org.Store
+	Notifier *notify.Notifier
+}
 
 // RecordCase writes a weak-branch case and its new events to the read model.
 func (a *Activities) RecordCase(ctx context.Context, r weakcase.Record) error {

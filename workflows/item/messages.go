@@ -13,16 +13,6 @@ import (
 	"rectify/workflows/item/itemmsg"
 )
 
-// Activity names as registered with Temporal.
-const (
-	ActivityRecordIssued       = "RecordIssued"
-	ActivityRecordChange       = "RecordChange"
-	ActivityMarkOrderIssued    = "MarkOrderIssued"
-	ActivityStartUnitWorkflows = "StartUnitWorkflows"
-	ActivityLoadCalendar       = "LoadCalendar"
-	ActivityRecordSupervision  = "RecordSupervision"
-)
-
 // Fingerprint is a digest of what an action asks for (not who asks or with which key): the
 // same idempotency key sent again with a different action or body is a conflict, not a retry.
 func Fingerprint(req itemmsg.ActionRequest) string {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/calendar"
@@ -29,17 +28,11 @@ func sh(y int, m time.Month, d, hh, mm int) time.Time {
 // workflow) and returns what was recorded. actions run at the given moments.
 func ladder(t *testing.T, issued time.Time, spec itemmsg.Spec, until time.Time, actions map[time.Time]itemmsg.ActionRequest, rec *recorder) *recorder {
 	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
 	if rec == nil {
 		rec = &recorder{rows: map[string]itemmsg.ItemRow{}}
 	}
+	env := newTestEnv(rec)
 	env.SetStartTime(issued)
-	env.RegisterWorkflow(UnitOrderWorkflow)
-	env.RegisterActivityWithOptions(rec.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
-	env.RegisterActivityWithOptions(rec.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
-	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rec.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
 	spec.ID, spec.MeasureID = "m1-u20", 1
 	spec.HandlerPerson, spec.DirectPerson, spec.PrimaryPerson = handler, direct, primary
 	actions[until] = itemmsg.ActionRequest{Action: itemmsg.Cancel, Actor: county, Note: "测试结束"}

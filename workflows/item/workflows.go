@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"rectify/activities/calendaracts"
+	"rectify/activities/itemacts"
 	"rectify/internal/calendar"
 	"rectify/workflows/actopts"
 	"rectify/workflows/item/itemmsg"
@@ -17,6 +19,7 @@ const defaultActionsPerRun = 2000
 // It records the items as issued, then serves actions until all of them are closed or
 // cancelled. Granularity and its figures: docs/design.md.
 func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
+	var a *itemacts.Activities
 	l := newLifecycle(in)
 	info := workflow.GetInfo(ctx)
 	wfID := info.WorkflowExecution.ID
@@ -51,14 +54,14 @@ func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 			it := l.items[l.index[req.ItemID]]
 			rec := itemmsg.ChangeRecord{Row: l.row(it, wfID, in.IssuedAt, now), Audit: audit}
 			if !hardened {
-				if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+				if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.RecordChange, rec).Get(ctx, nil); err != nil {
 					// The state has moved; the next write of this item carries it to the read model.
 					logger.Error("read model write failed", "item", req.ItemID, "error", err)
 					return res, err
 				}
 				return res, nil
 			}
-			if err := workflow.ExecuteLocalActivity(actopts.ActionWrite(ctx), ActivityRecordChange, rec).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.ActionWrite(ctx), a.RecordChange, rec).Get(ctx, nil); err != nil {
 				// The action is part of the workflow's history: it stands. The main loop
 				// records it; the caller is told so rather than told it failed.
 				logger.Warn("read model write slow; left to the main loop", "item", req.ItemID, "error", err)
@@ -85,7 +88,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 			rec.Audit = append(rec.Audit, itemmsg.AuditEntry{ItemID: it.ID, Revision: it.Revision, At: in.IssuedAt,
 				ActorID: in.IssuedBy, ActorUnitID: in.IssuerUnitID, Action: itemmsg.Issue, To: itemmsg.Issued})
 		}
-		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordIssued, rec).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.RecordIssued, rec).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -121,7 +124,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 	// carry revisions, so a late write never overwrites a newer one.
 	flushPending := func() error {
 		for len(pending) > 0 {
-			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordChange, pending[0]).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.RecordChange, pending[0]).Get(ctx, nil); err != nil {
 				return err
 			}
 			pending = pending[1:]
@@ -145,7 +148,7 @@ func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 		rec := l.supervise(now, wfID, in)
 		if len(rec.Writes)+len(rec.Notices) > 0 {
 			rec.Deployment = in.Deployment
-			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityRecordSupervision, rec).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.RecordSupervision, rec).Get(ctx, nil); err != nil {
 				return err
 			}
 		}
@@ -183,8 +186,9 @@ func UnitOrderWorkflow(ctx workflow.Context, in itemmsg.UnitOrderInput) error {
 // loadCalendar reads the holiday table in force through a local activity, so that its
 // result is recorded in history and replays identically.
 func loadCalendar(ctx workflow.Context, l *lifecycle) error {
+	var c *calendaracts.Activities
 	var years []calendar.Year
-	if err := workflow.ExecuteLocalActivity(actopts.CalendarRead(ctx), ActivityLoadCalendar).Get(ctx, &years); err != nil {
+	if err := workflow.ExecuteLocalActivity(actopts.CalendarRead(ctx), c.LoadCalendar).Get(ctx, &years); err != nil {
 		return err
 	}
 	cal, err := calendar.New(years...)
@@ -199,14 +203,15 @@ func loadCalendar(ctx workflow.Context, l *lifecycle) error {
 // order issued. Starting is one heartbeating activity so that a crash resumes where it was,
 // and unit workflow ids make a repeated start harmless.
 func IssueOrderWorkflow(ctx workflow.Context, in itemmsg.IssueOrderInput) (itemmsg.IssueOrderResult, error) {
+	var a *itemacts.Activities
 	var res itemmsg.IssueOrderResult
-	if err := workflow.ExecuteActivity(actopts.StartWorkflows(ctx), ActivityStartUnitWorkflows, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(actopts.StartWorkflows(ctx), a.StartUnitWorkflows, in).Get(ctx, &res); err != nil {
 		return res, err
 	}
 	if res.Units == 0 {
 		return res, errors.New("order has no target units")
 	}
-	if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityMarkOrderIssued, in.OrderID, res.Units).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.MarkOrderIssued, in.OrderID, res.Units).Get(ctx, nil); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -93,15 +93,17 @@ type readModel interface {
 	RecordSupervision(context.Context, itemmsg.RecordSupervisionInput) error
 }
 
-// newTestEnv is a time-skipping environment for UnitOrderWorkflow writing to rm.
+// newTestEnv is a time-skipping environment for UnitOrderWorkflow writing to rm. The
+// stand-ins are registered under the activity names the recorded histories hold, which are
+// the method names of itemacts.Activities and calendaracts.Activities.
 func newTestEnv(rm readModel) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(UnitOrderWorkflow)
-	env.RegisterActivityWithOptions(rm.RecordIssued, activity.RegisterOptions{Name: ActivityRecordIssued})
-	env.RegisterActivityWithOptions(rm.RecordChange, activity.RegisterOptions{Name: ActivityRecordChange})
-	env.RegisterActivityWithOptions(rm.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rm.RecordSupervision, activity.RegisterOptions{Name: ActivityRecordSupervision})
+	env.RegisterActivityWithOptions(rm.RecordIssued, activity.RegisterOptions{Name: "RecordIssued"})
+	env.RegisterActivityWithOptions(rm.RecordChange, activity.RegisterOptions{Name: "RecordChange"})
+	env.RegisterActivityWithOptions(rm.LoadCalendar, activity.RegisterOptions{Name: "LoadCalendar"})
+	env.RegisterActivityWithOptions(rm.RecordSupervision, activity.RegisterOptions{Name: "RecordSupervision"})
 	return env
 }
 

@@ -15,6 +15,9 @@ import (
 
 // Names registered with Temporal.
 const (
+	// UnitOrderWorkflowType is the unit workflow's type, by which issuance starts it.
+	UnitOrderWorkflowType = "UnitOrderWorkflow"
+
 	// UpdateAction is the single Update through which people act on an item.
 	UpdateAction = "item-action"
 	// QueryItems returns the workflow's view of its items (for operators; pages read PostgreSQL).

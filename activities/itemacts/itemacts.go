@@ -1,39 +1,32 @@
-// Package supervision holds the activities of the item workflows: writes to the read model
-// and the start of unit workflows at issuance. Every method is safe to retry.
-package supervision
+// Package itemacts holds the activities of the item workflows (workflows/item): writing
+// items, their audit trail and their supervision to the read model, waking the dispatchers
+// of the reminders those writes schedule, and starting the unit workflows of an order at
+// issuance. Every method is safe to retry.
+package itemacts
 
 import (
 	"context"
 	"errors"
 	"fmt"
-
 	"slices"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
-	enumspb "go.temporal.io/api/enums/v1"
-
 	"rectify/activities/dispatchacts"
 	"rectify/internal/items"
-	"rectify/internal/notify"
 	"rectify/internal/order"
-	"rectify/internal/org"
-	"rectify/internal/weak"
-	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 )
 
-// Activities holds what the activities need.
+// Activities holds what the item activities need.
 type Activities struct {
 	Items     *items.Store
 	Orders    *order.Store
-	Weak      *weak.Store
-	Org       *org.Store
-	Notifier  *notify.Notifier
 	Client    client.Client
 	TaskQueue string
 	// Concurrency is how many unit workflows issuance starts at once.
@@ -120,7 +113,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, item.UnitOrderWorkflow, itemmsg.UnitOrderInput{
+	}, itemmsg.UnitOrderWorkflowType, itemmsg.UnitOrderInput{
 		Deployment: in.Deployment, Policy: &plan.Policy,
 		OrderID: plan.OrderID, UnitID: unitID, IssuerUnitID: plan.IssuerUnitID,
 		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs,
