@@ -15,7 +15,7 @@ import (
 	"rectify/internal/weak"
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // A requestBody is one JSON request body of the API: its decoding into the handler's type
@@ -80,14 +80,14 @@ var requestBodies = []requestBody{
 	body[itemmsg.Policy]("PUT /api/policy", `{"yellow_days":3,"remind_before":[3,1],"ack_within":1,"urge_after":1,"escalate_unit_after":3,"escalate_issuer_after":5,"list_after":10,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}`,
 		func(p itemmsg.Policy) error { return fieldsErr(order.PolicyErrors(p)) }),
 	body[struct {
-		Year   int              `json:"year"`
-		Title  string           `json:"title"`
-		Policy *weakcase.Policy `json:"policy"`
+		Year   int                 `json:"year"`
+		Title  string              `json:"title"`
+		Policy *weakcasemsg.Policy `json:"policy"`
 	}]("POST /api/weak/campaigns", `{"year":2026,"title":"排查整顿","policy":{"report_workday":5,"report_escalate_after":3,"pass_score":70,"consolidation_months":12,"lookback_months":[6,12],"sample_window_months":12,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}}`,
 		func(b struct {
-			Year   int              `json:"year"`
-			Title  string           `json:"title"`
-			Policy *weakcase.Policy `json:"policy"`
+			Year   int                 `json:"year"`
+			Title  string              `json:"title"`
+			Policy *weakcasemsg.Policy `json:"policy"`
 		}) error {
 			if b.Policy == nil {
 				return nil
@@ -123,7 +123,7 @@ var requestBodies = []requestBody{
 	body[struct {
 		Problems []order.Problem `json:"problems"`
 	}]("POST /api/weak/cases/{id}/plan", `{"problems":[{"description":"班子弱","measures":[{"content":"调整班子","criterion":"到位","responsibility":{"primary":{"position":"书记"},"handler":{"position":"书记"}},"deadline":{"kind":"by_date","working_days":30}}]}]}`, nil),
-	body[weakcase.Action]("POST /api/weak/cases/{id}/actions/{kind}", `{"scores":[{"item":"总分","score":85}],"polled":20,"dissatisfied":2,"note":"验收"}`, weak.CheckAction),
+	body[weakcasemsg.Action]("POST /api/weak/cases/{id}/actions/{kind}", `{"scores":[{"item":"总分","score":85}],"polled":20,"dissatisfied":2,"note":"验收"}`, weak.CheckAction),
 	body[struct {
 		Share float64 `json:"share"`
 		Seed  int64   `json:"seed"`

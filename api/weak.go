@@ -18,6 +18,7 @@ import (
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 func weakActor(a auth.Actor) weak.Actor {
@@ -67,15 +68,15 @@ func (s *server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Year   int              `json:"year"`
-		Title  string           `json:"title"`
-		Policy *weakcase.Policy `json:"policy"`
+		Year   int                 `json:"year"`
+		Title  string              `json:"title"`
+		Policy *weakcasemsg.Policy `json:"policy"`
 	}
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	policy := weakcase.DefaultPolicy()
+	policy := weakcasemsg.DefaultPolicy()
 	if body.Policy != nil {
 		policy = *body.Policy
 		// Checked before the campaign is created, so that a refused policy stores nothing.
@@ -188,7 +189,7 @@ func (s *server) determine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.Weak.Determine(ctx, id, weakActor(a), body.FourOnes, body.Note, func(caseID int64) string {
-		return weakcase.WorkflowID(s.Deployment, caseID)
+		return weakcasemsg.WorkflowID(s.Deployment, caseID)
 	})
 	if err != nil {
 		writeError(w, r, err)
@@ -320,8 +321,8 @@ func (s *server) casePlan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"case_id": id, "plan_order_id": oid})
 }
 
-var caseKinds = map[string]weakcase.Kind{"report": weakcase.Report, "precheck": weakcase.Precheck, "accept": weakcase.Accept,
-	"lookback": weakcase.Lookback, "sample-check": weakcase.SampleCheck, "assign": weakcase.Assign}
+var caseKinds = map[string]weakcasemsg.Kind{"report": weakcasemsg.Report, "precheck": weakcasemsg.Precheck, "accept": weakcasemsg.Accept,
+	"lookback": weakcasemsg.Lookback, "sample-check": weakcasemsg.SampleCheck, "assign": weakcasemsg.Assign}
 
 // caseAction sends an action to the case's workflow as an Update: refused at once with the
 // reason, or done.
@@ -343,7 +344,7 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var act weakcase.Action
+	var act weakcasemsg.Action
 	if err := decode(r, &act); err != nil {
 		writeError(w, r, err)
 		return
@@ -353,9 +354,9 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	act.Kind = kind
-	act.Actor = weakcase.Actor{PersonID: a.PersonID, UnitID: a.UnitID, Roles: a.Roles}
+	act.Actor = weakcasemsg.Actor{PersonID: a.PersonID, UnitID: a.UnitID, Roles: a.Roles}
 	act.Key = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if kind == weakcase.Assign {
+	if kind == weakcasemsg.Assign {
 		// The same rules as determination, checked only for those who may assign, so that
 		// nobody else learns who a person id is.
 		if err := s.Weak.RequireCountyStaff(ctx, c.CampaignID, weakActor(a), "调整四个一"); err != nil {

@@ -22,7 +22,7 @@ import (
 	"rectify/activities/calendaracts"
 	"rectify/activities/dispatchacts"
 	"rectify/activities/itemacts"
-	"rectify/activities/supervision"
+	"rectify/activities/weakacts"
 	"rectify/api"
 	"rectify/internal/auth"
 	"rectify/internal/bulletin"
@@ -162,7 +162,7 @@ func (s *System) Worker() worker.Worker {
 	dispatchers := &dispatchacts.Dispatchers{Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Settle: s.Config.DispatchSettle}
 	w.RegisterActivity(&itemacts.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal, TaskQueue: s.Config.TaskQueue,
 		Concurrency: s.Config.IssueConcurrency, Dispatchers: dispatchers})
-	w.RegisterActivity(&supervision.Activities{Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
+	w.RegisterActivity(&weakacts.Activities{Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&calendaracts.Activities{Holidays: s.Holidays, Items: s.Items, Client: s.Temporal, Concurrency: s.Config.IssueConcurrency})
 	w.RegisterActivity(&bulletinacts.Activities{Holidays: s.Holidays, Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,

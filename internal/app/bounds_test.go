@@ -13,7 +13,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/workflows/item/itemmsg"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // requireRefused requires a 400 whose error names the field.
@@ -66,7 +66,7 @@ func TestNumbersAndTextsBoundedOverHTTP(t *testing.T) {
 	requireRefused(t, st, b, "body", "请求体不能超过1024KB")
 
 	// A weak campaign whose policy is refused is not created half-way.
-	wp := weakcase.DefaultPolicy()
+	wp := weakcasemsg.DefaultPolicy()
 	wp.ReportEscalateAfter = 9000000000000000000
 	st, b = cs.Do("POST", "/api/weak/campaigns", map[string]any{"year": 2026, "policy": wp}, nil)
 	requireRefused(t, st, b, "policy.report_escalate_after", "逾期督办不能超过250个工作日")

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // StartMissingCases starts the workflow of every weak case that Determine committed but
@@ -29,7 +30,7 @@ func (s *System) StartMissingCases(ctx context.Context) (started int, err error)
 	}
 	var errs []error
 	for _, id := range ids {
-		_, err := s.Temporal.DescribeWorkflowExecution(ctx, weakcase.WorkflowID(s.Deployment, id), "")
+		_, err := s.Temporal.DescribeWorkflowExecution(ctx, weakcasemsg.WorkflowID(s.Deployment, id), "")
 		var nf *serviceerror.NotFound
 		switch {
 		case err == nil:

@@ -16,6 +16,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // closedPort is an address nothing listens on.
@@ -54,7 +55,7 @@ func TestAWeakCaseWhoseWorkflowFailedToStartIsStartedLater(t *testing.T) {
 	t.Cleanup(down.Close)
 	ones1 := weak.FourOnes{CountyLeader: "cl", TownshipLeader: "t1s", FirstSecretary: "t1l", PairedUnit: "C"}
 	ones2 := weak.FourOnes{CountyLeader: "cl", TownshipLeader: "t2s", FirstSecretary: "t1l", PairedUnit: "C"}
-	workflowID := func(id int64) string { return weakcase.WorkflowID(e.Sys.Deployment, id) }
+	workflowID := func(id int64) string { return weakcasemsg.WorkflowID(e.Sys.Deployment, id) }
 	var cases []weak.Case
 	for _, d := range []struct {
 		proposal int64
@@ -99,9 +100,9 @@ func TestAWeakCaseWhoseWorkflowFailedToStartIsStartedLater(t *testing.T) {
 			cs.JSON("GET", url, nil, 200, &detail)
 			assert.NotEmpty(c, detail.Events, "the workflow wrote the determination")
 		}, 20*time.Second, 100*time.Millisecond)
-		var r weakcase.Result
+		var r weakcasemsg.Result
 		reporter.JSON("POST", url+"/actions/report", map[string]any{"month": month, "note": "本月召开支委会"}, 200, &r)
-		require.Equal(t, weakcase.Rectifying, r.Stage)
+		require.Equal(t, weakcasemsg.Rectifying, r.Stage)
 	}
 	n, err = e.Sys.StartMissingCases(ctx)
 	require.NoError(t, err)

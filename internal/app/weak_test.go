@@ -12,7 +12,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // A county screens its branches: each township proposes its own; the county determines one
@@ -23,7 +23,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	cs, t1o, t2o, t1l := e.Login("cs"), e.Login("t1o"), e.Login("t2o"), e.Login("t1l")
 	var c weak.Campaign
-	policy := weakcase.DefaultPolicy()
+	policy := weakcasemsg.DefaultPolicy()
 	policy.PassScore = 80
 	bad := policy
 	bad.LookbackMonths = []int{6, 18}
@@ -76,9 +76,9 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	st, _ = t2o.Do("GET", caseURL, nil, nil)
 	require.Equal(t, 404, st)
 
-	act := func(c *apptest.Client, kind string, body map[string]any, want int) weakcase.Result {
+	act := func(c *apptest.Client, kind string, body map[string]any, want int) weakcasemsg.Result {
 		t.Helper()
-		var r weakcase.Result
+		var r weakcasemsg.Result
 		c.JSON("POST", caseURL+"/actions/"+kind, body, want, &r)
 		return r
 	}
@@ -88,7 +88,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	act(cs, "accept", map[string]any{"scores": []map[string]any{{"item": "总分", "score": 80}}, "polled": 10}, 409) // not pre-checked
 	act(t1o, "precheck", map[string]any{"pass": true}, 200)
 	r := act(cs, "accept", map[string]any{"scores": []map[string]any{{"item": "班子建设", "score": 40}, {"item": "组织生活", "score": 20}}, "polled": 10, "dissatisfied": 6}, 200)
-	require.Equal(t, weakcase.Rectifying, r.Stage, "a failed acceptance returns the case")
+	require.Equal(t, weakcasemsg.Rectifying, r.Stage, "a failed acceptance returns the case")
 	require.Contains(t, r.Outcome, "低于80分", "the campaign's pass score")
 	require.Contains(t, r.Outcome, "超过测评人数10人的一半")
 	st, _ = t2o.Do("POST", caseURL+"/actions/precheck", map[string]any{"pass": true}, nil)
@@ -99,7 +99,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, 409, st, "nothing accepted yet to sample")
 	act(t1o, "precheck", map[string]any{"pass": true}, 200)
 	r = act(cs, "accept", map[string]any{"scores": []map[string]any{{"item": "总分", "score": 86}}, "polled": 10, "dissatisfied": 2}, 200)
-	require.Equal(t, weakcase.Consolidating, r.Stage)
+	require.Equal(t, weakcasemsg.Consolidating, r.Stage)
 	// The seed is the server's: a caller's seed is refused, and the drawn one recorded.
 	st, b = cs.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 0.5, "seed": 42}, nil)
 	require.Equal(t, 400, st, string(b))
@@ -165,5 +165,5 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, weak.Figures{CampaignID: c.ID, Year: 2026, Proposed: 2, Determined: 1, Declined: 1, Accepted: 1,
 		ReportsReceived: 1}, *bl.WeakBranches)
 
-	recordHistories(t, e, map[string]string{weakcase.WorkflowID(e.Sys.Deployment, kase.ID): "item/weak_case.json"})
+	recordHistories(t, e, map[string]string{weakcasemsg.WorkflowID(e.Sys.Deployment, kase.ID): "weakcase/weak_case.json"})
 }

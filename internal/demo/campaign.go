@@ -12,6 +12,7 @@ import (
 	"rectify/internal/org"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // LoadCampaign puts a 2026 weak-branch campaign into the demo county unless it exists:
@@ -79,7 +80,7 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 			continue
 		}
 		k, err := st.Determine(ctx, p.ID, zw, weak.FourOnes{CountyLeader: "liuyang", TownshipLeader: b.township, FirstSecretary: b.secretary, PairedUnit: b.paired},
-			"", func(id int64) string { return weakcase.WorkflowID(deployment, id) })
+			"", func(id int64) string { return weakcasemsg.WorkflowID(deployment, id) })
 		if err != nil {
 			return false, err
 		}
@@ -93,21 +94,21 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 		cases = append(cases, k.ID)
 	}
 	// 东关村 has reported this month; 柳树村 has been pre-checked and accepted.
-	actor := func(login string) weakcase.Actor {
+	actor := func(login string) weakcasemsg.Actor {
 		a, _ := who(login)
 		p, _ := people.PersonByLogin(ctx, login)
-		return weakcase.Actor{PersonID: a.PersonID, UnitID: a.UnitID, Roles: p.Roles}
+		return weakcasemsg.Actor{PersonID: a.PersonID, UnitID: a.UnitID, Roles: p.Roles}
 	}
 	month := time.Now().In(calendar.Shanghai).Format("2006-01")
 	steps := []struct {
 		caseID int64
-		a      weakcase.Action
+		a      weakcasemsg.Action
 	}{
-		{cases[0], weakcase.Action{Kind: weakcase.Report, Actor: actor("zhouqiang"), Month: month, Note: "召开支委会2次、党员大会1次，班子分工已调整"}},
-		{cases[1], weakcase.Action{Kind: weakcase.Report, Actor: actor("wuhua"), Month: month, Note: "村集体合作社已注册，首批订单落地"}},
-		{cases[1], weakcase.Action{Kind: weakcase.Precheck, Actor: actor("zhaolei"), Pass: true, Note: "初验通过"}},
-		{cases[1], weakcase.Action{Kind: weakcase.Accept, Actor: actor("zhangwei"), Polled: 30, Dissatisfied: 2,
-			Scores: []weakcase.ScoreLine{{Item: "班子建设", Score: 28}, {Item: "组织生活", Score: 18}, {Item: "发展治理", Score: 22}, {Item: "群众满意", Score: 14}}}},
+		{cases[0], weakcasemsg.Action{Kind: weakcasemsg.Report, Actor: actor("zhouqiang"), Month: month, Note: "召开支委会2次、党员大会1次，班子分工已调整"}},
+		{cases[1], weakcasemsg.Action{Kind: weakcasemsg.Report, Actor: actor("wuhua"), Month: month, Note: "村集体合作社已注册，首批订单落地"}},
+		{cases[1], weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: actor("zhaolei"), Pass: true, Note: "初验通过"}},
+		{cases[1], weakcasemsg.Action{Kind: weakcasemsg.Accept, Actor: actor("zhangwei"), Polled: 30, Dissatisfied: 2,
+			Scores: []weakcasemsg.ScoreLine{{Item: "班子建设", Score: 28}, {Item: "组织生活", Score: 18}, {Item: "发展治理", Score: 22}, {Item: "群众满意", Score: 14}}}},
 	}
 	for i, s := range steps {
 		if _, err := weakcase.Act(ctx, tc, deployment, s.caseID, fmt.Sprintf("demo-%d-%d", s.caseID, i), s.a); err != nil {

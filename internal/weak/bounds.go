@@ -7,12 +7,12 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/limits"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // PolicyErrors is every problem with a campaign's policy: the workflow's own rules and the
 // bounds that keep its working-day and month counts within reach of the calendar.
-func PolicyErrors(p weakcase.Policy) []apperr.FieldError {
+func PolicyErrors(p weakcasemsg.Policy) []apperr.FieldError {
 	var c limits.Check
 	c.Errs = p.Validate()
 	if p.ReportEscalateAfter > limits.MaxPolicyWorkdays {
@@ -29,7 +29,7 @@ func PolicyErrors(p weakcase.Policy) []apperr.FieldError {
 // CheckAction bounds the free parts of an action on a case before it becomes a workflow
 // payload: texts and the score sheet by size, numbers by range. The workflow's validator
 // still decides whether the action is allowed.
-func CheckAction(a weakcase.Action) error {
+func CheckAction(a weakcasemsg.Action) error {
 	var c limits.Check
 	c.Text("note", "说明", a.Note, limits.MaxNote)
 	c.Text("month", "月份", a.Month, limits.MaxName)

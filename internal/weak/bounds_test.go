@@ -8,7 +8,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/weak"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // Every count of a campaign's policy that reaches the calendar, and every text a person
@@ -26,7 +26,7 @@ func TestCampaignInputsBounded(t *testing.T) {
 	require.Zero(t, count("weak_campaigns"))
 
 	c := f.campaign("C", 2025)
-	p := weakcase.DefaultPolicy()
+	p := weakcasemsg.DefaultPolicy()
 	p.ReportEscalateAfter = 1 << 61
 	p.SampleWindowMonths = 1000
 	err = f.s.SetCampaignPolicy(f.ctx, c.ID, p, f.people["zuzhi"])
@@ -65,22 +65,22 @@ func TestCampaignInputsBounded(t *testing.T) {
 
 // A case action's free parts are bounded before they become a workflow payload.
 func TestCaseActionBounded(t *testing.T) {
-	ok := weakcase.Action{Kind: weakcase.Accept, Note: strings.Repeat("验", 2000), Scores: []weakcase.ScoreLine{{Item: "总分", Score: 85}}, Polled: 20}
+	ok := weakcasemsg.Action{Kind: weakcasemsg.Accept, Note: strings.Repeat("验", 2000), Scores: []weakcasemsg.ScoreLine{{Item: "总分", Score: 85}}, Polled: 20}
 	require.NoError(t, weak.CheckAction(ok))
 	for _, tc := range []struct {
 		field  string
-		change func(a *weakcase.Action)
+		change func(a *weakcasemsg.Action)
 	}{
-		{"note", func(a *weakcase.Action) { a.Note += "多" }},
-		{"scores", func(a *weakcase.Action) { a.Scores = make([]weakcase.ScoreLine, 51) }},
-		{"scores[0].score", func(a *weakcase.Action) { a.Scores[0].Score = 1e308 }},
-		{"scores[0].item", func(a *weakcase.Action) { a.Scores[0].Item = strings.Repeat("项", 101) }},
-		{"polled", func(a *weakcase.Action) { a.Polled = 1 << 40 }},
-		{"dissatisfied", func(a *weakcase.Action) { a.Dissatisfied = -1 }},
-		{"month", func(a *weakcase.Action) { a.Month = strings.Repeat("2", 101) }},
+		{"note", func(a *weakcasemsg.Action) { a.Note += "多" }},
+		{"scores", func(a *weakcasemsg.Action) { a.Scores = make([]weakcasemsg.ScoreLine, 51) }},
+		{"scores[0].score", func(a *weakcasemsg.Action) { a.Scores[0].Score = 1e308 }},
+		{"scores[0].item", func(a *weakcasemsg.Action) { a.Scores[0].Item = strings.Repeat("项", 101) }},
+		{"polled", func(a *weakcasemsg.Action) { a.Polled = 1 << 40 }},
+		{"dissatisfied", func(a *weakcasemsg.Action) { a.Dissatisfied = -1 }},
+		{"month", func(a *weakcasemsg.Action) { a.Month = strings.Repeat("2", 101) }},
 	} {
 		a := ok
-		a.Scores = []weakcase.ScoreLine{ok.Scores[0]}
+		a.Scores = []weakcasemsg.ScoreLine{ok.Scores[0]}
 		tc.change(&a)
 		requireKind(t, weak.CheckAction(a), apperr.Invalid, tc.field)
 	}

@@ -12,7 +12,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/order"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // CaseWrite is the state of a case as its workflow writes it. Zero ids (the four ones, the
@@ -334,15 +334,15 @@ func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, 
 }
 
 // WorkflowInput is what starts the case's workflow.
-func (c CaseStart) WorkflowInput(deployment string) weakcase.Input {
-	return weakcase.Input{Deployment: deployment, CaseID: c.CaseID, BranchUnitID: c.BranchUnitID,
+func (c CaseStart) WorkflowInput(deployment string) weakcasemsg.Input {
+	return weakcasemsg.Input{Deployment: deployment, CaseID: c.CaseID, BranchUnitID: c.BranchUnitID,
 		TownshipUnitID: c.TownshipUnitID, CountyUnitID: c.CountyUnitID, DeterminedAt: c.DeterminedAt,
-		Ones: weakcase.FourOnes{CountyLeader: c.CountyLeader, TownshipLeader: c.TownshipLeader, FirstSecretary: c.FirstSecretary, PairedUnit: c.PairedUnit}}
+		Ones: weakcasemsg.FourOnes{CountyLeader: c.CountyLeader, TownshipLeader: c.TownshipLeader, FirstSecretary: c.FirstSecretary, PairedUnit: c.PairedUnit}}
 }
 
 // SetCampaignPolicy fixes how a campaign's cases are supervised; cases determined later
 // start with it. The change is audited in the same transaction, as person by's.
-func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcase.Policy, by int64) error {
+func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakcasemsg.Policy, by int64) error {
 	if err := apperr.InvalidFields(PolicyErrors(p)); err != nil {
 		return err
 	}
@@ -360,14 +360,14 @@ func (s *Store) SetCampaignPolicy(ctx context.Context, campaignID int64, p weakc
 
 // StartInput is what starts a case's workflow: the case as CaseForWorkflow reads it and its
 // campaign's policy.
-func (s *Store) StartInput(ctx context.Context, caseID int64, deployment string) (weakcase.Input, error) {
+func (s *Store) StartInput(ctx context.Context, caseID int64, deployment string) (weakcasemsg.Input, error) {
 	st, err := s.CaseForWorkflow(ctx, caseID)
 	if err != nil {
-		return weakcase.Input{}, err
+		return weakcasemsg.Input{}, err
 	}
 	p, err := s.CasePolicy(ctx, caseID)
 	if err != nil {
-		return weakcase.Input{}, err
+		return weakcasemsg.Input{}, err
 	}
 	in := st.WorkflowInput(deployment)
 	in.Policy = &p
@@ -390,13 +390,13 @@ func (s *Store) UnstartedCases(ctx context.Context) ([]int64, error) {
 }
 
 // CasePolicy is the policy of a case's campaign, or the default.
-func (s *Store) CasePolicy(ctx context.Context, caseID int64) (weakcase.Policy, error) {
-	var p *weakcase.Policy
+func (s *Store) CasePolicy(ctx context.Context, caseID int64) (weakcasemsg.Policy, error) {
+	var p *weakcasemsg.Policy
 	if err := s.pool.QueryRow(ctx, `SELECT c.policy FROM weak_campaigns c JOIN weak_cases k ON k.campaign_id = c.id WHERE k.id = $1`, caseID).Scan(&p); err != nil {
-		return weakcase.Policy{}, fmt.Errorf("weak.CasePolicy(%d): %w", caseID, err)
+		return weakcasemsg.Policy{}, fmt.Errorf("weak.CasePolicy(%d): %w", caseID, err)
 	}
 	if p == nil {
-		return weakcase.DefaultPolicy(), nil
+		return weakcasemsg.DefaultPolicy(), nil
 	}
 	return *p, nil
 }

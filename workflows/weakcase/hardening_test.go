@@ -1,46 +1,45 @@
 package weakcase
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/limits"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 type outcome struct {
-	res Result
+	res weakcasemsg.Result
 	err error
 }
 
 // act delivers actions to a fresh case at the given offsets (0 = with the start) and
 // returns each answer, the recorder, and whether every answer arrived.
-func act(t *testing.T, actions []Action, at func(i int) int) ([]outcome, *recorder) {
+func act(t *testing.T, actions []weakcasemsg.Action, at func(i int) int) ([]outcome, *recorder) {
 	t.Helper()
-	in := Input{Deployment: "d", CaseID: 7, BranchUnitID: branch, TownshipUnitID: township, CountyUnitID: county,
-		DeterminedAt: sh(2026, 3, 2, 9, 0), Ones: FourOnes{CountyLeader: countyLeader, TownshipLeader: townshipLeader, FirstSecretary: firstSecretary}}
+	in := weakcasemsg.Input{Deployment: "d", CaseID: 7, BranchUnitID: branch, TownshipUnitID: township, CountyUnitID: county,
+		DeterminedAt: sh(2026, 3, 2, 9, 0), Ones: weakcasemsg.FourOnes{CountyLeader: countyLeader, TownshipLeader: townshipLeader, FirstSecretary: firstSecretary}}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(in.DeterminedAt)
 	rec := &recorder{}
 	env.RegisterWorkflow(CaseWorkflow)
-	env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-	env.RegisterActivityWithOptions(rec.RecordCase, activity.RegisterOptions{Name: ActivityRecordCase})
-	env.RegisterActivityWithOptions(rec.NotifyCase, activity.RegisterOptions{Name: ActivityNotifyCase})
+	rec.register(env)
 	out := make([]outcome, len(actions))
 	for i, a := range actions {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateCaseAction, "u"+itoa(int64(i)), &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(weakcasemsg.UpdateCaseAction, fmt.Sprintf("u%d", i), &testsuite.TestUpdateCallback{
 				OnAccept: func() {},
 				OnReject: func(err error) { out[i].err = err },
 				OnComplete: func(v any, err error) {
 					out[i].err = err
 					if err == nil {
-						out[i].res = v.(Result)
+						out[i].res = v.(weakcasemsg.Result)
 					}
 				},
 			}, a)
@@ -53,7 +52,7 @@ func act(t *testing.T, actions []Action, at func(i int) int) ([]outcome, *record
 // A monthly report sent the moment a case is determined (the demo loader does this) is
 // handled once the run is initialised, not refused as an unknown update.
 func TestAReportSentWithTheStartIsHandled(t *testing.T) {
-	out, rec := act(t, []Action{{Kind: Report, Actor: secretary, Month: "2026-03", Note: "已召开支部大会", Key: "r-1"}},
+	out, rec := act(t, []weakcasemsg.Action{{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "已召开支部大会", Key: "r-1"}},
 		func(int) int { return 0 })
 	require.NoError(t, out[0].err)
 	require.Equal(t, "2026-03月度报告已报送", out[0].res.Outcome)
@@ -65,12 +64,12 @@ func TestAReportSentWithTheStartIsHandled(t *testing.T) {
 // Keys are remembered per person with what they asked: a retry is answered from memory,
 // the same key with another body is a conflict, and another person's key is their own.
 func TestCaseKeysAreScopedToThePersonAndTheBody(t *testing.T) {
-	other := Actor{PersonID: 77, UnitID: township, Roles: []string{"township_official"}}
-	out, rec := act(t, []Action{
-		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
-		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
-		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "改了内容", Key: "k"},
-		{Kind: Precheck, Actor: other, Pass: false, Note: "村务公开栏未更新", Key: "k"},
+	other := weakcasemsg.Actor{PersonID: 77, UnitID: township, Roles: []string{"township_official"}}
+	out, rec := act(t, []weakcasemsg.Action{
+		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
+		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
+		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "改了内容", Key: "k"},
+		{Kind: weakcasemsg.Precheck, Actor: other, Pass: false, Note: "村务公开栏未更新", Key: "k"},
 	}, func(i int) int { return i + 1 })
 	require.NoError(t, out[0].err)
 	require.NoError(t, out[1].err)
@@ -83,7 +82,7 @@ func TestCaseKeysAreScopedToThePersonAndTheBody(t *testing.T) {
 	defer rec.mu.Unlock()
 	n := 0
 	for _, e := range rec.events {
-		if e.Kind == string(Report) {
+		if e.Kind == string(weakcasemsg.Report) {
 			n++
 		}
 	}
@@ -94,9 +93,9 @@ func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
 
 // An oversized report is refused by the case's own validator, whichever way it arrives.
 func TestOversizedCaseActionsAreRefused(t *testing.T) {
-	out, rec := act(t, []Action{
-		{Kind: Report, Actor: secretary, Month: "2026-03", Note: strings.Repeat("整", limits.MaxNote+1)},
-		{Kind: Report, Actor: secretary, Month: "2026-03", Note: "三月进展"},
+	out, rec := act(t, []weakcasemsg.Action{
+		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: strings.Repeat("整", limits.MaxNote+1)},
+		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "三月进展"},
 	}, func(i int) int { return i + 1 })
 	require.ErrorContains(t, out[0].err, "说明不能超过2000字")
 	require.NoError(t, out[1].err)

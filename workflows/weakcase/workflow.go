@@ -1,28 +1,40 @@
+// Package weakcase keeps the case of one weak and lax Party branch (软弱涣散基层党组织) as
+// one durable process for the whole campaign and the consolidation year after it: monthly
+// reports with reminders when late, township pre-check (初验), county acceptance (验收) with a
+// score sheet, removal from the list (销号), look-backs (回头看), sampling checks (抽查), and a
+// relapse reopening the case. It continues as new at every month boundary.
+//
+// Its messages are in weakcasemsg; its activities in activities/weakacts. The workflow code
+// does no I/O.
 package weakcase
 
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"rectify/activities/calendaracts"
+	"rectify/activities/weakacts"
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
 	"rectify/workflows/actopts"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // caseRun is one run of a case's workflow: its input, state and the calendar in force.
 type caseRun struct {
-	in  Input
-	st  *State
+	in  weakcasemsg.Input
+	st  *weakcasemsg.State
 	cal *calendar.Calendar
-	p   Policy
+	p   weakcasemsg.Policy
 	// events are written with the next record.
-	events []Event
+	events []weakcasemsg.Event
 	// written is the revision last written to the read model in this run.
 	written int64
 	// waiting is set when a reminder is due outside working hours.
@@ -81,12 +93,12 @@ func (c *caseRun) owedMonths(now time.Time) []string {
 }
 
 func (c *caseRun) underRectification() bool {
-	return c.st.Stage == Rectifying || c.st.Stage == Prechecked
+	return c.st.Stage == weakcasemsg.Rectifying || c.st.Stage == weakcasemsg.Prechecked
 }
 
 // bounds refuses an action whose texts or lists exceed internal/limits, whichever way it
 // arrives, so that nothing outgrows a payload or the case's carried state.
-func bounds(a Action) error {
+func bounds(a weakcasemsg.Action) error {
 	var c limits.Check
 	c.Text("note", "说明", a.Note, limits.MaxNote)
 	c.Text("month", "月份", a.Month, limits.MaxName)
@@ -109,34 +121,34 @@ func bounds(a Action) error {
 
 // mayAct decides whether who may take an action of this kind on this case at all, whatever
 // its stage.
-func (c *caseRun) mayAct(a Action) error {
+func (c *caseRun) mayAct(a weakcasemsg.Action) error {
 	who := a.Actor
 	if who.PersonID == 0 {
 		return reject(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
 	county := who.UnitID == c.in.CountyUnitID && hasRole(who.Roles, "org_staff")
 	switch a.Kind {
-	case Report:
+	case weakcasemsg.Report:
 		if who.UnitID != c.in.BranchUnitID && who.UnitID != c.in.TownshipUnitID && who.PersonID != c.st.Ones.FirstSecretary {
 			return reject(apperr.Forbidden, "actor", "只有本村党组织、所在乡镇或第一书记可以报送月度报告")
 		}
-	case Precheck:
+	case weakcasemsg.Precheck:
 		if who.UnitID != c.in.TownshipUnitID || !hasRole(who.Roles, "township_official") {
 			return reject(apperr.Forbidden, "actor", "只有所在乡镇干部可以初验")
 		}
-	case Accept:
+	case weakcasemsg.Accept:
 		if !county {
 			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以验收")
 		}
-	case Lookback:
+	case weakcasemsg.Lookback:
 		if !county && !(who.PersonID == c.st.Ones.CountyLeader) {
 			return reject(apperr.Forbidden, "actor", "只有县级组织部门或联系领导可以开展回头看")
 		}
-	case SampleCheck:
+	case weakcasemsg.SampleCheck:
 		if !county {
 			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以抽查")
 		}
-	case Assign:
+	case weakcasemsg.Assign:
 		if !county {
 			return reject(apperr.Forbidden, "actor", "只有县级组织部门可以调整四个一")
 		}
@@ -148,18 +160,18 @@ func (c *caseRun) mayAct(a Action) error {
 
 // handledKey is where an action's idempotency key is remembered: per person in runs from
 // the hardening version on, so one person's key never answers another.
-func (c *caseRun) handledKey(a Action) string {
+func (c *caseRun) handledKey(a weakcasemsg.Action) string {
 	if !c.scopedKeys {
 		return a.Key
 	}
-	return itoa(a.Actor.PersonID) + "|" + a.Key
+	return strconv.FormatInt(a.Actor.PersonID, 10) + "|" + a.Key
 }
 
 // duplicate answers an action whose key was already handled; the same key with another
 // action or body is refused, and a remembered answer goes only to someone who may act.
-func (c *caseRun) duplicate(a Action) (Result, bool, error) {
+func (c *caseRun) duplicate(a weakcasemsg.Action) (weakcasemsg.Result, bool, error) {
 	if a.Key == "" {
-		return Result{}, false, nil
+		return weakcasemsg.Result{}, false, nil
 	}
 	r, ok := c.st.Handled[c.handledKey(a)]
 	if !ok && c.scopedKeys {
@@ -170,14 +182,14 @@ func (c *caseRun) duplicate(a Action) (Result, bool, error) {
 		}
 	}
 	if !ok {
-		return Result{}, false, nil
+		return weakcasemsg.Result{}, false, nil
 	}
 	if c.scopedKeys {
 		if err := c.mayAct(a); err != nil {
-			return Result{}, false, err
+			return weakcasemsg.Result{}, false, err
 		}
 		if r.Fingerprint != Fingerprint(a) {
-			return Result{}, false, reject(apperr.Conflict, "Idempotency-Key", "幂等键“"+a.Key+"”已用于另一操作或不同内容，请使用新的幂等键")
+			return weakcasemsg.Result{}, false, reject(apperr.Conflict, "Idempotency-Key", "幂等键“"+a.Key+"”已用于另一操作或不同内容，请使用新的幂等键")
 		}
 	}
 	r.Fingerprint = ""
@@ -185,7 +197,7 @@ func (c *caseRun) duplicate(a Action) (Result, bool, error) {
 }
 
 // check decides whether an action may happen now; it changes nothing.
-func (c *caseRun) check(a Action, now time.Time) error {
+func (c *caseRun) check(a weakcasemsg.Action, now time.Time) error {
 	if _, ok, err := c.duplicate(a); ok || err != nil {
 		return err
 	}
@@ -199,7 +211,7 @@ func (c *caseRun) check(a Action, now time.Time) error {
 	}
 	note := strings.TrimSpace(a.Note)
 	switch a.Kind {
-	case Report:
+	case weakcasemsg.Report:
 		if !c.underRectification() {
 			return reject(apperr.Conflict, "stage", "整顿期已结束，无需报送月度报告")
 		}
@@ -216,8 +228,8 @@ func (c *caseRun) check(a Action, now time.Time) error {
 		if note == "" {
 			return reject(apperr.Invalid, "note", "月度报告内容不能为空")
 		}
-	case Precheck:
-		if c.st.Stage != Rectifying {
+	case weakcasemsg.Precheck:
+		if c.st.Stage != weakcasemsg.Rectifying {
 			return reject(apperr.Conflict, "stage", "当前阶段为"+c.st.Stage.Label()+"，不能初验")
 		}
 		if a.Pass && a.PlanOpen > 0 {
@@ -226,8 +238,8 @@ func (c *caseRun) check(a Action, now time.Time) error {
 		if !a.Pass && note == "" {
 			return reject(apperr.Invalid, "note", "初验未通过须说明原因")
 		}
-	case Accept:
-		if c.st.Stage != Prechecked {
+	case weakcasemsg.Accept:
+		if c.st.Stage != weakcasemsg.Prechecked {
 			return reject(apperr.Conflict, "stage", "须先经乡镇初验才能验收")
 		}
 		if len(a.Scores) == 0 {
@@ -246,21 +258,21 @@ func (c *caseRun) check(a Action, now time.Time) error {
 		if a.Polled < 1 || a.Dissatisfied < 0 || a.Dissatisfied > a.Polled {
 			return reject(apperr.Invalid, "polled", "群众满意度测评人数须至少1人，不满意人数不能超过测评人数")
 		}
-	case Lookback:
-		if c.st.Stage != Consolidating {
+	case weakcasemsg.Lookback:
+		if c.st.Stage != weakcasemsg.Consolidating {
 			return reject(apperr.Conflict, "stage", "只有巩固期的党组织才开展回头看")
 		}
 		if !a.Pass && note == "" {
 			return reject(apperr.Invalid, "note", "发现反弹须说明情况")
 		}
-	case SampleCheck:
-		if c.st.Stage != Consolidating && c.st.Stage != Closed {
+	case weakcasemsg.SampleCheck:
+		if c.st.Stage != weakcasemsg.Consolidating && c.st.Stage != weakcasemsg.Closed {
 			return reject(apperr.Conflict, "stage", "只能抽查已验收销号的党组织")
 		}
 		if !a.Pass && note == "" {
 			return reject(apperr.Invalid, "note", "抽查未通过须说明问题")
 		}
-	case Assign:
+	case weakcasemsg.Assign:
 		if !slices.Contains([]string{"county_leader", "township_leader", "first_secretary", "paired_unit"}, a.Role) {
 			return reject(apperr.Invalid, "role", "角色应为county_leader、township_leader、first_secretary或paired_unit")
 		}
@@ -272,12 +284,12 @@ func (c *caseRun) check(a Action, now time.Time) error {
 }
 
 // apply performs a checked action and records its event.
-func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
+func (c *caseRun) apply(a weakcasemsg.Action, now time.Time) (weakcasemsg.Result, error) {
 	if r, ok, err := c.duplicate(a); ok || err != nil {
 		return r, err
 	}
 	if err := c.check(a, now); err != nil {
-		return Result{}, err
+		return weakcasemsg.Result{}, err
 	}
 	from := c.st.Stage
 	detail := map[string]any{}
@@ -286,19 +298,19 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 	}
 	var outcome string
 	switch a.Kind {
-	case Report:
+	case weakcasemsg.Report:
 		c.st.Reports = append(c.st.Reports, a.Month)
 		slices.Sort(c.st.Reports)
 		detail["month"] = a.Month
 		outcome = a.Month + "月度报告已报送"
-	case Precheck:
+	case weakcasemsg.Precheck:
 		detail["pass"] = a.Pass
 		if a.Pass {
-			c.st.Stage, outcome = Prechecked, "初验通过，报县级验收"
+			c.st.Stage, outcome = weakcasemsg.Prechecked, "初验通过，报县级验收"
 		} else {
 			outcome = "初验未通过，继续整顿"
 		}
-	case Accept:
+	case weakcasemsg.Accept:
 		total := 0.0
 		for _, s := range a.Scores {
 			total += s.Score
@@ -313,14 +325,14 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 		}
 		c.st.Score = &total
 		if len(reasons) == 0 {
-			c.st.Stage, c.st.AcceptedAt = Consolidating, now
+			c.st.Stage, c.st.AcceptedAt = weakcasemsg.Consolidating, now
 			outcome = fmt.Sprintf("验收通过（%.1f分），销号并转入巩固期", total)
 		} else {
-			c.st.Stage = Rectifying
+			c.st.Stage = weakcasemsg.Rectifying
 			detail["reasons"] = reasons
 			outcome = "验收未通过：" + strings.Join(reasons, "；") + "，退回继续整顿"
 		}
-	case Lookback:
+	case weakcasemsg.Lookback:
 		detail["pass"] = a.Pass
 		if a.Pass {
 			outcome = "回头看未发现反弹"
@@ -328,7 +340,7 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 			c.reopen()
 			outcome = "回头看发现反弹，重新整顿"
 		}
-	case SampleCheck:
+	case weakcasemsg.SampleCheck:
 		detail["pass"] = a.Pass
 		if a.Pass {
 			outcome = "抽查通过"
@@ -336,7 +348,7 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 			c.reopen()
 			outcome = "抽查未通过，重新整顿"
 		}
-	case Assign:
+	case weakcasemsg.Assign:
 		detail["role"], detail["assignee"] = a.Role, a.Assignee
 		switch a.Role {
 		case "county_leader":
@@ -352,7 +364,7 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 	}
 	detail["outcome"] = outcome
 	c.event(now, a.Actor.PersonID, string(a.Kind), from, detail)
-	r := Result{Stage: c.st.Stage, Revision: c.st.Revision, Outcome: outcome}
+	r := weakcasemsg.Result{Stage: c.st.Stage, Revision: c.st.Revision, Outcome: outcome}
 	if a.Key != "" {
 		remembered := r
 		if c.scopedKeys {
@@ -365,21 +377,21 @@ func (c *caseRun) apply(a Action, now time.Time) (Result, error) {
 
 // reopen puts a case back into rectification after a relapse (反弹) or a failed sample.
 func (c *caseRun) reopen() {
-	c.st.Stage = Rectifying
+	c.st.Stage = weakcasemsg.Rectifying
 	c.st.Relapses++
 	c.st.AcceptedAt, c.st.ClosedAt = time.Time{}, time.Time{}
 	// The reports of the new rectification start from the month it reopens.
 }
 
-func (c *caseRun) event(now time.Time, actor int64, kind string, from Stage, detail map[string]any) {
+func (c *caseRun) event(now time.Time, actor int64, kind string, from weakcasemsg.Stage, detail map[string]any) {
 	c.st.Revision++
-	c.events = append(c.events, Event{Revision: c.st.Revision, At: now, ActorID: actor, Kind: kind, From: from, To: c.st.Stage, Detail: detail})
+	c.events = append(c.events, weakcasemsg.Event{Revision: c.st.Revision, At: now, ActorID: actor, Kind: kind, From: from, To: c.st.Stage, Detail: detail})
 }
 
 // step brings the case up to now: the light, reminders due, the end of consolidation. It
 // returns the notices to send.
-func (c *caseRun) step(now time.Time) []Notice {
-	var out []Notice
+func (c *caseRun) step(now time.Time) []weakcasemsg.Notice {
+	var out []weakcasemsg.Notice
 	// Reminders go out only in working hours on working days; outside them they wait.
 	inWindow := c.cal.NextSendTime(now, c.p.SendStart, c.p.SendEnd).Equal(now)
 	c.waiting = false
@@ -398,7 +410,7 @@ func (c *caseRun) step(now time.Time) []Notice {
 				to = append(to, p)
 			}
 		}
-		out = append(out, Notice{Key: WorkflowID(c.in.Deployment, c.in.CaseID) + "/" + key, At: now, CaseID: c.in.CaseID, People: to, Subject: subject, Body: body})
+		out = append(out, weakcasemsg.Notice{Key: weakcasemsg.WorkflowID(c.in.Deployment, c.in.CaseID) + "/" + key, At: now, CaseID: c.in.CaseID, People: to, Subject: subject, Body: body})
 	}
 	light, reason := "green", "整顿按计划推进"
 	if c.underRectification() {
@@ -422,7 +434,7 @@ func (c *caseRun) step(now time.Time) []Notice {
 			}
 		}
 	}
-	if c.st.Stage == Consolidating {
+	if c.st.Stage == weakcasemsg.Consolidating {
 		light, reason = "green", "巩固期"
 		for _, k := range c.p.LookbackMonths {
 			when := c.st.AcceptedAt.AddDate(0, k, 0)
@@ -435,12 +447,12 @@ func (c *caseRun) step(now time.Time) []Notice {
 		// has gone out (it may wait for working hours).
 		if end := c.st.AcceptedAt.AddDate(0, c.p.ConsolidationMonths, 0); !now.Before(end) && !c.waiting {
 			from := c.st.Stage
-			c.st.Stage, c.st.ClosedAt = Closed, end
+			c.st.Stage, c.st.ClosedAt = weakcasemsg.Closed, end
 			c.event(now, 0, "consolidated", from, map[string]any{"outcome": "巩固期满，结案"})
 			light, reason = "green", "已结案"
 		}
 	}
-	if c.st.Stage == Closed {
+	if c.st.Stage == weakcasemsg.Closed {
 		light, reason = "green", "已结案"
 	}
 	if light != c.st.Light || reason != c.st.LightReason {
@@ -480,7 +492,7 @@ func (c *caseRun) nextWake(now time.Time) time.Time {
 		}
 		consider(calendar.Date(now.In(calendar.Shanghai).Date()).AddDate(0, 0, 1)) // lateness counts in days
 	}
-	if c.st.Stage == Consolidating {
+	if c.st.Stage == weakcasemsg.Consolidating {
 		for _, k := range c.p.LookbackMonths {
 			consider(c.st.AcceptedAt.AddDate(0, k, 0))
 		}
@@ -490,8 +502,8 @@ func (c *caseRun) nextWake(now time.Time) time.Time {
 }
 
 // CaseWorkflow is one weak branch's case. See the package doc.
-func CaseWorkflow(ctx workflow.Context, in Input) error {
-	c := &caseRun{in: in, p: DefaultPolicy()}
+func CaseWorkflow(ctx workflow.Context, in weakcasemsg.Input) error {
+	c := &caseRun{in: in, p: weakcasemsg.DefaultPolicy()}
 	if in.Policy != nil {
 		c.p = *in.Policy
 	}
@@ -499,10 +511,10 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		st := *in.Carried
 		c.st = &st
 	} else {
-		c.st = &State{Stage: Rectifying, Ones: in.Ones, Light: "", Handled: map[string]Result{}}
+		c.st = &weakcasemsg.State{Stage: weakcasemsg.Rectifying, Ones: in.Ones, Light: "", Handled: map[string]weakcasemsg.Result{}}
 	}
 	if c.st.Handled == nil {
-		c.st.Handled = map[string]Result{}
+		c.st.Handled = map[string]weakcasemsg.Result{}
 	}
 	c.st.Runs++
 	// Runs from the hardening version on remember keys per person with a fingerprint and
@@ -514,10 +526,10 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 	// instead of being refused as unknown. Registering adds no commands, so older histories
 	// replay unchanged.
 	dirty := true
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCaseAction,
-		func(ctx workflow.Context, a Action) (Result, error) {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, weakcasemsg.UpdateCaseAction,
+		func(ctx workflow.Context, a weakcasemsg.Action) (weakcasemsg.Result, error) {
 			if err := workflow.Await(ctx, func() bool { return c.ready }); err != nil {
-				return Result{}, err
+				return weakcasemsg.Result{}, err
 			}
 			now := workflow.Now(ctx)
 			from := c.st.Stage
@@ -525,7 +537,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 			if err != nil {
 				return r, err
 			}
-			if from != Rectifying && c.st.Stage == Rectifying && a.Kind != Accept {
+			if from != weakcasemsg.Rectifying && c.st.Stage == weakcasemsg.Rectifying && a.Kind != weakcasemsg.Accept {
 				c.st.Fired = append(c.st.Fired, "reopened-"+monthOf(now))
 			}
 			dirty = true
@@ -543,11 +555,11 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 			}
 			return r, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a Action) error { return c.check(a, workflow.Now(ctx)) }},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a weakcasemsg.Action) error { return c.check(a, workflow.Now(ctx)) }},
 	); err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, "state", func() (State, error) { return *c.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, "state", func() (weakcasemsg.State, error) { return *c.st, nil }); err != nil {
 		return err
 	}
 
@@ -558,8 +570,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		}
 		c.cal = cal
 	} else {
+		var cacts *calendaracts.Activities
 		var years []calendar.Year
-		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), ActivityLoadCalendar).Get(ctx, &years); err != nil {
+		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), cacts.LoadCalendar).Get(ctx, &years); err != nil {
 			return err
 		}
 		cal, err := calendar.New(years...)
@@ -580,13 +593,14 @@ func CaseWorkflow(ctx workflow.Context, in Input) error {
 		if err := c.flush(ctx, actopts.LocalWrite(ctx), now); err != nil {
 			return err
 		}
+		var a *weakacts.Activities
 		actx := actopts.Notify(ctx)
 		for _, n := range notices {
-			if err := workflow.ExecuteActivity(actx, ActivityNotifyCase, n).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, a.NotifyCase, n).Get(ctx, nil); err != nil {
 				return err
 			}
 		}
-		if c.st.Stage == Closed && !workflow.Now(ctx).Before(c.st.ClosedAt.AddDate(0, c.p.SampleWindowMonths, 0)) {
+		if c.st.Stage == weakcasemsg.Closed && !workflow.Now(ctx).Before(c.st.ClosedAt.AddDate(0, c.p.SampleWindowMonths, 0)) {
 			break
 		}
 		wake := c.nextWake(workflow.Now(ctx))
@@ -620,9 +634,10 @@ func (c *caseRun) flush(ctx, lctx workflow.Context, now time.Time) error {
 	if len(c.events) == 0 && c.st.Revision == c.written {
 		return nil
 	}
-	rec := Record{CaseID: c.in.CaseID, At: now, State: *c.st, Events: c.events}
+	rec := weakcasemsg.Record{CaseID: c.in.CaseID, At: now, State: *c.st, Events: c.events}
 	rec.State.Calendar, rec.State.Handled = nil, nil
-	if err := workflow.ExecuteLocalActivity(lctx, ActivityRecordCase, rec).Get(ctx, nil); err != nil {
+	var a *weakacts.Activities
+	if err := workflow.ExecuteLocalActivity(lctx, a.RecordCase, rec).Get(ctx, nil); err != nil {
 		return err
 	}
 	c.events, c.written = nil, c.st.Revision

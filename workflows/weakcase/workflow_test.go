@@ -18,21 +18,22 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/internal/calendar"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // recorder stands in for the read model and the messages, to look at workflow logic only.
 type recorder struct {
 	mu      sync.Mutex
-	events  []Event
-	notices []Notice
-	last    State
+	events  []weakcasemsg.Event
+	notices []weakcasemsg.Notice
+	last    weakcasemsg.State
 }
 
 func (r *recorder) LoadCalendar(context.Context) ([]calendar.Year, error) {
 	return calendar.Default().Years(), nil
 }
 
-func (r *recorder) RecordCase(_ context.Context, rec Record) error {
+func (r *recorder) RecordCase(_ context.Context, rec weakcasemsg.Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range rec.Events {
@@ -50,11 +51,19 @@ func (r *recorder) RecordCase(_ context.Context, rec Record) error {
 	return nil
 }
 
-func (r *recorder) NotifyCase(_ context.Context, n Notice) error {
+func (r *recorder) NotifyCase(_ context.Context, n weakcasemsg.Notice) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.notices = append(r.notices, n)
 	return nil
+}
+
+// register puts the recorder on env under the activity names the recorded histories hold,
+// which are the method names of weakacts.Activities and calendaracts.Activities.
+func (r *recorder) register(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterActivityWithOptions(r.LoadCalendar, activity.RegisterOptions{Name: "LoadCalendar"})
+	env.RegisterActivityWithOptions(r.RecordCase, activity.RegisterOptions{Name: "RecordCase"})
+	env.RegisterActivityWithOptions(r.NotifyCase, activity.RegisterOptions{Name: "NotifyCase"})
 }
 
 const (
@@ -63,9 +72,9 @@ const (
 )
 
 var (
-	countyStaff = Actor{PersonID: staff, UnitID: county, Roles: []string{"org_staff"}}
-	townOfficer = Actor{PersonID: official, UnitID: township, Roles: []string{"township_official"}}
-	secretary   = Actor{PersonID: firstSecretary, UnitID: 99, Roles: []string{"branch_secretary"}}
+	countyStaff = weakcasemsg.Actor{PersonID: staff, UnitID: county, Roles: []string{"org_staff"}}
+	townOfficer = weakcasemsg.Actor{PersonID: official, UnitID: township, Roles: []string{"township_official"}}
+	secretary   = weakcasemsg.Actor{PersonID: firstSecretary, UnitID: 99, Roles: []string{"branch_secretary"}}
 )
 
 func sh(y int, m time.Month, d, hh, mm int) time.Time {
@@ -74,13 +83,13 @@ func sh(y int, m time.Month, d, hh, mm int) time.Time {
 
 type step struct {
 	at     time.Time
-	action Action
+	action weakcasemsg.Action
 	reject string // apperr code when the update must be refused
 }
 
 // live runs a case from determination to its end, one run a month as the workflow continues
 // as new, delivering each action at its moment. It returns the recorder and the runs made.
-func live(t *testing.T, in Input, steps []step) (*recorder, int) {
+func live(t *testing.T, in weakcasemsg.Input, steps []step) (*recorder, int) {
 	t.Helper()
 	rec := &recorder{}
 	start := in.DeterminedAt
@@ -92,16 +101,14 @@ func live(t *testing.T, in Input, steps []step) (*recorder, int) {
 		env := s.NewTestWorkflowEnvironment()
 		env.SetStartTime(start)
 		env.RegisterWorkflow(CaseWorkflow)
-		env.RegisterActivityWithOptions(rec.LoadCalendar, activity.RegisterOptions{Name: ActivityLoadCalendar})
-		env.RegisterActivityWithOptions(rec.RecordCase, activity.RegisterOptions{Name: ActivityRecordCase})
-		env.RegisterActivityWithOptions(rec.NotifyCase, activity.RegisterOptions{Name: ActivityNotifyCase})
+		rec.register(env)
 		boundary := firstOfMonth(start).AddDate(0, 1, 0)
 		for i, st := range steps {
 			if st.at.Before(start) || !st.at.Before(boundary) {
 				continue
 			}
 			env.RegisterDelayedCallback(func() {
-				env.UpdateWorkflow(UpdateCaseAction, fmt.Sprintf("u%d", i), &testsuite.TestUpdateCallback{
+				env.UpdateWorkflow(weakcasemsg.UpdateCaseAction, fmt.Sprintf("u%d", i), &testsuite.TestUpdateCallback{
 					OnAccept: func() {
 						if st.reject != "" {
 							t.Errorf("%s %s at %s accepted, want %s", st.action.Kind, st.action.Month, st.at, st.reject)
@@ -131,7 +138,7 @@ func live(t *testing.T, in Input, steps []step) (*recorder, int) {
 }
 
 func report(at time.Time, month string) step {
-	return step{at: at, action: Action{Kind: Report, Actor: secretary, Month: month, Note: month + "整顿进展：按方案推进"}}
+	return step{at: at, action: weakcasemsg.Action{Kind: weakcasemsg.Report, Actor: secretary, Month: month, Note: month + "整顿进展：按方案推进"}}
 }
 
 // One branch determined on 2026-01-15: twelve monthly reports (March's late, reminded and
@@ -139,8 +146,8 @@ func report(at time.Time, month string) step {
 // one vetoed by the villagers, 销号 on 2027-01-25, a relapse found by the 6-month look-back,
 // a second 销号 on 2027-08-27, a year of consolidation, then the sampling window.
 func TestAWeakBranchCaseFromDeterminationToTheEndOfConsolidation(t *testing.T) {
-	in := Input{Deployment: "d", CaseID: 7, BranchUnitID: branch, TownshipUnitID: township, CountyUnitID: county,
-		DeterminedAt: sh(2026, 1, 15, 10, 0), Ones: FourOnes{CountyLeader: countyLeader, TownshipLeader: townshipLeader, FirstSecretary: firstSecretary, PairedUnit: 40}}
+	in := weakcasemsg.Input{Deployment: "d", CaseID: 7, BranchUnitID: branch, TownshipUnitID: township, CountyUnitID: county,
+		DeterminedAt: sh(2026, 1, 15, 10, 0), Ones: weakcasemsg.FourOnes{CountyLeader: countyLeader, TownshipLeader: townshipLeader, FirstSecretary: firstSecretary, PairedUnit: 40}}
 	var steps []step
 	for m := time.January; m <= time.November; m++ {
 		if m == time.March {
@@ -150,19 +157,19 @@ func TestAWeakBranchCaseFromDeterminationToTheEndOfConsolidation(t *testing.T) {
 	}
 	steps = append(steps,
 		report(sh(2026, 4, 14, 10, 0), "2026-03"), // late: due 4/8 (清明 4/4–6 off)
-		step{at: sh(2026, 11, 20, 10, 0), action: Action{Kind: Precheck, Actor: townOfficer, Pass: true, PlanOpen: 2}, reject: "conflict"},
-		step{at: sh(2026, 12, 1, 10, 0), action: Action{Kind: Precheck, Actor: townOfficer, Pass: true}},
-		step{at: sh(2026, 12, 10, 10, 0), action: Action{Kind: Accept, Actor: countyStaff, Scores: []ScoreLine{{"班子建设", 30}, {"组织生活", 20}, {"发展治理", 15}}, Polled: 20, Dissatisfied: 3}},
+		step{at: sh(2026, 11, 20, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: townOfficer, Pass: true, PlanOpen: 2}, reject: "conflict"},
+		step{at: sh(2026, 12, 1, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: townOfficer, Pass: true}},
+		step{at: sh(2026, 12, 10, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Accept, Actor: countyStaff, Scores: []weakcasemsg.ScoreLine{{Item: "班子建设", Score: 30}, {Item: "组织生活", Score: 20}, {Item: "发展治理", Score: 15}}, Polled: 20, Dissatisfied: 3}},
 		report(sh(2027, 1, 5, 10, 0), "2026-12"),
-		step{at: sh(2027, 1, 8, 10, 0), action: Action{Kind: Precheck, Actor: townOfficer, Pass: true}},
-		step{at: sh(2027, 1, 15, 10, 0), action: Action{Kind: Accept, Actor: countyStaff, Scores: []ScoreLine{{"总分", 85}}, Polled: 20, Dissatisfied: 11}},
-		step{at: sh(2027, 1, 20, 10, 0), action: Action{Kind: Precheck, Actor: townOfficer, Pass: true}},
-		step{at: sh(2027, 1, 25, 10, 0), action: Action{Kind: Accept, Actor: countyStaff, Scores: []ScoreLine{{"总分", 85}}, Polled: 20, Dissatisfied: 3}},
-		step{at: sh(2027, 7, 28, 10, 0), action: Action{Kind: Lookback, Actor: countyStaff, Pass: false, Note: "村两委又起矛盾"}},
+		step{at: sh(2027, 1, 8, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: townOfficer, Pass: true}},
+		step{at: sh(2027, 1, 15, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Accept, Actor: countyStaff, Scores: []weakcasemsg.ScoreLine{{Item: "总分", Score: 85}}, Polled: 20, Dissatisfied: 11}},
+		step{at: sh(2027, 1, 20, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: townOfficer, Pass: true}},
+		step{at: sh(2027, 1, 25, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Accept, Actor: countyStaff, Scores: []weakcasemsg.ScoreLine{{Item: "总分", Score: 85}}, Polled: 20, Dissatisfied: 3}},
+		step{at: sh(2027, 7, 28, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Lookback, Actor: countyStaff, Pass: false, Note: "村两委又起矛盾"}},
 		report(sh(2027, 8, 3, 10, 0), "2027-07"),
-		step{at: sh(2027, 8, 20, 10, 0), action: Action{Kind: Precheck, Actor: townOfficer, Pass: true}},
-		step{at: sh(2027, 8, 27, 10, 0), action: Action{Kind: Accept, Actor: countyStaff, Scores: []ScoreLine{{"总分", 90}}, Polled: 30, Dissatisfied: 2}},
-		step{at: sh(2027, 9, 1, 10, 0), action: Action{Kind: Report, Actor: secretary, Month: "2027-08", Note: "x"}, reject: "conflict"}, // no reports in consolidation
+		step{at: sh(2027, 8, 20, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Precheck, Actor: townOfficer, Pass: true}},
+		step{at: sh(2027, 8, 27, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Accept, Actor: countyStaff, Scores: []weakcasemsg.ScoreLine{{Item: "总分", Score: 90}}, Polled: 30, Dissatisfied: 2}},
+		step{at: sh(2027, 9, 1, 10, 0), action: weakcasemsg.Action{Kind: weakcasemsg.Report, Actor: secretary, Month: "2027-08", Note: "x"}, reject: "conflict"}, // no reports in consolidation
 	)
 	sort.Slice(steps, func(i, j int) bool { return steps[i].at.Before(steps[j].at) })
 	rec, runs := live(t, in, steps)
@@ -194,7 +201,7 @@ func TestAWeakBranchCaseFromDeterminationToTheEndOfConsolidation(t *testing.T) {
 	}
 	require.Equal(t, 13, reports, "twelve monthly reports of 2026 and July 2027's after the relapse")
 	for _, e := range rec.events {
-		if e.Kind == "accept" && e.To == Rectifying {
+		if e.Kind == "accept" && e.To == weakcasemsg.Rectifying {
 			require.NotEmpty(t, e.Detail["reasons"], "a failed acceptance says why")
 		}
 	}
@@ -211,7 +218,7 @@ func TestAWeakBranchCaseFromDeterminationToTheEndOfConsolidation(t *testing.T) {
 		"2028-08-28 08:30 lookback-12-2027-08 [1 2]",   // Sun 8/27 → Mon
 	}, sent)
 
-	require.Equal(t, Closed, rec.last.Stage)
+	require.Equal(t, weakcasemsg.Closed, rec.last.Stage)
 	require.Equal(t, 1, rec.last.Relapses)
 	require.InDelta(t, 90, *rec.last.Score, 1e-9)
 	require.Less(t, rec.last.MaxHistory, 1000, "monthly continue-as-new keeps each history small")

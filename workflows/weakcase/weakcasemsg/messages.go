@@ -1,16 +1,11 @@
-// Package weakcase keeps the case of one weak and lax Party branch (软弱涣散基层党组织) as
-// one durable process for the whole campaign and the consolidation year after it: monthly
-// reports with reminders when late, township pre-check (初验), county acceptance (验收) with a
-// score sheet, removal from the list (销号), look-backs (回头看), sampling checks (抽查), and a
-// relapse reopening the case. It continues as new at every month boundary.
-//
-// This file declares its messages; the workflow code does no I/O.
-package weakcase
+// Package weakcasemsg holds the messages of the weak-branch case workflow
+// (workflows/weakcase): the case's input, state, stages and policy, the actions people take
+// on it and their results, and what the workflow asks its activities (activities/weakacts) to
+// record and to send. The internal/weak store and the API use them too; the workflow package
+// imports its activities, so the messages live here to keep imports acyclic. No I/O here.
+package weakcasemsg
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,14 +15,8 @@ import (
 	"rectify/internal/calendar"
 )
 
-// Names registered with Temporal.
-const (
-	UpdateCaseAction   = "case-action"
-	ActivityRecordCase = "RecordCase"
-	ActivityNotifyCase = "NotifyCase"
-	// ActivityLoadCalendar is shared with the item workflows.
-	ActivityLoadCalendar = "LoadCalendar"
-)
+// UpdateCaseAction is the Update through which people act on a case.
+const UpdateCaseAction = "case-action"
 
 // WorkflowID names a case's workflow.
 func WorkflowID(deployment string, caseID int64) string {
@@ -145,16 +134,6 @@ type Result struct {
 	Pending bool `json:"pending,omitempty"`
 	// Fingerprint identifies the request a remembered key answered; it stays in the workflow.
 	Fingerprint string `json:"fingerprint,omitempty"`
-}
-
-// Fingerprint is a digest of what an action asks for, without who asks, the key, or what the
-// API read alongside (PlanOpen): the same key with another body is a conflict, not a retry.
-func Fingerprint(a Action) string {
-	a.Actor, a.Key, a.PlanOpen = Actor{}, "", 0
-	a.Note = strings.TrimSpace(a.Note)
-	b, _ := json.Marshal(a) // a struct without maps marshals the same way every time
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
 }
 
 // Input starts (or continues) a case's workflow.

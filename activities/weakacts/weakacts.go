@@ -1,5 +1,7 @@
-// Package supervision holds the activities of the weak-branch case workflow.
-package supervision
+// Package weakacts holds the activities of the weak-branch case workflow
+// (workflows/weakcase): writing a case and its events to the read model, and telling the
+// people of a case something once each. Every method is safe to retry.
+package weakacts
 
 import (
 	"context"
@@ -9,7 +11,7 @@ import (
 	"rectify/internal/notify"
 	"rectify/internal/org"
 	"rectify/internal/weak"
-	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // Activities holds what the case activities need.
@@ -20,7 +22,7 @@ type Activities struct {
 }
 
 // RecordCase writes a weak-branch case and its new events to the read model.
-func (a *Activities) RecordCase(ctx context.Context, r weakcase.Record) error {
+func (a *Activities) RecordCase(ctx context.Context, r weakcasemsg.Record) error {
 	st := r.State
 	w := weak.CaseWrite{CaseID: r.CaseID, Revision: st.Revision, Stage: string(st.Stage), Light: st.Light, LightReason: st.LightReason,
 		ReportsReceived: len(st.Reports), Score: st.Score, Relapses: st.Relapses, At: r.At,
@@ -43,7 +45,7 @@ func (a *Activities) RecordCase(ctx context.Context, r weakcase.Record) error {
 }
 
 // NotifyCase tells the people of a case something, once each (the key makes retries safe).
-func (a *Activities) NotifyCase(ctx context.Context, n weakcase.Notice) error {
+func (a *Activities) NotifyCase(ctx context.Context, n weakcasemsg.Notice) error {
 	cs, err := a.Org.Contacts(ctx, n.People)
 	if err != nil {
 		return fmt.Errorf("NotifyCase: %w", err)
