@@ -73,23 +73,14 @@ func (a *Activities) SendBulletin(ctx context.Context, deployment string, id int
 	if err != nil {
 		return fmt.Errorf("SendBulletin: %w", err)
 	}
-	to := recipients(cs)
 	msg := b.Message(xlsx)
 	var errs []error
-	for _, r := range to {
+	for _, c := range cs {
+		r := notify.Recipient(c)
 		key := fmt.Sprintf("%s/bulletin/%d/%d", deployment, id, r.PersonID)
 		if _, err := a.Notifier.Deliver(ctx, key, r, "bulletin", nil, msg); err != nil && !errors.Is(err, notify.ErrUnreachable) {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// recipients are the contacts as the notifier addresses them.
-func recipients(cs []org.Contact) []notify.Recipient {
-	out := make([]notify.Recipient, len(cs))
-	for i, c := range cs {
-		out[i] = notify.Recipient(c)
-	}
-	return out
 }

@@ -50,23 +50,14 @@ func (a *Activities) NotifyCase(ctx context.Context, n weakcasemsg.Notice) error
 	if err != nil {
 		return fmt.Errorf("NotifyCase: %w", err)
 	}
-	to := recipients(cs)
 	msg := notify.Message{Subject: n.Subject, Body: n.Body}
 	var errs []error
-	for _, r := range to {
+	for _, c := range cs {
+		r := notify.Recipient(c)
 		msg.Body = r.Name + "同志：\n" + n.Body
 		if _, err := a.Notifier.Deliver(ctx, fmt.Sprintf("%s/%d", n.Key, r.PersonID), r, "weak_case", nil, msg); err != nil && !errors.Is(err, notify.ErrUnreachable) {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// recipients are the contacts as the notifier addresses them.
-func recipients(cs []org.Contact) []notify.Recipient {
-	out := make([]notify.Recipient, len(cs))
-	for i, c := range cs {
-		out[i] = notify.Recipient(c)
-	}
-	return out
 }
