@@ -4,7 +4,8 @@
 // checks (抽查), yearly grades and the campaign ledger. Each command or query takes the acting
 // person and a typed input, scopes it by the organization tree (一级抓一级), validates it,
 // calls the weak store and Temporal, and returns a typed result or an apperr error. The JSON
-// API, the pages, the CLI and the demo only translate to and from it.
+// API and the pages only translate to and from it; the worker's reconciliation and the demo
+// start cases through StartCase.
 package weakbranch
 
 import (
