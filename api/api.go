@@ -24,7 +24,7 @@ import (
 	"rectify/internal/progress"
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
-	"rectify/internal/weak"
+	"rectify/internal/weakbranch"
 )
 
 //go:embed openapi.json
@@ -39,7 +39,7 @@ type Deps struct {
 	Notifier  *notify.Notifier
 	Holidays  *holidays.Store
 	Bulletins *bulletin.Store
-	Weak      *weak.Store
+	Weak      *weakbranch.Service
 	Org       *org.Store
 	Progress  *progress.Store
 	Imports   *imports.Service
@@ -111,22 +111,22 @@ func New(d Deps) http.Handler {
 			r.Get("/api/ledger", s.exportLedger)
 			r.Get("/api/progress-sheet", s.progressSheet)
 			r.Post("/api/progress-sheet/{id}/apply", s.applyProgress)
-			r.Get("/api/weak/reasons", s.weakReasons)
-			r.Put("/api/weak/reasons", s.setWeakReasons)
-			r.Post("/api/weak/campaigns", s.createCampaign)
-			r.Get("/api/weak/campaigns", s.listCampaigns)
-			r.Get("/api/weak/campaigns/{id}", s.getCampaign)
-			r.Post("/api/weak/campaigns/{id}/proposals", s.propose)
-			r.Get("/api/weak/campaigns/{id}/proposals", s.listProposals)
-			r.Get("/api/weak/campaigns/{id}/cases", s.listCases)
-			r.Post("/api/weak/campaigns/{id}/samples", s.drawSample)
-			r.Post("/api/weak/campaigns/{id}/grades", s.gradeCampaign)
+			r.Get("/api/weak/reasons", reply(http.StatusOK, s.weakReasons))
+			r.Put("/api/weak/reasons", replyTo(http.StatusOK, s.setWeakReasons))
+			r.Post("/api/weak/campaigns", replyTo(http.StatusCreated, s.createCampaign))
+			r.Get("/api/weak/campaigns", reply(http.StatusOK, s.listCampaigns))
+			r.Get("/api/weak/campaigns/{id}", reply(http.StatusOK, s.getCampaign))
+			r.Post("/api/weak/campaigns/{id}/proposals", replyTo(http.StatusCreated, s.propose))
+			r.Get("/api/weak/campaigns/{id}/proposals", reply(http.StatusOK, s.listProposals))
+			r.Get("/api/weak/campaigns/{id}/cases", reply(http.StatusOK, s.listCases))
+			r.Post("/api/weak/campaigns/{id}/samples", replyTo(http.StatusCreated, s.drawSample))
+			r.Post("/api/weak/campaigns/{id}/grades", reply(http.StatusOK, s.gradeCampaign))
 			r.Get("/api/weak/campaigns/{id}/ledger", s.campaignLedger)
-			r.Post("/api/weak/proposals/{id}/determine", s.determine)
-			r.Post("/api/weak/proposals/{id}/decline", s.decline)
-			r.Get("/api/weak/cases/{id}", s.getCase)
-			r.Post("/api/weak/cases/{id}/plan", s.casePlan)
-			r.Post("/api/weak/cases/{id}/actions/{kind}", s.caseAction)
+			r.Post("/api/weak/proposals/{id}/determine", replyTo(http.StatusCreated, s.determine))
+			r.Post("/api/weak/proposals/{id}/decline", noContent(s.decline))
+			r.Get("/api/weak/cases/{id}", reply(http.StatusOK, s.getCase))
+			r.Post("/api/weak/cases/{id}/plan", replyTo(http.StatusCreated, s.casePlan))
+			r.Post("/api/weak/cases/{id}/actions/{kind}", replyTo(http.StatusOK, s.caseAction))
 			r.Get("/api/bulletins", s.listBulletins)
 			r.Post("/api/bulletins", s.publishBulletin)
 			r.Get("/api/bulletins/{id}", s.getBulletin)

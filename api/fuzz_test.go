@@ -13,6 +13,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/order"
 	"rectify/internal/weak"
+	"rectify/internal/weakbranch"
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase/weakcasemsg"
@@ -69,8 +70,8 @@ func fieldsErr(fs []apperr.FieldError) error {
 
 var fuzzToday = time.Date(2026, 11, 24, 10, 0, 0, 0, calendar.Shanghai)
 
-// requestBodies lists every JSON body the API decodes. The weak-branch bodies repeat the
-// anonymous structs of their handlers in api/weak.go.
+// requestBodies lists every JSON body the API decodes, in the order the seed corpus in
+// testdata/fuzz numbers them.
 var requestBodies = []requestBody{
 	body[order.Draft]("POST /api/orders", `{"title":"整改通知","source":"巡察","targets":["T1"],"problems":[{"description":"问题","measures":[{"content":"措施","criterion":"标准","responsibility":{"primary":{"position":"书记"},"handler":{"login":"t1zz"}},"deadline":{"kind":"by_date","due":"2026-12-31"}}]}]}`, nil),
 	body[actionBody]("POST /api/items/{id}/{action}", `{"note":"已整改","evidence_ids":[1,2],"extend_to":"2027-01-31"}`,
@@ -79,55 +80,20 @@ var requestBodies = []requestBody{
 		}),
 	body[itemmsg.Policy]("PUT /api/policy", `{"yellow_days":3,"remind_before":[3,1],"ack_within":1,"urge_after":1,"escalate_unit_after":3,"escalate_issuer_after":5,"list_after":10,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}`,
 		func(p itemmsg.Policy) error { return fieldsErr(order.PolicyErrors(p)) }),
-	body[struct {
-		Year   int                 `json:"year"`
-		Title  string              `json:"title"`
-		Policy *weakcasemsg.Policy `json:"policy"`
-	}]("POST /api/weak/campaigns", `{"year":2026,"title":"排查整顿","policy":{"report_workday":5,"report_escalate_after":3,"pass_score":70,"consolidation_months":12,"lookback_months":[6,12],"sample_window_months":12,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}}`,
-		func(b struct {
-			Year   int                 `json:"year"`
-			Title  string              `json:"title"`
-			Policy *weakcasemsg.Policy `json:"policy"`
-		}) error {
-			if b.Policy == nil {
-				return nil
-			}
-			return fieldsErr(weak.PolicyErrors(*b.Policy))
-		}),
-	body[struct {
-		Reasons []weak.ReasonInput `json:"reasons"`
-	}]("PUT /api/weak/reasons", `{"reasons":[{"category":"发展治理","name":"产业发展滞后","active":true}]}`,
-		func(b struct {
-			Reasons []weak.ReasonInput `json:"reasons"`
-		}) error {
+	body[weakbranch.CampaignInput]("POST /api/weak/campaigns", `{"year":2026,"title":"排查整顿","policy":{"report_workday":5,"report_escalate_after":3,"pass_score":70,"consolidation_months":12,"lookback_months":[6,12],"sample_window_months":12,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}}`,
+		weakbranch.CampaignInput.Check),
+	body[weakbranch.ReasonsInput]("PUT /api/weak/reasons", `{"reasons":[{"category":"发展治理","name":"产业发展滞后","active":true}]}`,
+		func(b weakbranch.ReasonsInput) error {
 			_, err := weak.CheckReasons(b.Reasons)
 			return err
 		}),
-	body[struct {
-		Branch  string                `json:"branch"`
-		Reasons []weak.ProposedReason `json:"reasons"`
-	}]("POST /api/weak/campaigns/{id}/proposals", `{"branch":"V11","reasons":[{"reason_id":1,"note":"班子不团结"}]}`,
-		func(b struct {
-			Branch  string                `json:"branch"`
-			Reasons []weak.ProposedReason `json:"reasons"`
-		}) error {
-			return weak.CheckProposal(b.Branch, b.Reasons)
-		}),
-	body[struct {
-		weak.FourOnes
-		Note string `json:"note"`
-	}]("POST /api/weak/proposals/{id}/determine", `{"county_leader":"xianzhang","township_leader":"t1","first_secretary":"shuji","paired_unit":"A1","note":"认定"}`, nil),
-	body[struct {
-		Note string `json:"note"`
-	}]("POST /api/weak/proposals/{id}/decline", `{"note":"不符合认定标准"}`, nil),
-	body[struct {
-		Problems []order.Problem `json:"problems"`
-	}]("POST /api/weak/cases/{id}/plan", `{"problems":[{"description":"班子弱","measures":[{"content":"调整班子","criterion":"到位","responsibility":{"primary":{"position":"书记"},"handler":{"position":"书记"}},"deadline":{"kind":"by_date","working_days":30}}]}]}`, nil),
+	body[weakbranch.ProposalInput]("POST /api/weak/campaigns/{id}/proposals", `{"branch":"V11","reasons":[{"reason_id":1,"note":"班子不团结"}]}`,
+		func(b weakbranch.ProposalInput) error { return weak.CheckProposal(b.Branch, b.Reasons) }),
+	body[weakbranch.Determination]("POST /api/weak/proposals/{id}/determine", `{"county_leader":"xianzhang","township_leader":"t1","first_secretary":"shuji","paired_unit":"A1","note":"认定"}`, nil),
+	body[weakbranch.Declining]("POST /api/weak/proposals/{id}/decline", `{"note":"不符合认定标准"}`, nil),
+	body[weakbranch.PlanInput]("POST /api/weak/cases/{id}/plan", `{"problems":[{"description":"班子弱","measures":[{"content":"调整班子","criterion":"到位","responsibility":{"primary":{"position":"书记"},"handler":{"position":"书记"}},"deadline":{"kind":"by_date","working_days":30}}]}]}`, nil),
 	body[weakcasemsg.Action]("POST /api/weak/cases/{id}/actions/{kind}", `{"scores":[{"item":"总分","score":85}],"polled":20,"dissatisfied":2,"note":"验收"}`, weak.CheckAction),
-	body[struct {
-		Share float64 `json:"share"`
-		Seed  int64   `json:"seed"`
-	}]("POST /api/weak/campaigns/{id}/samples", `{"share":0.2,"seed":42}`, nil),
+	body[weakbranch.SampleInput]("POST /api/weak/campaigns/{id}/samples", `{"round":1,"share":0.2}`, nil),
 	{name: "POST /api/calendar/years", seed: `{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`, run: func(t *testing.T, data []byte) {
 		// As holidays.Upload reads it: a ParseError becomes an Invalid error on its field.
 		y, err := calendar.ParseYear(bytes.NewReader(data))

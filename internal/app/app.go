@@ -38,6 +38,7 @@ import (
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/weak"
+	"rectify/internal/weakbranch"
 	bulletinwf "rectify/workflows/bulletin"
 	"rectify/workflows/bulletin/bulletinmsg"
 	"rectify/workflows/dispatch"
@@ -205,8 +206,14 @@ func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
 	rect := &rectification.Service{Orders: s.Orders, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+		Bulletins: s.Bulletins, Weak: s.weakBranch(temporal, rect), Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
+}
+
+// weakBranch is the weak-branch service calling Temporal through tc; rect issues its cases'
+// plans (nil where no plan is made, as when reconciling).
+func (s *System) weakBranch(tc client.Client, rect *rectification.Service) *weakbranch.Service {
+	return &weakbranch.Service{Weak: s.Weak, Items: s.Items, Rectification: rect, Temporal: tc, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 }
 
 // Limits of the HTTP server on one connection; see NewHTTPServer.

@@ -9,7 +9,6 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"rectify/workflows/weakcase"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
@@ -28,6 +27,7 @@ func (s *System) StartMissingCases(ctx context.Context) (started int, err error)
 	if err != nil {
 		return 0, err
 	}
+	cases := s.weakBranch(s.Temporal, nil)
 	var errs []error
 	for _, id := range ids {
 		_, err := s.Temporal.DescribeWorkflowExecution(ctx, weakcasemsg.WorkflowID(s.Deployment, id), "")
@@ -39,11 +39,7 @@ func (s *System) StartMissingCases(ctx context.Context) (started int, err error)
 			errs = append(errs, fmt.Errorf("case %d: describe: %w", id, err))
 			continue
 		}
-		in, err := s.Weak.StartInput(ctx, id, s.Deployment)
-		if err == nil {
-			err = weakcase.Start(ctx, s.Temporal, s.Config.TaskQueue, in)
-		}
-		if err != nil {
+		if err := cases.StartCase(ctx, id); err != nil {
 			errs = append(errs, err)
 			continue
 		}

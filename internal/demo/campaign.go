@@ -11,6 +11,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/org"
 	"rectify/internal/weak"
+	"rectify/internal/weakbranch"
 	"rectify/workflows/weakcase"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -42,6 +43,7 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 		return false, err
 	}
 	st := weak.NewStore(pool)
+	wb := &weakbranch.Service{Weak: st, Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}
 	c, err := st.CreateCampaign(ctx, zw.UnitID, 2026, "", zw.PersonID)
 	if err != nil {
 		return false, err
@@ -84,11 +86,7 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 		if err != nil {
 			return false, err
 		}
-		cs, err := st.CaseForWorkflow(ctx, k.ID)
-		if err != nil {
-			return false, err
-		}
-		if err := weakcase.Start(ctx, tc, taskQueue, cs.WorkflowInput(deployment)); err != nil {
+		if err := wb.StartCase(ctx, k.ID); err != nil {
 			return false, err
 		}
 		cases = append(cases, k.ID)

@@ -1,5 +1,6 @@
 // Package reachable wraps the Temporal client that requests use, so that a call with the
-// frontend gone fails fast with apperr Unavailable (503) instead of waiting out the request.
+// frontend gone fails fast with apperr Unavailable (503) instead of waiting out the request,
+// and reads what a workflow's answer to an Update means to the person who sent it.
 package reachable
 
 import (
