@@ -135,11 +135,7 @@ func (a *Activities) StartUnitWorkflows(ctx context.Context, in item.IssueOrderI
 func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in item.IssueOrderInput, unitID int64) error {
 	specs := make([]item.Spec, len(plan.Measures))
 	for i, m := range plan.Measures {
-		r := m.Responsibility
-		specs[i] = item.Spec{ID: item.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
-			WorkingDays: m.WorkingDays, WorkingDaysFrom: m.WorkingDaysFrom, Checkpoints: m.Checkpoints,
-			PrimaryPerson: plan.Person(r.Primary, unitID), DirectPerson: plan.Person(r.Direct, unitID),
-			HandlerPerson: plan.Person(r.Handler, unitID)}
+		specs[i] = plan.Spec(m, unitID)
 	}
 	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       item.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),
