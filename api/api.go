@@ -13,15 +13,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"rectify/internal/auth"
-	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
-	"rectify/internal/holidays"
-	"rectify/internal/imports"
 	"rectify/internal/items"
-	"rectify/internal/notify"
 	"rectify/internal/order"
-	"rectify/internal/org"
-	"rectify/internal/progress"
+	"rectify/internal/problemlist"
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/weak"
@@ -32,18 +27,12 @@ var openapiDoc []byte
 
 // Deps is what the API needs.
 type Deps struct {
-	Auth      *auth.Service
-	Orders    *order.Store
-	Items     *items.Store
-	Evidence  *evidence.Store
-	Notifier  *notify.Notifier
-	Holidays  *holidays.Store
-	Bulletins *bulletin.Store
-	Weak      *weak.Store
-	Org       *org.Store
-	Progress  *progress.Store
-	Imports   *imports.Service
-	// Rectification does the domain work of orders and items; handlers only translate.
+	Auth   *auth.Service
+	Orders *order.Store
+	Items  *items.Store
+	Weak   *weak.Store
+	// Rectification does the domain work of orders, items, imports, spreadsheets, reminder
+	// policy, the calendar and bulletins; handlers only translate.
 	Rectification *rectification.Service
 	Temporal      client.Client
 	TaskQueue     string
@@ -84,10 +73,10 @@ func New(d Deps) http.Handler {
 		r.Use(d.Auth.Middleware, s.withTimeout)
 		// Uploads read multipart/form-data; every other request body is JSON.
 		uploads := r.With(d.Auth.RequireActor, bodyOf("multipart/form-data"))
-		uploads.Post("/api/items/{id}/evidence", s.uploadEvidence)
-		uploads.Post("/api/orders/import", s.importSync)
-		uploads.Post("/api/imports", s.importAsync)
-		uploads.Post("/api/progress-sheet/preview", s.previewProgress)
+		uploads.Post("/api/items/{id}/evidence", bounded(evidence.MaxSize+1<<20, reply(http.StatusCreated, s.uploadEvidence)))
+		uploads.Post("/api/orders/import", bounded(problemlist.DefaultMaxBytes+1<<20, reply(http.StatusCreated, s.importSync)))
+		uploads.Post("/api/imports", bounded(problemlist.DefaultMaxBytes+1<<20, reply(http.StatusAccepted, s.importAsync)))
+		uploads.Post("/api/progress-sheet/preview", bounded(25<<20, reply(http.StatusCreated, s.previewProgress)))
 		jsonBody := r.With(bodyOf("application/json"))
 		d.Auth.Mount(jsonBody)
 		jsonBody.Group(func(r chi.Router) {
@@ -97,20 +86,20 @@ func New(d Deps) http.Handler {
 			r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
 			r.Get("/api/orders/{id}", reply(http.StatusOK, s.getOrder))
 			r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, s.issueOrder))
-			r.Get("/api/items", s.listItems)
-			r.Get("/api/me/items", s.myItems)
-			r.Get("/api/items/{id}", s.getItem)
-			r.Post("/api/items/{id}/{action}", s.act)
-			r.Get("/api/evidence/{id}", s.downloadEvidence)
-			r.Get("/api/orders/{id}/reminder-plan", s.reminderPlan)
-			r.Get("/api/policy", s.getPolicy)
-			r.Put("/api/policy", s.putPolicy)
-			r.Get("/api/calendar", s.getCalendar)
-			r.Post("/api/calendar/years", s.uploadYear)
-			r.Get("/api/imports/{id}", s.importStatus)
-			r.Get("/api/ledger", s.exportLedger)
-			r.Get("/api/progress-sheet", s.progressSheet)
-			r.Post("/api/progress-sheet/{id}/apply", s.applyProgress)
+			r.Get("/api/items", reply(http.StatusOK, s.listItems))
+			r.Get("/api/me/items", reply(http.StatusOK, s.myItems))
+			r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))
+			r.Post("/api/items/{id}/{action}", reply(http.StatusOK, s.act))
+			r.Get("/api/evidence/{id}", download(s.downloadEvidence))
+			r.Get("/api/orders/{id}/reminder-plan", reply(http.StatusOK, s.reminderPlan))
+			r.Get("/api/policy", reply(http.StatusOK, s.getPolicy))
+			r.Put("/api/policy", replyTo(http.StatusOK, s.putPolicy))
+			r.Get("/api/calendar", reply(http.StatusOK, s.getCalendar))
+			r.Post("/api/calendar/years", reply(http.StatusCreated, s.uploadYear))
+			r.Get("/api/imports/{id}", reply(http.StatusOK, s.importStatus))
+			r.Get("/api/ledger", download(s.exportLedger))
+			r.Get("/api/progress-sheet", download(s.progressSheet))
+			r.Post("/api/progress-sheet/{id}/apply", reply(http.StatusOK, s.applyProgress))
 			r.Get("/api/weak/reasons", s.weakReasons)
 			r.Put("/api/weak/reasons", s.setWeakReasons)
 			r.Post("/api/weak/campaigns", s.createCampaign)
@@ -127,10 +116,10 @@ func New(d Deps) http.Handler {
 			r.Get("/api/weak/cases/{id}", s.getCase)
 			r.Post("/api/weak/cases/{id}/plan", s.casePlan)
 			r.Post("/api/weak/cases/{id}/actions/{kind}", s.caseAction)
-			r.Get("/api/bulletins", s.listBulletins)
-			r.Post("/api/bulletins", s.publishBulletin)
-			r.Get("/api/bulletins/{id}", s.getBulletin)
-			r.Get("/api/bulletins/{id}/xlsx", s.bulletinXLSX)
+			r.Get("/api/bulletins", reply(http.StatusOK, s.listBulletins))
+			r.Post("/api/bulletins", reply(http.StatusAccepted, s.publishBulletin))
+			r.Get("/api/bulletins/{id}", reply(http.StatusOK, s.getBulletin))
+			r.Get("/api/bulletins/{id}/xlsx", download(s.bulletinXLSX))
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

@@ -191,9 +191,11 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
-	rect := &rectification.Service{Orders: s.Orders, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
-	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+	rect := &rectification.Service{Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
+		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports,
+		Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Weak: s.Weak,
+		Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 }
 
