@@ -37,9 +37,9 @@ func replyTo[In, T any](status int, h func(r *http.Request, a auth.Actor, in In)
 	})
 }
 
-// download serves a handler that answers with a file to save: ranges and conditional
+// sendFile serves a handler that answers with a file to save: ranges and conditional
 // requests are answered from its content and time.
-func download(h func(r *http.Request, a auth.Actor) (rectification.Download, error)) http.HandlerFunc {
+func sendFile(h func(r *http.Request, a auth.Actor) (rectification.Download, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		d, err := h(r, actor(r))
 		if err != nil {
