@@ -188,12 +188,18 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 	return nil
 }
 
+// Rectification is the rectification service on the system's stores, calling Temporal
+// through the fail-fast client as requests do.
+func (s *System) Rectification() *rectification.Service {
+	return &rectification.Service{Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
+		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports,
+		Temporal: reachable.Temporal(s.Temporal), TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+}
+
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
-	rect := &rectification.Service{Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports,
-		Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+	rect := s.Rectification()
 	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Weak: s.Weak,
 		Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
