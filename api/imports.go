@@ -15,20 +15,20 @@ import (
 // problemList reads the upload of a problem list: the file and the optional title, source
 // and doc_number. The service calls it once the caller may import.
 func problemList(r *http.Request) rectification.ImportInput {
-	return rectification.ImportInput{Read: func() (rectification.ProblemList, error) {
+	return rectification.ImportInput{Read: func() (imports.List, error) {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return rectification.ProblemList{}, apperr.New(apperr.Invalid, "file", "请以multipart/form-data上传文件（字段名file），且不超过20MB")
+			return imports.List{}, apperr.New(apperr.Invalid, "file", "请以multipart/form-data上传文件（字段名file），且不超过20MB")
 		}
 		f, hdr, err := r.FormFile("file")
 		if err != nil {
-			return rectification.ProblemList{}, apperr.New(apperr.Invalid, "file", "未找到上传的文件（字段名应为file）")
+			return imports.List{}, apperr.New(apperr.Invalid, "file", "未找到上传的文件（字段名应为file）")
 		}
 		defer f.Close()
 		var buf bytes.Buffer
 		if _, err := buf.ReadFrom(f); err != nil {
-			return rectification.ProblemList{}, apperr.New(apperr.Invalid, "file", "上传内容无法读取")
+			return imports.List{}, apperr.New(apperr.Invalid, "file", "上传内容无法读取")
 		}
-		return rectification.ProblemList{Filename: hdr.Filename, Title: r.FormValue("title"), Source: r.FormValue("source"),
+		return imports.List{Filename: hdr.Filename, Title: r.FormValue("title"), Source: r.FormValue("source"),
 			DocNumber: r.FormValue("doc_number"), Data: buf.Bytes()}, nil
 	}}
 }

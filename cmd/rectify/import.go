@@ -67,8 +67,8 @@ func runImport(ctx context.Context, cfg app.Config, args []string) error {
 	svc := &rectification.Service{Orders: orders, Imports: imports.NewService(pool, orders, imports.Options{})}
 	// The same command as an upload through the API: the issuer is checked, and a bad sheet
 	// stores nothing and names every place to fix.
-	res, err := svc.ImportOrder(ctx, a, rectification.ImportInput{Read: func() (rectification.ProblemList, error) {
-		return rectification.ProblemList{Filename: path, Title: t, Source: *source, DocNumber: *doc, Data: data,
+	res, err := svc.ImportOrder(ctx, a, rectification.ImportInput{Read: func() (imports.List, error) {
+		return imports.List{Filename: path, Title: t, Source: *source, DocNumber: *doc, Data: data,
 			Progress: func(n int) { drawBar(os.Stderr, n, total) }}, nil
 	}})
 	fmt.Fprintln(os.Stderr)

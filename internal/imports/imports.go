@@ -29,9 +29,15 @@ import (
 
 // Upload is a problem list as a person uploaded it.
 type Upload struct {
-	PersonID  int64
-	UnitID    int64 // the issuing unit: the order becomes its draft
-	Filename  string
+	PersonID int64
+	UnitID   int64 // the issuing unit: the order becomes its draft
+	List
+}
+
+// List is an uploaded problem list (问题清单) with what the order takes from the upload
+// rather than from the sheet.
+type List struct {
+	Filename  string // decides the format: .xlsx or .csv
 	Title     string // default: the file name without its extension
 	Source    string // 问题来源 when the sheet has no such column
 	DocNumber string

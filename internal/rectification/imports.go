@@ -7,21 +7,9 @@ import (
 	"rectify/internal/imports"
 )
 
-// ProblemList is an uploaded problem list (问题清单) with what the order takes from the
-// upload rather than from the sheet.
-type ProblemList struct {
-	Filename  string // decides the format: .xlsx or .csv
-	Title     string // default: the file name without its extension
-	Source    string // 问题来源 when the sheet has no such column
-	DocNumber string
-	Data      []byte
-	// Progress, when set, hears how many rows have been read (the CLI's progress bar).
-	Progress func(rows int)
-}
-
 // ImportInput is a problem list to import; Read is called only once the actor may import.
 type ImportInput struct {
-	Read func() (ProblemList, error)
+	Read func() (imports.List, error)
 }
 
 func (s *Service) upload(a auth.Actor, in ImportInput) (imports.Upload, error) {
@@ -32,8 +20,7 @@ func (s *Service) upload(a auth.Actor, in ImportInput) (imports.Upload, error) {
 	if err != nil {
 		return imports.Upload{}, err
 	}
-	return imports.Upload{PersonID: a.PersonID, UnitID: a.UnitID, Filename: l.Filename, Title: l.Title,
-		Source: l.Source, DocNumber: l.DocNumber, Data: l.Data, Progress: l.Progress}, nil
+	return imports.Upload{PersonID: a.PersonID, UnitID: a.UnitID, List: l}, nil
 }
 
 // Imported is the draft order a problem list became.

@@ -59,13 +59,13 @@ func TestImportReadsTheListOnlyForAnIssuer(t *testing.T) {
 	csv := "序号,问题,整改措施,验收标准,牵头单位,第一责任人,具体责任人,完成时限\n" +
 		"1,问题一,措施一,标准一,城关镇,书记,组织委员,2027-01-31\n" +
 		"2,问题二,措施二,标准二,城关镇,书记,组织委员,2027-03-31\n"
-	read := func() (rectification.ProblemList, error) {
-		return rectification.ProblemList{Filename: "list.csv", Title: "自查问题整改", Source: "自查", Data: []byte(csv)}, nil
+	read := func() (imports.List, error) {
+		return imports.List{Filename: "list.csv", Title: "自查问题整改", Source: "自查", Data: []byte(csv)}, nil
 	}
 
-	_, err := svc.ImportOrder(ctx, as("v11"), rectification.ImportInput{Read: func() (rectification.ProblemList, error) {
+	_, err := svc.ImportOrder(ctx, as("v11"), rectification.ImportInput{Read: func() (imports.List, error) {
 		t.Fatal("a branch secretary's list was read")
-		return rectification.ProblemList{}, nil
+		return imports.List{}, nil
 	}})
 	requireKind(t, err, apperr.Forbidden, "actor")
 
