@@ -10,19 +10,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"go.temporal.io/sdk/client"
 
 	"rectify/internal/auth"
-	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
-	"rectify/internal/holidays"
-	"rectify/internal/imports"
-	"rectify/internal/items"
-	"rectify/internal/notify"
-	"rectify/internal/order"
-	"rectify/internal/org"
-	"rectify/internal/progress"
-	"rectify/internal/reachable"
+	"rectify/internal/problemlist"
 	"rectify/internal/rectification"
 	"rectify/internal/weakbranch"
 )
@@ -32,25 +23,12 @@ var openapiDoc []byte
 
 // Deps is what the API needs.
 type Deps struct {
-	Auth      *auth.Service
-	Orders    *order.Store
-	Items     *items.Store
-	Evidence  *evidence.Store
-	Notifier  *notify.Notifier
-	Holidays  *holidays.Store
-	Bulletins *bulletin.Store
-	Weak      *weakbranch.Service
-	Org       *org.Store
-	Progress  *progress.Store
-	Imports   *imports.Service
-	// Rectification does the domain work of orders and items; handlers only translate.
+	Auth *auth.Service
+	// Rectification does the domain work of orders, items, imports, spreadsheets, reminder
+	// policy, the calendar and bulletins; Weak that of weak-branch campaigns and cases.
+	// Handlers only translate.
 	Rectification *rectification.Service
-	Temporal      client.Client
-	TaskQueue     string
-	// Deployment is the database's id that workflow ids start with.
-	Deployment string
-	// Now is the clock; nil for the wall clock.
-	Now func() time.Time
+	Weak          *weakbranch.Service
 	// Timeout bounds each request's work, Temporal calls included.
 	Timeout time.Duration
 	// PublicURL is where people reach the API; pages from its origin may send unsafe
@@ -64,13 +42,9 @@ type server struct {
 
 // New builds the HTTP handler.
 func New(d Deps) http.Handler {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	if d.Timeout == 0 {
 		d.Timeout = 30 * time.Second
 	}
-	d.Temporal = reachable.Temporal(d.Temporal)
 	sameSite := crossOrigin(originOf(d.PublicURL))
 	s := &server{Deps: d}
 	r := chi.NewRouter()
@@ -84,10 +58,10 @@ func New(d Deps) http.Handler {
 		r.Use(d.Auth.Middleware, s.withTimeout)
 		// Uploads read multipart/form-data; every other request body is JSON.
 		uploads := r.With(d.Auth.RequireActor, bodyOf("multipart/form-data"))
-		uploads.Post("/api/items/{id}/evidence", s.uploadEvidence)
-		uploads.Post("/api/orders/import", s.importSync)
-		uploads.Post("/api/imports", s.importAsync)
-		uploads.Post("/api/progress-sheet/preview", s.previewProgress)
+		uploads.Post("/api/items/{id}/evidence", bounded(evidence.MaxSize+1<<20, reply(http.StatusCreated, s.uploadEvidence)))
+		uploads.Post("/api/orders/import", bounded(problemlist.DefaultMaxBytes+1<<20, reply(http.StatusCreated, s.importSync)))
+		uploads.Post("/api/imports", bounded(problemlist.DefaultMaxBytes+1<<20, reply(http.StatusAccepted, s.importAsync)))
+		uploads.Post("/api/progress-sheet/preview", bounded(25<<20, reply(http.StatusCreated, s.previewProgress)))
 		jsonBody := r.With(bodyOf("application/json"))
 		d.Auth.Mount(jsonBody)
 		jsonBody.Group(func(r chi.Router) {
@@ -97,20 +71,20 @@ func New(d Deps) http.Handler {
 			r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
 			r.Get("/api/orders/{id}", reply(http.StatusOK, s.getOrder))
 			r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, s.issueOrder))
-			r.Get("/api/items", s.listItems)
-			r.Get("/api/me/items", s.myItems)
-			r.Get("/api/items/{id}", s.getItem)
-			r.Post("/api/items/{id}/{action}", s.act)
-			r.Get("/api/evidence/{id}", s.downloadEvidence)
-			r.Get("/api/orders/{id}/reminder-plan", s.reminderPlan)
-			r.Get("/api/policy", s.getPolicy)
-			r.Put("/api/policy", s.putPolicy)
-			r.Get("/api/calendar", s.getCalendar)
-			r.Post("/api/calendar/years", s.uploadYear)
-			r.Get("/api/imports/{id}", s.importStatus)
-			r.Get("/api/ledger", s.exportLedger)
-			r.Get("/api/progress-sheet", s.progressSheet)
-			r.Post("/api/progress-sheet/{id}/apply", s.applyProgress)
+			r.Get("/api/items", reply(http.StatusOK, s.listItems))
+			r.Get("/api/me/items", reply(http.StatusOK, s.myItems))
+			r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))
+			r.Post("/api/items/{id}/{action}", reply(http.StatusOK, s.act))
+			r.Get("/api/evidence/{id}", sendFile(s.downloadEvidence))
+			r.Get("/api/orders/{id}/reminder-plan", reply(http.StatusOK, s.reminderPlan))
+			r.Get("/api/policy", reply(http.StatusOK, s.getPolicy))
+			r.Put("/api/policy", replyTo(http.StatusOK, s.putPolicy))
+			r.Get("/api/calendar", reply(http.StatusOK, s.getCalendar))
+			r.Post("/api/calendar/years", reply(http.StatusCreated, s.uploadYear))
+			r.Get("/api/imports/{id}", reply(http.StatusOK, s.importStatus))
+			r.Get("/api/ledger", sendFile(s.exportLedger))
+			r.Get("/api/progress-sheet", sendFile(s.progressSheet))
+			r.Post("/api/progress-sheet/{id}/apply", reply(http.StatusOK, s.applyProgress))
 			r.Get("/api/weak/reasons", reply(http.StatusOK, s.weakReasons))
 			r.Put("/api/weak/reasons", replyTo(http.StatusOK, s.setWeakReasons))
 			r.Post("/api/weak/campaigns", replyTo(http.StatusCreated, s.createCampaign))
@@ -121,16 +95,16 @@ func New(d Deps) http.Handler {
 			r.Get("/api/weak/campaigns/{id}/cases", reply(http.StatusOK, s.listCases))
 			r.Post("/api/weak/campaigns/{id}/samples", replyTo(http.StatusCreated, s.drawSample))
 			r.Post("/api/weak/campaigns/{id}/grades", reply(http.StatusOK, s.gradeCampaign))
-			r.Get("/api/weak/campaigns/{id}/ledger", s.campaignLedger)
+			r.Get("/api/weak/campaigns/{id}/ledger", sendFile(s.campaignLedger))
 			r.Post("/api/weak/proposals/{id}/determine", replyTo(http.StatusCreated, s.determine))
 			r.Post("/api/weak/proposals/{id}/decline", noContent(s.decline))
 			r.Get("/api/weak/cases/{id}", reply(http.StatusOK, s.getCase))
 			r.Post("/api/weak/cases/{id}/plan", replyTo(http.StatusCreated, s.casePlan))
 			r.Post("/api/weak/cases/{id}/actions/{kind}", replyTo(http.StatusOK, s.caseAction))
-			r.Get("/api/bulletins", s.listBulletins)
-			r.Post("/api/bulletins", s.publishBulletin)
-			r.Get("/api/bulletins/{id}", s.getBulletin)
-			r.Get("/api/bulletins/{id}/xlsx", s.bulletinXLSX)
+			r.Get("/api/bulletins", reply(http.StatusOK, s.listBulletins))
+			r.Post("/api/bulletins", reply(http.StatusAccepted, s.publishBulletin))
+			r.Get("/api/bulletins/{id}", reply(http.StatusOK, s.getBulletin))
+			r.Get("/api/bulletins/{id}/xlsx", sendFile(s.bulletinXLSX))
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -148,11 +122,6 @@ func (s *server) withTimeout(next http.Handler) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// scopeOf is what the actor may see, for the stores' SQL. A missing path never widens it.
-func scopeOf(a auth.Actor) order.Scope {
-	return order.Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: a.SeesBelow() && a.UnitPath != ""}
 }
 
 func actor(r *http.Request) auth.Actor {

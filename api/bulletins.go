@@ -1,74 +1,34 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 
-	"go.temporal.io/sdk/client"
-
+	"rectify/internal/auth"
 	"rectify/internal/bulletin"
-	bulletinwf "rectify/workflows/bulletin"
-	"rectify/workflows/bulletin/bulletinmsg"
+	"rectify/internal/rectification"
 )
 
-func (s *server) listBulletins(w http.ResponseWriter, r *http.Request) {
-	sc := scopeOf(actor(r))
-	list, err := s.Bulletins.List(r.Context(), sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"bulletins": list})
+func (s *server) listBulletins(r *http.Request, a auth.Actor) (rectification.BulletinList, error) {
+	return s.Rectification.ListBulletins(r.Context(), a)
 }
 
-// publishBulletin starts a bulletin of the caller's department now (专项通报), through the
-// same workflow as the scheduled ones, and answers at once: the bulletin appears in the list
-// when computed, and is emailed even if the mail server is down for a while.
-func (s *server) publishBulletin(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	if err := requireIssuer(a); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	run, err := s.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{TaskQueue: s.TaskQueue,
-		ID: fmt.Sprintf("%s-bulletin-on-demand-%d-%d", s.Deployment, a.UnitID, s.Now().UnixNano())},
-		bulletinwf.BulletinWorkflow, bulletinmsg.BulletinInput{Deployment: s.Deployment, Kind: bulletin.OnDemand, IssuerUnitID: a.UnitID})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"workflow_id": run.GetID()})
+// publishBulletin starts a bulletin of the caller's department now and answers at once.
+func (s *server) publishBulletin(r *http.Request, a auth.Actor) (rectification.Publishing, error) {
+	return s.Rectification.PublishBulletin(r.Context(), a)
 }
 
-func (s *server) getBulletin(w http.ResponseWriter, r *http.Request) {
+func (s *server) getBulletin(r *http.Request, a auth.Actor) (bulletin.Bulletin, error) {
 	id, err := pathID(r, "id", "bulletin_id")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return bulletin.Bulletin{}, err
 	}
-	sc := scopeOf(actor(r))
-	b, _, err := s.Bulletins.Get(r.Context(), id, sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
+	return s.Rectification.GetBulletin(r.Context(), a, id)
 }
 
-func (s *server) bulletinXLSX(w http.ResponseWriter, r *http.Request) {
+func (s *server) bulletinXLSX(r *http.Request, a auth.Actor) (rectification.Download, error) {
 	id, err := pathID(r, "id", "bulletin_id")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return rectification.Download{}, err
 	}
-	sc := scopeOf(actor(r))
-	b, xlsx, err := s.Bulletins.Get(r.Context(), id, sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(b.Title()+".xlsx"))
-	_, _ = w.Write(xlsx)
+	return s.Rectification.BulletinSheet(r.Context(), a, id)
 }

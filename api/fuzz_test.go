@@ -12,6 +12,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/internal/order"
+	"rectify/internal/rectification"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 	"rectify/workflows/item"
@@ -74,8 +75,8 @@ var fuzzToday = time.Date(2026, 11, 24, 10, 0, 0, 0, calendar.Shanghai)
 // testdata/fuzz numbers them.
 var requestBodies = []requestBody{
 	body[order.Draft]("POST /api/orders", `{"title":"整改通知","source":"巡察","targets":["T1"],"problems":[{"description":"问题","measures":[{"content":"措施","criterion":"标准","responsibility":{"primary":{"position":"书记"},"handler":{"login":"t1zz"}},"deadline":{"kind":"by_date","due":"2026-12-31"}}]}]}`, nil),
-	body[actionBody]("POST /api/items/{id}/{action}", `{"note":"已整改","evidence_ids":[1,2],"extend_to":"2027-01-31"}`,
-		func(b actionBody) error {
+	body[rectification.ActionBody]("POST /api/items/{id}/{action}", `{"note":"已整改","evidence_ids":[1,2],"extend_to":"2027-01-31"}`,
+		func(b rectification.ActionBody) error {
 			return item.Bounds(itemmsg.ActionRequest{Note: b.Note, EvidenceIDs: b.EvidenceIDs, ExtendTo: b.ExtendTo}, fuzzToday)
 		}),
 	body[itemmsg.Policy]("PUT /api/policy", `{"yellow_days":3,"remind_before":[3,1],"ack_within":1,"urge_after":1,"escalate_unit_after":3,"escalate_issuer_after":5,"list_after":10,"due_time":"17:30","send_start":"08:30","send_end":"17:30"}`,

@@ -1,14 +1,17 @@
 package api
 
 import (
+	"io"
+	"mime"
 	"net/http"
 
 	"rectify/internal/auth"
+	"rectify/internal/rectification"
 )
 
-// The one shape of a JSON endpoint: a handler reads the request into the service's typed
-// input, calls the service, and returns a typed result or an error; these adapters write the
-// JSON or the error body, so no handler writes a response itself.
+// The one shape of an endpoint: a handler reads the request into the service's typed input,
+// calls the service, and returns a typed result or an error; these adapters write the JSON,
+// the file or the error body, so no handler writes a response itself.
 
 // reply serves a handler that reads only the path and query.
 func reply[T any](status int, h func(r *http.Request, a auth.Actor) (T, error)) http.HandlerFunc {
@@ -32,4 +35,56 @@ func replyTo[In, T any](status int, h func(r *http.Request, a auth.Actor, in In)
 		}
 		return h(r, a, in)
 	})
+}
+
+// sendFile serves a handler that answers with a file to save: ranges and conditional
+// requests are answered from its content and time.
+func sendFile(h func(r *http.Request, a auth.Actor) (rectification.Download, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := h(r, actor(r))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if c, ok := d.Body.(io.Closer); ok {
+			defer c.Close()
+		}
+		attachmentOf(w, d.ContentType, d.Name)
+		if d.SHA256 != "" {
+			w.Header().Set("X-Content-SHA256", d.SHA256)
+		}
+		http.ServeContent(w, r, "", d.ModTime, d.Body)
+	}
+}
+
+// attachmentOf sets the headers of a file to save as name.
+func attachmentOf(w http.ResponseWriter, contentType, name string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+}
+
+// bounded caps a request body at limit bytes: reading past it fails, and the server closes
+// the connection after the answer instead of reading the rest.
+func bounded(limit int64, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		h(w, r)
+	}
+}
+
+// noContent serves a command that takes a JSON body and answers 204 No Content, with no
+// body and no Content-Type.
+func noContent[In any](h func(r *http.Request, a auth.Actor, in In) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		err := decode(r, &in)
+		if err == nil {
+			err = h(r, actor(r), in)
+		}
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
 }

@@ -1,43 +1,30 @@
 package api
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io"
-	"mime"
+	"mime/multipart"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
-	"rectify/workflows/item"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
 
-func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
+// itemFilter reads the query of an item list: ?unit= ?state= ?light= ?listed= ?order=
+// ?overdue= ?open= ?limit= ?offset=.
+func itemFilter(r *http.Request) (items.Filter, error) {
 	q := r.URL.Query()
 	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: q.Get("light")}
 	var err error
-	switch f.Light {
-	case "", "green", "yellow", "red":
-	default:
-		return f, apperr.New(apperr.Invalid, "light", "light应为green、yellow或red")
-	}
 	if f.Listed, err = queryBool(r, "listed"); err != nil {
 		return f, err
-	}
-	if f.State != "" && itemmsg.State(f.State).Label() == f.State {
-		return f, apperr.New(apperr.Invalid, "state", "未知的事项状态“"+f.State+"”")
 	}
 	if f.OrderID, err = queryInt(r, "order"); err != nil {
 		return f, err
@@ -60,84 +47,25 @@ func (s *server) itemFilter(r *http.Request) (items.Filter, error) {
 	return f, nil
 }
 
-func (s *server) listItems(w http.ResponseWriter, r *http.Request) {
-	f, err := s.itemFilter(r)
+func (s *server) listItems(r *http.Request, a auth.Actor) (rectification.ItemList, error) {
+	f, err := itemFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return rectification.ItemList{}, err
 	}
-	list, err := s.Items.List(r.Context(), scopeOf(actor(r)), f, s.Now())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return s.Rectification.ListItems(r.Context(), a, f)
 }
 
-// myItems lists what waits for the caller: view=todo (default) is what their unit must act
-// on next, view=overdue the open overdue items they are responsible for or their unit holds.
-func (s *server) myItems(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	f, err := s.itemFilter(r)
+// myItems lists what waits for the caller: ?view=todo (default), overdue or responsible.
+func (s *server) myItems(r *http.Request, a auth.Actor) (rectification.ItemList, error) {
+	f, err := itemFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return rectification.ItemList{}, err
 	}
-	switch r.URL.Query().Get("view") {
-	case "", "todo":
-		f.ToDo = true
-	case "overdue":
-		f.Overdue = true
-		f.ToDo = true
-	case "responsible":
-		f.PersonID = a.PersonID
-		f.Open = true
-	default:
-		writeError(w, r, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible"))
-		return
-	}
-	list, err := s.Items.List(r.Context(), scopeOf(a), f, s.Now())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return s.Rectification.MyItems(r.Context(), a, rectification.MyItemsInput{View: r.URL.Query().Get("view"), Filter: f})
 }
 
-func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	row, err := s.Items.Get(r.Context(), scopeOf(actor(r)), id, s.Now())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	timeline, err := s.Items.Timeline(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	files, err := s.Evidence.ForItem(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	lights, err := s.Items.Lights(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	sent, err := s.Notifier.Deliveries(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	notices, err := s.Items.Notices(r.Context(), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": row, "timeline": timeline, "evidence": files,
-		"lights": lights, "notices": notices, "deliveries": sent})
+func (s *server) getItem(r *http.Request, a auth.Actor) (rectification.ItemDetail, error) {
+	return s.Rectification.GetItem(r.Context(), a, chi.URLParam(r, "id"))
 }
 
 // actionPaths maps URL segments to actions.
@@ -154,194 +82,59 @@ var actionPaths = map[string]itemmsg.Action{
 	"refuse-extension":  itemmsg.RefuseExtension,
 }
 
-type actionBody struct {
-	Note        string  `json:"note"`
-	EvidenceIDs []int64 `json:"evidence_ids"`
-	ExtendTo    string  `json:"extend_to"`
-}
-
-// act performs an action through the item's workflow Update: the validator answers at once
-// whether it is accepted, and the same Idempotency-Key is never acted on twice.
-func (s *server) act(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	id := chi.URLParam(r, "id")
+// act performs an action on an item; the body is optional, and the Idempotency-Key header
+// makes a retry safe.
+func (s *server) act(r *http.Request, a auth.Actor) (itemmsg.ActionResult, error) {
 	action, ok := actionPaths[chi.URLParam(r, "action")]
 	if !ok {
-		writeError(w, r, notFound("action", "不支持的操作“"+chi.URLParam(r, "action")+"”"))
-		return
+		return itemmsg.ActionResult{}, notFound("action", "不支持的操作“"+chi.URLParam(r, "action")+"”")
 	}
-	var body actionBody
+	in := rectification.ActInput{ItemID: chi.URLParam(r, "id"), Action: action, Key: strings.TrimSpace(r.Header.Get("Idempotency-Key"))}
 	if r.ContentLength != 0 {
-		if err := decode(r, &body); err != nil {
-			writeError(w, r, err)
-			return
+		if err := decode(r, &in.ActionBody); err != nil {
+			return itemmsg.ActionResult{}, err
 		}
 	}
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	res, err := s.perform(r.Context(), a, id, action, body, key)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	return s.Rectification.Act(r.Context(), a, in)
 }
 
-// perform is every action on an item, whichever way it arrives (API call or spreadsheet):
-// scoped, checked, and sent as the item workflow's Update.
-func (s *server) perform(ctx context.Context, a auth.Actor, id string, action itemmsg.Action, body actionBody, key string) (itemmsg.ActionResult, error) {
-	var res itemmsg.ActionResult
-	req := itemmsg.ActionRequest{ItemID: id, Action: action, Note: body.Note, EvidenceIDs: body.EvidenceIDs, ExtendTo: body.ExtendTo, Key: key,
-		Actor: itemmsg.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
-	if err := item.Bounds(req, s.Now()); err != nil {
-		return res, err
-	}
-	row, err := s.Items.Get(ctx, scopeOf(a), id, s.Now())
-	if err != nil {
-		return res, err
-	}
-	for i, eid := range body.EvidenceIDs {
-		f, err := s.Evidence.Get(ctx, eid)
-		if err != nil || f.ItemID != id {
-			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
-		}
-	}
-	// Every request is a new Update: the workflow remembers keys per (item, person) with
-	// what they asked and judges a retry itself; Temporal's deduplication by update id would
-	// answer a retry without saying it was one, or another person with someone else's result.
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   row.WorkflowID,
-		UpdateID:     uuid.NewString(),
-		UpdateName:   itemmsg.UpdateAction,
-		Args:         []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err != nil && ctx.Err() != nil {
-		return res, unconfirmed(err)
-	}
-	if err != nil {
-		return res, actionError(err, req, row)
-	}
-	return res, nil
-}
-
-// unconfirmed is the answer when an action was handed to its workflow but no result came
-// back within the request's budget: it may still take effect, so the person is told to look
-// before acting again, and that a retry with the same Idempotency-Key is safe.
-func unconfirmed(err error) error {
-	return &apperr.Error{Kind: apperr.Unavailable, Field: "Idempotency-Key",
-		Message: "操作已提交，但暂未确认结果：请稍后刷新查看；如需重试，请使用同一幂等键（Idempotency-Key），不会重复办理", Err: err}
-}
-
-// actionError turns a refused or failed Update into the error a person reads.
-func actionError(err error, req itemmsg.ActionRequest, row items.Row) error {
-	if e, ok := refusal(err); ok {
-		return e
-	}
-	if workflowGone(err) {
-		// The unit's workflow ended with all its items closed or cancelled: the answer must not
-		// depend on that, so refuse who may not act first, as the validator would have.
-		if perr := item.MayAct(req.Actor, req.Action, row.UnitID, row.IssuerUnitID); perr != nil {
-			return actionError(perr, req, row)
-		}
-		return &apperr.Error{Kind: apperr.Conflict, Field: "state",
-			Message: "整改事项" + itemmsg.State(row.State).Label() + "，不能再操作", Err: err}
-	}
-	return fmt.Errorf("item action on %s: %w", row.ID, err)
-}
-
-// refusal is an Update refused by a workflow's validator or handler, as a person reads it.
-func refusal(err error) (error, bool) {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		if kind := apperr.KindFromCode(appErr.Type()); kind != apperr.Internal {
-			var field string
-			if appErr.HasDetails() {
-				_ = appErr.Details(&field)
+// uploadEvidence takes the multipart field "file"; it is read only if the caller may upload.
+func (s *server) uploadEvidence(r *http.Request, a auth.Actor) (evidence.File, error) {
+	return s.Rectification.UploadEvidence(r.Context(), a, rectification.EvidenceInput{ItemID: chi.URLParam(r, "id"),
+		File: func() (rectification.Upload, error) {
+			part, err := filePart(r, "上传内容无法读取")
+			if err != nil {
+				return rectification.Upload{}, err
 			}
-			return &apperr.Error{Kind: kind, Field: field, Message: appErr.Message(), Err: err}, true
-		}
-	}
-	return nil, false
+			return rectification.Upload{Name: part.FileName(), ContentType: part.Header.Get("Content-Type"), Body: part}, nil
+		}})
 }
 
-// workflowGone is true when the workflow an Update was sent to has ended.
-func workflowGone(err error) bool {
-	var nf *serviceerror.NotFound
-	return errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed")
-}
-
-func (s *server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	id := chi.URLParam(r, "id")
-	row, err := s.Items.Get(r.Context(), scopeOf(a), id, s.Now())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if row.UnitID != a.UnitID || !slices.ContainsFunc(a.Roles, func(r string) bool { return r != "leader" }) {
-		writeError(w, r, apperr.New(apperr.Forbidden, "actor", "只有责任单位人员可以上传佐证材料"))
-		return
-	}
-	if itemmsg.State(row.State).Terminal() {
-		writeError(w, r, apperr.New(apperr.Conflict, "state", "整改事项"+itemmsg.State(row.State).Label()+"，不能上传佐证材料"))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxSize+1<<20)
+// filePart finds the multipart field "file", to read as it streams; unreadable is the
+// message when the body cannot be read.
+func filePart(r *http.Request, unreadable string) (*multipart.Part, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		writeError(w, r, apperr.New(apperr.Invalid, "file", "请以multipart/form-data上传文件，字段名为file"))
-		return
+		return nil, apperr.New(apperr.Invalid, "file", "请以multipart/form-data上传文件，字段名为file")
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			writeError(w, r, apperr.New(apperr.Invalid, "file", "未找到上传的文件（字段名应为file）"))
-			return
+			return nil, apperr.New(apperr.Invalid, "file", "未找到上传的文件（字段名应为file）")
 		}
 		if err != nil {
-			writeError(w, r, apperr.New(apperr.Invalid, "file", "上传内容无法读取"))
-			return
+			return nil, apperr.New(apperr.Invalid, "file", unreadable)
 		}
-		if part.FormName() != "file" {
-			continue
+		if part.FormName() == "file" {
+			return part, nil
 		}
-		f, err := s.Evidence.Save(r.Context(), id, part.FileName(), part.Header.Get("Content-Type"), part, a.PersonID)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusCreated, f)
-		return
 	}
 }
 
-func (s *server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	eid, err := pathID(r, "id", "evidence_id")
+func (s *server) downloadEvidence(r *http.Request, a auth.Actor) (rectification.Download, error) {
+	id, err := pathID(r, "id", "evidence_id")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return rectification.Download{}, err
 	}
-	f, err := s.Evidence.Get(r.Context(), eid)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if _, err := s.Items.Get(r.Context(), scopeOf(a), f.ItemID, s.Now()); err != nil {
-		writeError(w, r, notFound("evidence_id", "佐证材料不存在或无权查看"))
-		return
-	}
-	fh, err := s.Evidence.Open(f)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	defer fh.Close()
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-	w.Header().Set("X-Content-SHA256", f.SHA256)
-	http.ServeContent(w, r, "", f.UploadedAt, fh)
+	return s.Rectification.EvidenceFile(r.Context(), a, id)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"rectify/internal/auth"
+	"rectify/internal/rectification"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 	"rectify/workflows/weakcase/weakcasemsg"
@@ -120,33 +121,10 @@ func (s *server) gradeCampaign(r *http.Request, a auth.Actor) (weak.GradeResult,
 }
 
 // campaignLedger sends the campaign's ledger as .xlsx; ?lang=en switches it to English.
-func (s *server) campaignLedger(w http.ResponseWriter, r *http.Request) {
+func (s *server) campaignLedger(r *http.Request, a auth.Actor) (rectification.Download, error) {
 	id, err := pathID(r, "id", "campaign_id")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return rectification.Download{}, err
 	}
-	f, err := s.Weak.Ledger(r.Context(), actor(r), id, r.URL.Query().Get("lang") == "en")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	download(w, f.ContentType, f.Name, f.Body)
-}
-
-// noContent serves a command that takes a JSON body and answers 204 No Content, with no
-// body and no Content-Type. It belongs beside reply and replyTo in handle.go.
-func noContent[In any](h func(r *http.Request, a auth.Actor, in In) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var in In
-		err := decode(r, &in)
-		if err == nil {
-			err = h(r, actor(r), in)
-		}
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}
+	return s.Weak.Ledger(r.Context(), a, id, english(r))
 }

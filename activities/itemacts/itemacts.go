@@ -101,11 +101,7 @@ func (a *Activities) StartUnitWorkflows(ctx context.Context, in itemmsg.IssueOrd
 func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg.IssueOrderInput, unitID int64) error {
 	specs := make([]itemmsg.Spec, len(plan.Measures))
 	for i, m := range plan.Measures {
-		r := m.Responsibility
-		specs[i] = itemmsg.Spec{ID: itemmsg.ItemID(m.ID, unitID), MeasureID: m.ID, DeadlineKind: m.DeadlineKind, DueDate: m.Due,
-			WorkingDays: m.WorkingDays, WorkingDaysFrom: m.WorkingDaysFrom, Checkpoints: m.Checkpoints,
-			PrimaryPerson: plan.Person(r.Primary, unitID), DirectPerson: plan.Person(r.Direct, unitID),
-			HandlerPerson: plan.Person(r.Handler, unitID)}
+		specs[i] = plan.Spec(m, unitID)
 	}
 	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       itemmsg.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),

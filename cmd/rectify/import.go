@@ -16,9 +16,11 @@ import (
 
 	"rectify/internal/app"
 	"rectify/internal/apperr"
+	"rectify/internal/auth"
+	"rectify/internal/imports"
 	"rectify/internal/order"
 	"rectify/internal/org"
-	"rectify/internal/problemlist"
+	"rectify/internal/rectification"
 )
 
 // runImport is `rectify import FILE`: a problem list becomes a draft order of the issuer's
@@ -47,37 +49,34 @@ func runImport(ctx context.Context, cfg app.Config, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	orders := order.NewStore(pool, nil)
-	{
-		p, err := org.NewStore(pool).PersonByLogin(ctx, *issuer)
-		if err != nil {
-			return err
-		}
-		sheet, err := problemlist.Read(bytes.NewReader(data), problemlist.Options{Filename: path, Progress: func(n int) { drawBar(os.Stderr, n, total) }})
-		fmt.Fprintln(os.Stderr)
-		if err != nil {
-			return printFields(err)
-		}
-		res, err := orders.NameResolver(ctx, p.UnitID)
-		if err != nil {
-			return err
-		}
-		t := *title
-		if t == "" {
-			t = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		}
-		d, err := sheet.Draft(t, *source, res)
-		if err != nil {
-			return printFields(err)
-		}
-		d.DocNumber = *doc
-		id, err := orders.Create(ctx, p.UnitID, p.ID, d)
-		if err != nil {
-			return printFields(err)
-		}
-		fmt.Printf("已导入为整改通知草稿 %d（%d个问题）\n", id, len(d.Problems))
-		return nil
+	people := auth.NewService(pool, auth.Options{})
+	defer people.Close()
+	p, err := org.NewStore(pool).PersonByLogin(ctx, *issuer)
+	if err != nil {
+		return err
 	}
+	a, err := people.ActorByPersonID(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	t := *title
+	if t == "" {
+		t = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	orders := order.NewStore(pool, nil)
+	svc := &rectification.Service{Orders: orders, Imports: imports.NewService(pool, orders, imports.Options{})}
+	// The same command as an upload through the API: the issuer is checked, and a bad sheet
+	// stores nothing and names every place to fix.
+	res, err := svc.ImportOrder(ctx, a, rectification.ImportInput{Read: func() (imports.List, error) {
+		return imports.List{Filename: path, Title: t, Source: *source, DocNumber: *doc, Data: data,
+			Progress: func(n int) { drawBar(os.Stderr, n, total) }}, nil
+	}})
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return printFields(err)
+	}
+	fmt.Printf("已导入为整改通知草稿 %d（%d个问题）\n", res.ID, res.Problems)
+	return nil
 }
 
 // printFields lists every problem of an invalid file, one a line.

@@ -201,12 +201,19 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 	return nil
 }
 
+// Rectification is the rectification service on the system's stores, calling Temporal
+// through the fail-fast client as requests do.
+func (s *System) Rectification() *rectification.Service {
+	return &rectification.Service{Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
+		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports,
+		Temporal: reachable.Temporal(s.Temporal), TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+}
+
 // Handler is the HTTP API.
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
-	rect := &rectification.Service{Orders: s.Orders, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
-	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Weak: s.weakBranch(temporal, rect), Org: s.Org, Progress: s.Progress, Imports: s.Imports, Temporal: temporal, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment, Timeout: s.Config.RequestTimeout,
+	rect := s.Rectification()
+	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 }
 

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/ledger"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -96,9 +96,9 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	require.Equal(t, 200, st, string(sheet))
 	st, body := uploadSheet(t, t1o, "/api/progress-sheet/preview", sheet)
 	require.Equal(t, 201, st, string(body))
-	var p api.Preview
+	var p rectification.Preview
 	require.NoError(t, jsonUnmarshal(body, &p))
-	require.Equal(t, api.Preview{ID: p.ID, Unchanged: 3, Lines: p.Lines}, p)
+	require.Equal(t, rectification.Preview{ID: p.ID, Unchanged: 3, Lines: p.Lines}, p)
 
 	// Filled in: progress on a, progress and 销号 on b, progress on c (never signed for).
 	// Meanwhile a moves through the API, so its row is stale.
@@ -148,9 +148,9 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	st, _ = cs.Do("POST", fmt.Sprintf("/api/progress-sheet/%d/apply", p.ID), nil, nil)
 	require.Equal(t, http.StatusNotFound, st)
 	for range 2 {
-		var applied struct{ Applied []api.AppliedLine }
+		var applied struct{ Applied []rectification.AppliedLine }
 		t1o.JSON("POST", fmt.Sprintf("/api/progress-sheet/%d/apply", p.ID), nil, 200, &applied)
-		require.Equal(t, []api.AppliedLine{{Line: applied.Applied[0].Line, ItemID: b, State: string(itemmsg.CloseRequested)}}, applied.Applied)
+		require.Equal(t, []rectification.AppliedLine{{Line: applied.Applied[0].Line, ItemID: b, State: string(itemmsg.CloseRequested)}}, applied.Applied)
 	}
 	var actions []string
 	arows, err := e.Sys.Pool.Query(ctx, `SELECT action || ':' || note FROM item_audit WHERE item_id = $1 ORDER BY revision`, b)

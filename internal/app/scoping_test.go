@@ -15,10 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/items"
 	"rectify/internal/order"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -208,7 +208,7 @@ func TestScopingMatrix(t *testing.T) {
 				return c.Do("GET", fmt.Sprintf("/api/orders/%d/reminder-plan", id), nil, nil)
 			},
 			check: func(t *testing.T, body []byte) {
-				var p struct{ Steps []api.PlanStep }
+				var p struct{ Steps []rectification.PlanStep }
 				require.NoError(t, json.Unmarshal(body, &p))
 				require.NotEmpty(t, p.Steps)
 				got := map[string]bool{}

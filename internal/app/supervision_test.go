@@ -12,13 +12,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"rectify/api"
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/internal/holidays"
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -41,7 +41,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	cs.JSON("POST", "/api/orders", d, 201, &created)
 
 	var plan struct {
-		Steps []api.PlanStep
+		Steps []rectification.PlanStep
 	}
 	cs.JSON("GET", fmt.Sprintf("/api/orders/%d/reminder-plan", created.ID), nil, 200, &plan)
 	var rungs []itemmsg.Rung

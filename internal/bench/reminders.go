@@ -13,7 +13,6 @@ import (
 	"rectify/internal/mailsink"
 	"rectify/internal/order"
 	"rectify/internal/org"
-	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -88,15 +87,16 @@ func RunReminders(ctx context.Context, o Options, people int) (ReminderResult, e
 			Deadline:       order.Deadline{Kind: "by_date", Due: slot.Format("2006-01-02")}})
 	}
 	d.Problems = []order.Problem{pr}
-	id, err := sys.Orders.Create(ctx, issuer.UnitID, issuer.ID, d)
+	a, err := sys.Auth.ActorByPersonID(ctx, issuer.ID)
 	if err != nil {
 		return res, err
 	}
-	at, err := sys.Orders.BeginIssue(ctx, id, issuer.UnitID, issuer.ID)
+	rect := sys.Rectification()
+	draft, err := rect.CreateOrder(ctx, a, d)
 	if err != nil {
 		return res, err
 	}
-	if _, err := item.StartIssue(ctx, sys.Temporal, sys.Config.TaskQueue, itemmsg.IssueOrderInput{Deployment: sys.Deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at}); err != nil {
+	if _, err := rect.IssueOrder(ctx, a, draft.ID); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(o.Out, "%d reminders fall due at %s; waiting ...\n", res.Reminders, slot.Format("15:04:05"))

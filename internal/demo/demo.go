@@ -13,9 +13,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"rectify/internal/apperr"
+	"rectify/internal/auth"
 	"rectify/internal/order"
 	"rectify/internal/org"
-	"rectify/workflows/item"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 
 	"github.com/jackc/pgx/v5"
@@ -62,52 +63,53 @@ func Load(ctx context.Context, pool *pgxpool.Pool, tc client.Client, taskQueue, 
 	} else if err != nil {
 		return false, err
 	}
-	county, err := store.UnitByCode(ctx, "QH")
-	if err != nil {
-		return false, err
-	}
 	issuer, err := store.PersonByLogin(ctx, "zhangwei")
 	if err != nil {
 		return false, err
 	}
-	did2, err := issueOnce(ctx, pool, order.NewStore(pool, nil), tc, taskQueue, deployment, county.ID, issuer.ID, Order(time.Now()))
+	people := auth.NewService(pool, auth.Options{})
+	defer people.Close()
+	a, err := people.ActorByPersonID(ctx, issuer.ID)
+	if err != nil {
+		return false, err
+	}
+	svc := func(orders *order.Store) *rectification.Service {
+		return &rectification.Service{Orders: orders, Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}
+	}
+	did2, err := issueOnce(ctx, pool, svc(order.NewStore(pool, nil)), a, Order(time.Now()))
 	if err != nil {
 		return false, err
 	}
 	// A second order entered as if issued 30 days ago, so that the demo shows yellow and red
 	// lights and sends its reminders and escalations as soon as it starts.
 	past := time.Now().AddDate(0, 0, -30)
-	did3, err := issueOnce(ctx, pool, order.NewStore(pool, func() time.Time { return past }), tc, taskQueue, deployment,
-		county.ID, issuer.ID, LateOrder(past))
+	did3, err := issueOnce(ctx, pool, svc(order.NewStore(pool, func() time.Time { return past })), a, LateOrder(past))
 	if err != nil {
 		return false, err
 	}
 	return did || did2 || did3, nil
 }
 
-// issueOnce creates an order unless one with its title exists, and issues it unless issued.
-func issueOnce(ctx context.Context, pool *pgxpool.Pool, orders *order.Store, tc client.Client, taskQueue, deployment string,
-	unitID, by int64, draft order.Draft) (bool, error) {
+// issueOnce creates an order unless one with its title exists, and issues it unless issued,
+// as the issuer a would through the API.
+func issueOnce(ctx context.Context, pool *pgxpool.Pool, svc *rectification.Service, a auth.Actor, draft order.Draft) (bool, error) {
 	did := false
 	var id int64
 	var status string
-	err := pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, unitID, draft.Title).Scan(&id, &status)
+	err := pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, a.UnitID, draft.Title).Scan(&id, &status)
 	if errors.Is(err, pgx.ErrNoRows) {
-		if id, err = orders.Create(ctx, unitID, by, draft); err != nil {
+		c, err := svc.CreateOrder(ctx, a, draft)
+		if err != nil {
 			return false, err
 		}
-		status, did = "draft", true
+		id, status, did = c.ID, c.Status, true
 	} else if err != nil {
 		return false, err
 	}
 	if status == "issued" {
 		return did, nil
 	}
-	at, err := orders.BeginIssue(ctx, id, unitID, by)
-	if err != nil {
-		return false, err
-	}
-	if _, err := item.StartIssue(ctx, tc, taskQueue, itemmsg.IssueOrderInput{Deployment: deployment, OrderID: id, IssuedBy: by, IssuedAt: at}); err != nil {
+	if _, err := svc.IssueOrder(ctx, a, id); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -29,19 +29,29 @@ import (
 
 // Upload is a problem list as a person uploaded it.
 type Upload struct {
-	PersonID  int64
-	UnitID    int64 // the issuing unit: the order becomes its draft
-	Filename  string
+	PersonID int64
+	UnitID   int64 // the issuing unit: the order becomes its draft
+	List
+}
+
+// List is an uploaded problem list (问题清单) with what the order takes from the upload
+// rather than from the sheet.
+type List struct {
+	Filename  string // decides the format: .xlsx or .csv
 	Title     string // default: the file name without its extension
 	Source    string // 问题来源 when the sheet has no such column
 	DocNumber string
 	Data      []byte
+	// Progress, when set, hears how many rows have been read, for a progress bar; a job
+	// keeps its own count.
+	Progress func(rows int)
 }
 
 // Result is the draft order an import created.
 type Result struct {
 	OrderID  int64 `json:"id"`
 	Measures int   `json:"measures"`
+	Problems int   `json:"-"` // for the CLI's summary
 }
 
 // Job statuses.
@@ -116,7 +126,7 @@ func NewService(pool *pgxpool.Pool, orders *order.Store, o Options) *Service {
 // Import reads u and stores it as a draft order of u's unit, at once. A bad sheet stores
 // nothing and names every place to fix.
 func (s *Service) Import(ctx context.Context, u Upload) (Result, error) {
-	return s.importOrder(ctx, u, nil, nil)
+	return s.importOrder(ctx, u, u.Progress, nil)
 }
 
 // importOrder reads the sheet, reporting rows read to progress, and creates the order;
@@ -140,7 +150,7 @@ func (s *Service) importOrder(ctx context.Context, u Upload, progress func(int),
 		return Result{}, err
 	}
 	d.DocNumber = u.DocNumber
-	var r Result
+	r := Result{Problems: len(d.Problems)}
 	for _, p := range d.Problems {
 		r.Measures += len(p.Measures)
 	}

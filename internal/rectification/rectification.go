@@ -5,6 +5,10 @@
 // (一级抓一级), validates it, calls the stores and Temporal, and returns a typed result or an
 // apperr error. The JSON API, the pages, the CLI and the spreadsheet round trip only
 // translate to and from it.
+//
+// The files follow the topics: orders.go, items.go (lists, detail, actions), evidence.go,
+// imports.go, ledger.go, progress.go (the progress sheet round trip), reminders.go (reminder
+// plan and policy), calendar.go and bulletins.go.
 package rectification
 
 import (
@@ -14,12 +18,31 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
+	"rectify/internal/bulletin"
+	"rectify/internal/evidence"
+	"rectify/internal/holidays"
+	"rectify/internal/imports"
+	"rectify/internal/items"
+	"rectify/internal/notify"
 	"rectify/internal/order"
+	"rectify/internal/org"
+	"rectify/internal/progress"
 )
 
-// Service does the work; its fields are its dependencies.
+// Service does the work; its fields are its dependencies. A command needs only the fields
+// it uses: the CLI's import, for one, runs with Orders and Imports alone.
 type Service struct {
 	Orders    *order.Store
+	Items     *items.Store
+	Evidence  *evidence.Store
+	Notifier  *notify.Notifier
+	Holidays  *holidays.Store
+	Bulletins *bulletin.Store
+	Org       *org.Store
+	Progress  *progress.Store
+	Imports   *imports.Service
+	// Temporal is the requests' client: wrapped by reachable.Temporal so that calls fail
+	// fast when the frontend is gone.
 	Temporal  client.Client
 	TaskQueue string
 	// Deployment is the database's id that workflow ids start with.

@@ -8,6 +8,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/order"
+	"rectify/internal/rectification"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -143,22 +144,12 @@ func (s *Service) Grade(ctx context.Context, a auth.Actor, campaignID int64) (we
 	return s.Weak.Grade(ctx, campaignID, weakActor(a))
 }
 
-// XLSX is the content type of a spreadsheet.
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-// File is a download: its name as the browser saves it, its content type and its bytes.
-type File struct {
-	Name        string
-	ContentType string
-	Body        []byte
-}
-
 // Ledger is the campaign's ledger (台账) of the cases the actor sees, in English when asked.
 // The whole sheet is made before anything is sent, so a failure is still an error answer.
-func (s *Service) Ledger(ctx context.Context, a auth.Actor, campaignID int64, english bool) (File, error) {
+func (s *Service) Ledger(ctx context.Context, a auth.Actor, campaignID int64, english bool) (rectification.Download, error) {
 	var buf bytes.Buffer
 	if err := s.Weak.WriteLedger(ctx, order.ScopeOf(a), campaignID, &buf, english); err != nil {
-		return File{}, err
+		return rectification.Download{}, err
 	}
-	return File{Name: fmt.Sprintf("软弱涣散党组织整顿台账-%d.xlsx", campaignID), ContentType: XLSX, Body: buf.Bytes()}, nil
+	return rectification.Spreadsheet(fmt.Sprintf("软弱涣散党组织整顿台账-%d.xlsx", campaignID), buf.Bytes()), nil
 }

@@ -1,0 +1,188 @@
+package rectification
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
+	"rectify/internal/apperr"
+	"rectify/internal/auth"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/internal/notify"
+	"rectify/internal/order"
+	"rectify/internal/reachable"
+	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
+)
+
+// ItemList is a list of items.
+type ItemList struct {
+	Items []items.Row `json:"items"`
+}
+
+// checkFilter refuses a light or a state nobody could mean.
+func checkFilter(f items.Filter) error {
+	switch f.Light {
+	case "", "green", "yellow", "red":
+	default:
+		return apperr.New(apperr.Invalid, "light", "light应为green、yellow或red")
+	}
+	// Label answers an unknown state with the state itself.
+	if f.State != "" && itemmsg.State(f.State).Label() == f.State {
+		return apperr.New(apperr.Invalid, "state", "未知的事项状态“"+f.State+"”")
+	}
+	return nil
+}
+
+// ListItems lists the items the actor sees that match f.
+func (s *Service) ListItems(ctx context.Context, a auth.Actor, f items.Filter) (ItemList, error) {
+	if err := checkFilter(f); err != nil {
+		return ItemList{}, err
+	}
+	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.now())
+	return ItemList{Items: list}, err
+}
+
+// MyItemsInput is a list of what waits for the actor: View is todo (the default: what their
+// unit must act on next), overdue (the open overdue ones among those) or responsible (the
+// open items they are named responsible for), narrowed further by Filter.
+type MyItemsInput struct {
+	View   string
+	Filter items.Filter
+}
+
+// MyItems lists what waits for the actor.
+func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (ItemList, error) {
+	f := in.Filter
+	if err := checkFilter(f); err != nil {
+		return ItemList{}, err
+	}
+	switch in.View {
+	case "", "todo":
+		f.ToDo = true
+	case "overdue":
+		f.Overdue = true
+		f.ToDo = true
+	case "responsible":
+		f.PersonID = a.PersonID
+		f.Open = true
+	default:
+		return ItemList{}, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible")
+	}
+	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.now())
+	return ItemList{Items: list}, err
+}
+
+// ItemDetail is one item with everything that happened to it.
+type ItemDetail struct {
+	Item       items.Row               `json:"item"`
+	Timeline   []items.Event           `json:"timeline"`
+	Evidence   []evidence.File         `json:"evidence"`
+	Lights     []items.LightChange     `json:"lights"`
+	Notices    []items.NoticeRow       `json:"notices"`
+	Deliveries []notify.DeliveryStatus `json:"deliveries"`
+}
+
+// GetItem is one item the actor sees, with its timeline (the audit trail), evidence, light
+// changes, notices and their deliveries.
+func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDetail, error) {
+	var d ItemDetail
+	var err error
+	if d.Item, err = s.Items.Get(ctx, order.ScopeOf(a), id, s.now()); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Timeline, err = s.Items.Timeline(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Evidence, err = s.Evidence.ForItem(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Lights, err = s.Items.Lights(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Deliveries, err = s.Notifier.Deliveries(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Notices, err = s.Items.Notices(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	return d, nil
+}
+
+// ActionBody is what a person sends with an action on an item.
+type ActionBody struct {
+	Note        string  `json:"note"`
+	EvidenceIDs []int64 `json:"evidence_ids"`
+	ExtendTo    string  `json:"extend_to"`
+}
+
+// ActInput is an action on an item. Key is the person's idempotency key: the same key is
+// never acted on twice.
+type ActInput struct {
+	ItemID string
+	Action itemmsg.Action
+	ActionBody
+	Key string
+}
+
+// Act is every action on an item, whichever way it arrives (API call, page or spreadsheet):
+// bounded, scoped, its evidence checked, and sent as the item workflow's Update, whose
+// validator answers at once whether it is accepted.
+func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.ActionResult, error) {
+	var res itemmsg.ActionResult
+	req := itemmsg.ActionRequest{ItemID: in.ItemID, Action: in.Action, Note: in.Note, EvidenceIDs: in.EvidenceIDs, ExtendTo: in.ExtendTo, Key: in.Key,
+		Actor: itemmsg.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
+	if err := item.Bounds(req, s.now()); err != nil {
+		return res, err
+	}
+	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.now())
+	if err != nil {
+		return res, err
+	}
+	for i, eid := range in.EvidenceIDs {
+		f, err := s.Evidence.Get(ctx, eid)
+		if err != nil || f.ItemID != in.ItemID {
+			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
+		}
+	}
+	// Every request is a new Update: the workflow remembers keys per (item, person) with
+	// what they asked and judges a retry itself; Temporal's deduplication by update id would
+	// answer a retry without saying it was one, or another person with someone else's result.
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   row.WorkflowID,
+		UpdateID:     uuid.NewString(),
+		UpdateName:   itemmsg.UpdateAction,
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err != nil && ctx.Err() != nil {
+		return res, reachable.Unconfirmed(err)
+	}
+	if err != nil {
+		return res, actionError(err, req, row)
+	}
+	return res, nil
+}
+
+// actionError turns a refused or failed Update into the error a person reads.
+func actionError(err error, req itemmsg.ActionRequest, row items.Row) error {
+	if e, ok := reachable.Refusal(err); ok {
+		return e
+	}
+	if reachable.WorkflowGone(err) {
+		// The unit's workflow ended with all its items closed or cancelled: the answer must not
+		// depend on that, so refuse who may not act first, as the validator would have.
+		if perr := item.MayAct(req.Actor, req.Action, row.UnitID, row.IssuerUnitID); perr != nil {
+			return actionError(perr, req, row)
+		}
+		return &apperr.Error{Kind: apperr.Conflict, Field: "state",
+			Message: "整改事项" + itemmsg.State(row.State).Label() + "，不能再操作", Err: err}
+	}
+	return fmt.Errorf("item action on %s: %w", row.ID, err)
+}
