@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"rectify/internal/apperr"
 	"slices"
 	"strings"
 
@@ -22,7 +23,7 @@ type NameResolver struct {
 
 // NameResolver loads the issuer's subtree for matching names.
 func (s *Store) NameResolver(ctx context.Context, issuerUnitID int64) (_ *NameResolver, err error) {
-	defer wrap(&err, "order.NameResolver(%d)", issuerUnitID)
+	defer apperr.Wrap(&err, "order.NameResolver(%d)", issuerUnitID)
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err

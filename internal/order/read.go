@@ -40,7 +40,7 @@ const (
 
 // List returns the orders visible in scope, newest first, with item counts by state.
 func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, err error) {
-	defer wrap(&err, "order.List")
+	defer apperr.Wrap(&err, "order.List")
 	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+`
 		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE `+orderVisibleSQL+` AND ($4 = '' OR o.status = $4)
@@ -73,7 +73,7 @@ func scanOrder(row pgx.Row) (Order, error) {
 
 // Get returns one order with its four lists, targets and counts, if visible in scope.
 func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err error) {
-	defer wrap(&err, "order.Get(%d)", id)
+	defer apperr.Wrap(&err, "order.Get(%d)", id)
 	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT `+orderColumns+`
 		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE o.id = $4 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, id))

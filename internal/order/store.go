@@ -39,7 +39,7 @@ func (s *Store) today() time.Time {
 
 // loadDirectory reads the issuer's subtree: every unit and person at or below it.
 func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64) (_ *directory, err error) {
-	defer wrap(&err, "order.loadDirectory(%d)", issuerUnitID)
+	defer apperr.Wrap(&err, "order.loadDirectory(%d)", issuerUnitID)
 	d := &directory{units: map[string]unitInfo{}, byLogin: map[string]personInfo{}, byPosition: map[[2]string]personInfo{}}
 	if err := q.QueryRow(ctx, `SELECT id, code, name, path FROM units WHERE id = $1`, issuerUnitID).
 		Scan(&d.issuer.ID, &d.issuer.Code, &d.issuer.Name, &d.issuer.Path); err != nil {
@@ -76,7 +76,7 @@ func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64)
 
 // Validate checks a draft for an issuer without storing anything.
 func (s *Store) Validate(ctx context.Context, issuerUnitID int64, d Draft) (err error) {
-	defer wrap(&err, "order.Validate")
+	defer apperr.Wrap(&err, "order.Validate")
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 // together.
 func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d Draft,
 	then func(ctx context.Context, tx pgx.Tx, orderID int64) error) (id int64, err error) {
-	defer wrap(&err, "order.Create")
+	defer apperr.Wrap(&err, "order.Create")
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -191,7 +191,7 @@ func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d
 // BeginIssue moves a draft to issuing (交办 under way) on behalf of the issuer. An order
 // already issuing may be started again (the start is idempotent); an issued one may not.
 func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64) (issuedAt time.Time, err error) {
-	defer wrap(&err, "order.BeginIssue(%d)", orderID)
+	defer apperr.Wrap(&err, "order.BeginIssue(%d)", orderID)
 	var status string
 	var unit int64
 	var at *time.Time
@@ -242,7 +242,7 @@ func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64)
 
 // MarkIssued records that every unit workflow of the order has started.
 func (s *Store) MarkIssued(ctx context.Context, orderID int64, units int) (err error) {
-	defer wrap(&err, "order.MarkIssued(%d)", orderID)
+	defer apperr.Wrap(&err, "order.MarkIssued(%d)", orderID)
 	_, err = s.pool.Exec(ctx, `UPDATE orders SET status = 'issued', units_started = $2 WHERE id = $1 AND status <> 'issued'`, orderID, units)
 	return err
 }
@@ -277,7 +277,7 @@ func (p *Plan) Person(ref PersonRef, unitID int64) int64 {
 
 // LoadPlan reads an order for issuance.
 func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error) {
-	defer wrap(&err, "order.LoadPlan(%d)", orderID)
+	defer apperr.Wrap(&err, "order.LoadPlan(%d)", orderID)
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err
@@ -379,10 +379,4 @@ func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p item.Po
 		return fmt.Errorf("order.SetDepartmentPolicy(%d): %w", unitID, err)
 	}
 	return nil
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }

@@ -55,7 +55,7 @@ type Event struct {
 // there, whatever the revision, so a retried write is harmless. An event with CaseID 0
 // belongs to w.CaseID.
 func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err error) {
-	defer wrap(&err, "weak.WriteCase(%d, %d)", w.CaseID, w.Revision)
+	defer apperr.Wrap(&err, "weak.WriteCase(%d, %d)", w.CaseID, w.Revision)
 	if _, ok := stageLabels[w.Stage]; !ok {
 		return apperr.Newf(apperr.Invalid, "stage", "未知的整顿阶段%q", w.Stage)
 	}
@@ -132,7 +132,7 @@ func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err
 // SetPlanOrder links a case to the order holding its rectification plan (整顿方案), on
 // behalf of person by, audited in the same transaction.
 func (s *Store) SetPlanOrder(ctx context.Context, caseID, orderID, by int64) (err error) {
-	defer wrap(&err, "weak.SetPlanOrder(%d, %d)", caseID, orderID)
+	defer apperr.Wrap(&err, "weak.SetPlanOrder(%d, %d)", caseID, orderID)
 	if orderID <= 0 {
 		return apperr.New(apperr.Invalid, "order_id", "请指定整顿方案")
 	}
@@ -181,7 +181,7 @@ type CaseStart struct {
 
 // CaseForWorkflow reads what the case's workflow needs to start.
 func (s *Store) CaseForWorkflow(ctx context.Context, caseID int64) (_ CaseStart, err error) {
-	defer wrap(&err, "weak.CaseForWorkflow(%d)", caseID)
+	defer apperr.Wrap(&err, "weak.CaseForWorkflow(%d)", caseID)
 	var c CaseStart
 	err = s.pool.QueryRow(ctx, `SELECT c.id, c.campaign_id, wc.year, c.workflow_id, b.id, b.name, coalesce(tw.id, 0), wc.unit_id,
 			coalesce(c.county_leader_id, 0), coalesce(c.township_leader_id, 0), coalesce(c.first_secretary_id, 0),
@@ -282,7 +282,7 @@ func scanCase(row pgx.Row) (CaseRow, error) {
 // Cases lists a campaign's cases whose branch, or whose campaign's county, is in scope, by
 // township and branch code.
 func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ []CaseRow, err error) {
-	defer wrap(&err, "weak.Cases(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Cases(%d)", campaignID)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ 
 
 // Case returns one case visible in scope and its events in order.
 func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, _ []Event, err error) {
-	defer wrap(&err, "weak.Case(%d)", id)
+	defer apperr.Wrap(&err, "weak.Case(%d)", id)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return CaseRow{}, nil, err
 	}

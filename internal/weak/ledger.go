@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"rectify/internal/apperr"
 	"rectify/internal/order"
 	"rectify/internal/sheet"
 )
@@ -55,7 +56,7 @@ func LedgerHeaders(english bool) []string {
 // w: a title row, a frozen header, one row per case with its reasons, the four ones, plan
 // progress (closed/total), stage, light (filled red, yellow or green) and reports received.
 func (s *Store) WriteLedger(ctx context.Context, sc order.Scope, campaignID int64, w io.Writer, english bool) (err error) {
-	defer wrap(&err, "weak.WriteLedger(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.WriteLedger(%d)", campaignID)
 	camp, err := s.Campaign(ctx, sc, campaignID)
 	if err != nil {
 		return err

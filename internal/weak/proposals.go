@@ -78,7 +78,7 @@ func CheckProposal(branchCode string, rs []ProposedReason) error {
 // most once a campaign (Conflict). The proposal is flagged as a repeat when the branch was
 // determined weak in an earlier campaign within the last five years.
 func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchCode string, rs []ProposedReason) (_ Proposal, err error) {
-	defer wrap(&err, "weak.Propose(%d, %q)", campaignID, branchCode)
+	defer apperr.Wrap(&err, "weak.Propose(%d, %q)", campaignID, branchCode)
 	branchCode = strings.TrimSpace(branchCode)
 	if err := CheckProposal(branchCode, rs); err != nil {
 		return Proposal{}, err
@@ -224,7 +224,7 @@ func (s *Store) proposal(ctx context.Context, id int64) (Proposal, error) {
 
 // Proposal returns one proposal whose branch, or whose campaign's county, is in scope.
 func (s *Store) Proposal(ctx context.Context, sc order.Scope, id int64) (_ Proposal, err error) {
-	defer wrap(&err, "weak.Proposal(%d)", id)
+	defer apperr.Wrap(&err, "weak.Proposal(%d)", id)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return Proposal{}, err
 	}
@@ -239,7 +239,7 @@ func (s *Store) Proposal(ctx context.Context, sc order.Scope, id int64) (_ Propo
 // Proposals lists a campaign's proposals whose branch, or whose county, is in scope, by
 // township and branch code.
 func (s *Store) Proposals(ctx context.Context, sc order.Scope, campaignID int64) (_ []Proposal, err error) {
-	defer wrap(&err, "weak.Proposals(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Proposals(%d)", campaignID)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ const MaxRounds = 100
 // a second draw for the same round is a Conflict naming the round. The draw and its audit row
 // are written in one transaction.
 func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share float64, by Actor) (_ Sample, err error) {
-	defer wrap(&err, "weak.Draw(%d, round %d)", campaignID, round)
+	defer apperr.Wrap(&err, "weak.Draw(%d, round %d)", campaignID, round)
 	if round < 1 || round > MaxRounds {
 		return Sample{}, apperr.Newf(apperr.Invalid, "round", "抽查轮次应为1至%d", MaxRounds)
 	}
@@ -142,7 +142,7 @@ func newSeed() (int64, error) {
 
 // Samples lists a campaign's draws, newest first.
 func (s *Store) Samples(ctx context.Context, campaignID int64) (_ []Sample, err error) {
-	defer wrap(&err, "weak.Samples(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Samples(%d)", campaignID)
 	if _, err := loadCampaign(ctx, s.pool, campaignID); err != nil {
 		return nil, err
 	}

@@ -230,9 +230,3 @@ func nullID(id int64) *int64 {
 	}
 	return &id
 }
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
-}
