@@ -83,15 +83,12 @@ func (s *Store) Write(ctx context.Context, rows []item.ItemRow, audit []item.Aud
 	for _, a := range audit {
 		queueAudit(b, a)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return s.sendInTx(ctx, b)
+}
+
+// sendInTx runs a batch in one transaction.
+func (s *Store) sendInTx(ctx context.Context, b *pgx.Batch) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 }
 
 const writeSupervision = `UPDATE items SET light = $2, light_reason = $3, listed = $4, due_at = coalesce($5, due_at), supervision_seq = $6
@@ -115,15 +112,7 @@ func (s *Store) WriteSupervision(ctx context.Context, writes []item.SupervisionW
 	for _, n := range notices {
 		b.Queue(insertNotice, n.Key, n.ItemID, n.PersonID, string(n.Rung), n.Consolidated, n.FireAt, n.SendAt, n)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return s.sendInTx(ctx, b)
 }
 
 // Row is an item as lists and pages show it.
