@@ -1,4 +1,5 @@
-// Package db opens the PostgreSQL pool and applies the embedded schema migrations.
+// Package db opens the PostgreSQL pool and applies the embedded schema migrations. List
+// collects the rows of the stores' list queries.
 package db
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/workflows/item"
 )
@@ -275,22 +276,14 @@ type Event struct {
 // Timeline returns an item's audit trail, oldest first.
 func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) {
 	defer apperr.Wrap(&err, "items.Timeline(%s)", id)
-	rows, err := s.pool.Query(ctx, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
-		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
-		WHERE a.item_id = $1 ORDER BY a.revision`, id)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+	return db.List(ctx, s.pool, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
 		err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
 		e.ActionLabel = item.Action(e.Action).Label()
 		return e, err
-	})
-	if out == nil {
-		out = []Event{}
-	}
-	return out, err
+	}, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
+		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
+		WHERE a.item_id = $1 ORDER BY a.revision`, id)
 }
 
 // OpenWorkflowIDs returns the ids of the unit workflows that still have an item open (not

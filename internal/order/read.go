@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 )
 
 // Scope is what a person may see (一级抓一级): their own unit, and with Subtree the units
@@ -41,18 +42,10 @@ const (
 // List returns the orders visible in scope, newest first, with item counts by state.
 func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, err error) {
 	defer apperr.Wrap(&err, "order.List")
-	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+`
+	return db.List(ctx, s.pool, db.Row(scanOrder), `SELECT `+orderColumns+`
 		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE `+orderVisibleSQL+` AND ($4 = '' OR o.status = $4)
 		ORDER BY o.id DESC LIMIT 500`, sc.UnitID, sc.Path, sc.Subtree, status)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Order, error) { return scanOrder(r) })
-	if out == nil {
-		out = []Order{}
-	}
-	return out, err
 }
 
 func scanOrder(row pgx.Row) (Order, error) {

@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/internal/order"
 )
@@ -103,16 +104,8 @@ func (s *Store) Campaigns(ctx context.Context, sc order.Scope) (_ []Campaign, er
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, campaignSelect+` WHERE `+campaignVisible+` ORDER BY wc.year DESC, cu.path, wc.id`,
+	return db.List(ctx, s.pool, db.Row(scanCampaign), campaignSelect+` WHERE `+campaignVisible+` ORDER BY wc.year DESC, cu.path, wc.id`,
 		sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Campaign, error) { return scanCampaign(r) })
-	if out == nil {
-		out = []Campaign{}
-	}
-	return out, err
 }
 
 // LatestCampaign returns the id of a county unit's campaign of the latest year, and false when

@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/workflows/weakcase"
 )
@@ -289,16 +290,8 @@ func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ 
 	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, caseSelect+` WHERE c.campaign_id = $4 AND `+caseVisible+`
+	return db.List(ctx, s.pool, db.Row(scanCase), caseSelect+` WHERE c.campaign_id = $4 AND `+caseVisible+`
 		ORDER BY tw.code NULLS LAST, b.code, c.id`, sc.UnitID, sc.Path, sc.Subtree, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseRow, error) { return scanCase(r) })
-	if out == nil {
-		out = []CaseRow{}
-	}
-	return out, err
 }
 
 // Case returns one case visible in scope and its events in order.

@@ -13,6 +13,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/internal/order"
 )
@@ -246,14 +247,6 @@ func (s *Store) Proposals(ctx context.Context, sc order.Scope, campaignID int64)
 	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, proposalSelect+` WHERE p.campaign_id = $4 AND `+caseVisible+`
+	return db.List(ctx, s.pool, db.Row(scanProposal), proposalSelect+` WHERE p.campaign_id = $4 AND `+caseVisible+`
 		ORDER BY tw.code NULLS LAST, b.code`, sc.UnitID, sc.Path, sc.Subtree, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Proposal, error) { return scanProposal(r) })
-	if out == nil {
-		out = []Proposal{}
-	}
-	return out, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 )
 
 // Sample is one sampling check draw (抽查).
@@ -25,7 +26,7 @@ type Sample struct {
 	Seed       int64   `json:"seed"`
 	Share      float64 `json:"share"`
 	// Eligible is how many cases the draw was made from (only known right after Draw).
-	Eligible int `json:"eligible,omitempty"`
+	Eligible int `json:"eligible,omitempty" db:"-"`
 	// CaseIDs are the drawn cases in ascending order; Branches are their branches' names.
 	CaseIDs     []int64   `json:"case_ids"`
 	Branches    []string  `json:"branches"`
@@ -150,22 +151,10 @@ func (s *Store) Samples(ctx context.Context, campaignID int64) (_ []Sample, err 
 }
 
 func (s *Store) samples(ctx context.Context, where string, arg int64) ([]Sample, error) {
-	rows, err := s.pool.Query(ctx, `SELECT s.id, s.campaign_id, s.round, s.seed, s.share::float8, s.case_ids,
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[Sample], `SELECT s.id, s.campaign_id, s.round, s.seed, s.share::float8, s.case_ids,
 			coalesce((SELECT array_agg(b.name ORDER BY x.ord) FROM unnest(s.case_ids) WITH ORDINALITY x(id, ord)
 				JOIN weak_cases c ON c.id = x.id JOIN units b ON b.id = c.branch_unit_id), '{}'),
 			s.drawn_by, p.name, s.drawn_at
 		FROM weak_samples s JOIN people p ON p.id = s.drawn_by
 		WHERE `+where+` ORDER BY s.round DESC, s.id DESC`, arg)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sample, error) {
-		var x Sample
-		err := r.Scan(&x.ID, &x.CampaignID, &x.Round, &x.Seed, &x.Share, &x.CaseIDs, &x.Branches, &x.DrawnBy, &x.DrawnByName, &x.DrawnAt)
-		return x, err
-	})
-	if out == nil {
-		out = []Sample{}
-	}
-	return out, err
 }
