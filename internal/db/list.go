@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -28,4 +29,18 @@ func List[T any](ctx context.Context, q Querier, scan pgx.RowToFunc[T], sql stri
 // Row adapts a scan of one pgx.Row, which also serves QueryRow, to List and pgx.CollectRows.
 func Row[T any](scan func(pgx.Row) (T, error)) pgx.RowToFunc[T] {
 	return func(r pgx.CollectableRow) (T, error) { return scan(r) }
+}
+
+// One reads the single row of a QueryRow with scan; a missing row is notFound, typically
+// an apperr.NotFound that names what was asked for. On any error the value is zero.
+func One[T any](row pgx.Row, scan func(pgx.Row) (T, error), notFound error) (T, error) {
+	v, err := scan(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = notFound
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }

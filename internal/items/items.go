@@ -5,7 +5,6 @@ package items
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -252,11 +251,8 @@ func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 // Get returns one item if visible in scope.
 func (s *Store) Get(ctx context.Context, sc order.Scope, id string, now time.Time) (_ Row, err error) {
 	defer apperr.Wrap(&err, "items.Get(%s)", id)
-	x, err := scanRow(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, now, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return x, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看")
-	}
-	return x, err
+	return db.One(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, now, id),
+		scanRow, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看"))
 }
 
 // Event is one line of an item's timeline, from the audit trail.

@@ -90,12 +90,8 @@ func (s *Store) Campaign(ctx context.Context, sc order.Scope, id int64) (_ Campa
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return Campaign{}, err
 	}
-	c, err := scanCampaign(s.pool.QueryRow(ctx, campaignSelect+` WHERE wc.id = $4 AND `+campaignVisible,
-		sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Campaign{}, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
-	}
-	return c, err
+	return db.One(s.pool.QueryRow(ctx, campaignSelect+` WHERE wc.id = $4 AND `+campaignVisible,
+		sc.UnitID, sc.Path, sc.Subtree, id), scanCampaign, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看"))
 }
 
 // Campaigns lists the campaigns visible in scope, newest year first.

@@ -300,28 +300,15 @@ func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, 
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return CaseRow{}, nil, err
 	}
-	c, err := scanCase(s.pool.QueryRow(ctx, caseSelect+` WHERE c.id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return CaseRow{}, nil, apperr.New(apperr.NotFound, "case_id", "整顿案例不存在或无权查看")
-	}
+	c, err := db.One(s.pool.QueryRow(ctx, caseSelect+` WHERE c.id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, id),
+		scanCase, apperr.New(apperr.NotFound, "case_id", "整顿案例不存在或无权查看"))
 	if err != nil {
 		return CaseRow{}, nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT case_id, revision, at, coalesce(actor_id, 0), kind, from_stage, to_stage, detail
-		FROM weak_case_events WHERE case_id = $1 ORDER BY revision`, id)
+	events, err := db.List(ctx, s.pool, pgx.RowToStructByPos[Event], `SELECT case_id, revision, at, coalesce(actor_id, 0), kind,
+		from_stage, to_stage, detail FROM weak_case_events WHERE case_id = $1 ORDER BY revision`, id)
 	if err != nil {
 		return CaseRow{}, nil, err
-	}
-	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := r.Scan(&e.CaseID, &e.Revision, &e.At, &e.ActorID, &e.Kind, &e.From, &e.To, &e.Detail)
-		return e, err
-	})
-	if err != nil {
-		return CaseRow{}, nil, err
-	}
-	if events == nil {
-		events = []Event{}
 	}
 	return c, events, nil
 }

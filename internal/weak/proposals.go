@@ -229,12 +229,8 @@ func (s *Store) Proposal(ctx context.Context, sc order.Scope, id int64) (_ Propo
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return Proposal{}, err
 	}
-	p, err := scanProposal(s.pool.QueryRow(ctx, proposalSelect+` WHERE p.id = $4 AND `+caseVisible,
-		sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Proposal{}, apperr.New(apperr.NotFound, "proposal_id", "上报记录不存在或无权查看")
-	}
-	return p, err
+	return db.One(s.pool.QueryRow(ctx, proposalSelect+` WHERE p.id = $4 AND `+caseVisible,
+		sc.UnitID, sc.Path, sc.Subtree, id), scanProposal, apperr.New(apperr.NotFound, "proposal_id", "上报记录不存在或无权查看"))
 }
 
 // Proposals lists a campaign's proposals whose branch, or whose county, is in scope, by
