@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/workflows/item"
 )
@@ -48,23 +49,15 @@ func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64)
 		}
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT id, code, name, path FROM units WHERE path LIKE $1 || '%'`, d.issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	units, err := pgx.CollectRows(rows, pgx.RowToStructByPos[unitInfo])
+	units, err := db.List(ctx, q, pgx.RowToStructByPos[unitInfo], `SELECT id, code, name, path FROM units WHERE path LIKE $1 || '%'`, d.issuer.Path)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range units {
 		d.units[u.Code] = u
 	}
-	rows, err = q.Query(ctx, `SELECT p.id, p.login, p.unit_id, p.position FROM people p JOIN units u ON u.id = p.unit_id
-		WHERE u.path LIKE $1 || '%' ORDER BY p.id`, d.issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	people, err := pgx.CollectRows(rows, pgx.RowToStructByPos[personInfo])
+	people, err := db.List(ctx, q, pgx.RowToStructByPos[personInfo], `SELECT p.id, p.login, p.unit_id, p.position
+		FROM people p JOIN units u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' ORDER BY p.id`, d.issuer.Path)
 	if err != nil {
 		return nil, err
 	}

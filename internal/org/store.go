@@ -99,16 +99,23 @@ func (s *Store) requireUnit(ctx context.Context, id int64) error {
 	return nil
 }
 
-// PeopleAt lists the people of one unit (not of its subtree) in the order they were created.
-func (s *Store) PeopleAt(ctx context.Context, unitID int64) ([]Person, error) {
-	ps, err := s.people(ctx, `SELECT `+personColumns+` FROM people WHERE unit_id = $1 ORDER BY id`, unitID)
-	if err == nil && len(ps) == 0 {
+// atUnit is a list read of what lies at a unit; an empty one is NotFound when the unit
+// itself is missing.
+func atUnit[T any](ctx context.Context, s *Store, unitID int64, list []T, err error) ([]T, error) {
+	if err == nil && len(list) == 0 {
 		err = s.requireUnit(ctx, unitID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("org.PeopleAt %d: %w", unitID, err)
+		return nil, err
 	}
-	return ps, nil
+	return list, nil
+}
+
+// PeopleAt lists the people of one unit (not of its subtree) in the order they were created.
+func (s *Store) PeopleAt(ctx context.Context, unitID int64) (_ []Person, err error) {
+	defer apperr.Wrap(&err, "org.PeopleAt %d", unitID)
+	ps, err := s.people(ctx, `SELECT `+personColumns+` FROM people WHERE unit_id = $1 ORDER BY id`, unitID)
+	return atUnit(ctx, s, unitID, ps, err)
 }
 
 // PersonAtWithPosition finds the person of a unit holding a position (职务), such as
@@ -121,15 +128,10 @@ func (s *Store) PersonAtWithPosition(ctx context.Context, unitID int64, position
 }
 
 // Children lists the units directly below a unit in the order they were created.
-func (s *Store) Children(ctx context.Context, unitID int64) ([]Unit, error) {
+func (s *Store) Children(ctx context.Context, unitID int64) (_ []Unit, err error) {
+	defer apperr.Wrap(&err, "org.Children %d", unitID)
 	us, err := s.units(ctx, `SELECT `+unitColumns+` FROM units WHERE parent_id = $1 ORDER BY id`, unitID)
-	if err == nil && len(us) == 0 {
-		err = s.requireUnit(ctx, unitID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("org.Children %d: %w", unitID, err)
-	}
-	return us, nil
+	return atUnit(ctx, s, unitID, us, err)
 }
 
 // Subtree lists a unit and every unit below it, each after its parent (ordered by path).

@@ -284,10 +284,7 @@ func scanCase(row pgx.Row) (CaseRow, error) {
 // township and branch code.
 func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ []CaseRow, err error) {
 	defer apperr.Wrap(&err, "weak.Cases(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
-		return nil, err
-	}
-	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
+	if sc, _, err = s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
 	return db.List(ctx, s.pool, db.Row(scanCase), caseSelect+` WHERE c.campaign_id = $4 AND `+caseVisible+`

@@ -162,10 +162,7 @@ func (s *Store) Figures(ctx context.Context, campaignID int64) (_ Figures, err e
 // in scope: a township sees its county's campaign, but counts only its own branches.
 func (s *Store) FiguresInScope(ctx context.Context, sc order.Scope, campaignID int64) (_ Figures, err error) {
 	defer apperr.Wrap(&err, "weak.FiguresInScope(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
-		return Figures{}, err
-	}
-	c, err := s.visibleCampaign(ctx, sc, campaignID)
+	sc, c, err := s.visibleCampaign(ctx, sc, campaignID)
 	if err != nil {
 		return Figures{}, err
 	}

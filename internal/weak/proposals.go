@@ -237,10 +237,7 @@ func (s *Store) Proposal(ctx context.Context, sc order.Scope, id int64) (_ Propo
 // township and branch code.
 func (s *Store) Proposals(ctx context.Context, sc order.Scope, campaignID int64) (_ []Proposal, err error) {
 	defer apperr.Wrap(&err, "weak.Proposals(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
-		return nil, err
-	}
-	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
+	if sc, _, err = s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
 	return db.List(ctx, s.pool, db.Row(scanProposal), proposalSelect+` WHERE p.campaign_id = $4 AND `+caseVisible+`

@@ -172,18 +172,23 @@ func loadCampaign(ctx context.Context, q querier, id int64) (campaignInfo, error
 	return c, err
 }
 
-// visibleCampaign loads a campaign and checks that it is visible in scope.
-func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (campaignInfo, error) {
+// visibleCampaign completes the scope (see scope), loads a campaign and checks that it is
+// visible in the scope.
+func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (order.Scope, campaignInfo, error) {
+	sc, err := s.scope(ctx, sc)
+	if err != nil {
+		return sc, campaignInfo{}, err
+	}
 	c, err := loadCampaign(ctx, s.pool, id)
 	if err != nil {
-		return c, err
+		return sc, c, err
 	}
 	inScope := c.unitID == sc.UnitID || (sc.Subtree && sc.Path != "" && strings.HasPrefix(c.unitPath, sc.Path)) ||
 		(sc.Path != "" && strings.HasPrefix(sc.Path, c.unitPath))
 	if !inScope {
-		return c, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
+		return sc, c, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
 	}
-	return c, nil
+	return sc, c, nil
 }
 
 // RequireCountyStaff checks that by is org staff of the campaign's own county unit.
