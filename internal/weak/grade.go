@@ -68,11 +68,8 @@ func (s *Store) Grade(ctx context.Context, campaignID int64, by Actor) (_ GradeR
 	defer apperr.Wrap(&err, "weak.Grade(%d)", campaignID)
 	res := GradeResult{Counts: map[string]int{GradeAdvanced: 0, GradeMiddle: 0, GradeLagging: 0}, Rows: []GradeRow{}}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := loadCampaign(ctx, tx, campaignID)
+		c, err := countyCampaign(ctx, tx, campaignID, by, "评定晋位升级")
 		if err != nil {
-			return err
-		}
-		if err := requireCountyStaff(ctx, tx, by, c, "评定晋位升级"); err != nil {
 			return err
 		}
 		res.Year = c.year

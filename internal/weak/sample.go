@@ -83,11 +83,7 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 	var id int64
 	var eligible int
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := loadCampaign(ctx, tx, campaignID)
-		if err != nil {
-			return err
-		}
-		if err := requireCountyStaff(ctx, tx, by, c, "抽查"); err != nil {
+		if _, err := countyCampaign(ctx, tx, campaignID, by, "抽查"); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)

@@ -193,14 +193,17 @@ func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (
 
 // RequireCountyStaff checks that by is org staff of the campaign's own county unit.
 func (s *Store) RequireCountyStaff(ctx context.Context, campaignID int64, by Actor, what string) error {
-	c, err := loadCampaign(ctx, s.pool, campaignID)
+	_, err := countyCampaign(ctx, s.pool, campaignID, by, what)
+	return err
+}
+
+// countyCampaign loads a campaign for by to act in, who must be org staff of its county.
+func countyCampaign(ctx context.Context, q querier, campaignID int64, by Actor, what string) (campaignInfo, error) {
+	c, err := loadCampaign(ctx, q, campaignID)
 	if err != nil {
-		return err
+		return c, err
 	}
-	if err := requireCountyStaff(ctx, s.pool, by, c, what); err != nil {
-		return err
-	}
-	return nil
+	return c, requireCountyStaff(ctx, q, by, c, what)
 }
 
 // requireCountyStaff checks, from the database, that by is org staff (组织部门干部) of the
