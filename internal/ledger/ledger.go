@@ -74,36 +74,30 @@ const (
 	HeaderKeyEN          = "Item ID|Revision"
 )
 
-type column struct {
-	zh, en string
-	width  float64
-	kind   sheet.Kind
+var ledgerColumns = []sheet.Column{
+	{Header: "序号", HeaderEN: "No.", Width: 6, Kind: sheet.Center},
+	{Header: "问题", HeaderEN: "Problem", Width: 32, Kind: sheet.Wrap},
+	{Header: "整改措施", HeaderEN: "Measure", Width: 36, Kind: sheet.Wrap},
+	{Header: "验收标准", HeaderEN: "Acceptance criterion", Width: 24, Kind: sheet.Wrap},
+	{Header: "责任单位", HeaderEN: "Responsible unit", Width: 16, Kind: sheet.Wrap},
+	{Header: "第一责任人", HeaderEN: "Primary", Width: 10, Kind: sheet.Center},
+	{Header: "直接责任人", HeaderEN: "Direct", Width: 10, Kind: sheet.Center},
+	{Header: "具体责任人", HeaderEN: "Handler", Width: 10, Kind: sheet.Center},
+	{Header: "完成时限", HeaderEN: "Deadline", Width: 12, Kind: sheet.Date},
+	{Header: "整改类型", HeaderEN: "Kind", Width: 10, Kind: sheet.Center},
+	{Header: "整改进展", HeaderEN: "Progress", Width: 36, Kind: sheet.Wrap},
+	{Header: "完成情况/销号情况", HeaderEN: "Status", Width: 12, Kind: sheet.Center},
+	{Header: "预警", HeaderEN: "Light", Width: 7, Kind: sheet.Center},
+	{Header: "预警说明", HeaderEN: "Light reason", Width: 22, Kind: sheet.Wrap},
+	{Header: "超期工作日", HeaderEN: "Working days overdue", Width: 9, Kind: sheet.Center},
+	{Header: "挂牌督办", HeaderEN: "Listed", Width: 8, Kind: sheet.Center},
 }
 
-var ledgerColumns = []column{
-	{"序号", "No.", 6, sheet.Center},
-	{"问题", "Problem", 32, sheet.Wrap},
-	{"整改措施", "Measure", 36, sheet.Wrap},
-	{"验收标准", "Acceptance criterion", 24, sheet.Wrap},
-	{"责任单位", "Responsible unit", 16, sheet.Wrap},
-	{"第一责任人", "Primary", 10, sheet.Center},
-	{"直接责任人", "Direct", 10, sheet.Center},
-	{"具体责任人", "Handler", 10, sheet.Center},
-	{"完成时限", "Deadline", 12, sheet.Date},
-	{"整改类型", "Kind", 10, sheet.Center},
-	{"整改进展", "Progress", 36, sheet.Wrap},
-	{"完成情况/销号情况", "Status", 12, sheet.Center},
-	{"预警", "Light", 7, sheet.Center},
-	{"预警说明", "Light reason", 22, sheet.Wrap},
-	{"超期工作日", "Working days overdue", 9, sheet.Center},
-	{"挂牌督办", "Listed", 8, sheet.Center},
-}
-
-var progressColumns = []column{
-	{HeaderProgress, HeaderProgressEN, 40, sheet.Fill},
-	{HeaderRequestClose, HeaderRequestCloseEN, 12, sheet.Fill},
-	{HeaderCloseNote, HeaderCloseNoteEN, 30, sheet.Fill},
-	{HeaderKey, HeaderKeyEN, 16, sheet.Hidden},
+var progressColumns = []sheet.Column{
+	{Header: HeaderProgress, HeaderEN: HeaderProgressEN, Width: 40, Kind: sheet.Fill},
+	{Header: HeaderRequestClose, HeaderEN: HeaderRequestCloseEN, Width: 12, Kind: sheet.Fill},
+	{Header: HeaderCloseNote, HeaderEN: HeaderCloseNoteEN, Width: 30, Kind: sheet.Fill},
+	{Header: HeaderKey, HeaderEN: HeaderKeyEN, Width: 16, Kind: sheet.Hidden},
 }
 
 // progressNotes are the comments on the progress sheet's own headers, in Chinese and English.
@@ -198,16 +192,10 @@ func newBook(o Options, progress bool, nRows int) (_ *book, err error) {
 		genText = "Generated " + gen.Format("2006-01-02 15:04")
 	}
 	b := &book{english: o.English, progress: progress}
-	cols := ledgerColumns
-	if progress {
-		cols = append(append([]column(nil), ledgerColumns...), progressColumns...)
-	}
 	t := sheet.Table{Sheet: name, Title: title, Subtitle: genText, Rows: nRows, English: o.English,
-		Columns: make([]sheet.Column, len(cols))}
-	for i, c := range cols {
-		t.Columns[i] = sheet.Column{Header: b.pick(c.zh, c.en), Width: c.width, Kind: c.kind}
-	}
+		Columns: ledgerColumns}
 	if progress {
+		t.Columns = append(append([]sheet.Column(nil), ledgerColumns...), progressColumns...)
 		base, notes := len(ledgerColumns), progressNotes[0]
 		if o.English {
 			notes = progressNotes[1]
@@ -226,7 +214,7 @@ func newBook(o Options, progress bool, nRows int) (_ *book, err error) {
 		b.Close()
 		return nil, err
 	}
-	b.vals = make([]any, len(cols))
+	b.vals = make([]any, len(t.Columns))
 	return b, nil
 }
 

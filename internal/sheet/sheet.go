@@ -31,8 +31,10 @@ const (
 // Column is one column of a table.
 type Column struct {
 	Header string
-	Width  float64
-	Kind   Kind
+	// HeaderEN is the header of an English table; empty means Header.
+	HeaderEN string
+	Width    float64
+	Kind     Kind
 	// Note, when set, is a comment on the header cell.
 	Note string
 	// Choices, when set, offer a drop-down on the column's data cells; another value
@@ -71,7 +73,7 @@ type Table struct {
 	Rows int
 	// Filter puts an auto filter on the header over Rows data rows.
 	Filter bool
-	// English switches the page footer to English.
+	// English switches the headers (HeaderEN) and the page footer to English.
 	English bool
 }
 
@@ -209,7 +211,7 @@ func (b *Book) table(t Table) (*TableWriter, error) {
 			if c.Kind == Fill {
 				st = b.st.headerFill
 			}
-			hdr[i] = excelize.Cell{StyleID: st, Value: c.Header}
+			hdr[i] = excelize.Cell{StyleID: st, Value: c.Head(t.English)}
 		}
 		if err := sw.SetRow(cell(1, headerRow), hdr, excelize.RowOpts{Height: 30}); err != nil {
 			return nil, err
@@ -236,6 +238,14 @@ func (tw *TableWriter) title(t Table) error {
 		return nil
 	}
 	return tw.sw.MergeCell(cell(1, 1), cell(visible, 1))
+}
+
+// Head is the column's header in Chinese or, when there is one, in English.
+func (c Column) Head(english bool) string {
+	if english && c.HeaderEN != "" {
+		return c.HeaderEN
+	}
+	return c.Header
 }
 
 func hasHeader(cols []Column) bool {

@@ -18,36 +18,27 @@ const (
 	LedgerSheetEN = "Ledger"
 )
 
-type ledgerColumn struct {
-	zh, en string
-	width  float64
-	kind   sheet.Kind
-}
-
 // ledgerColumns are the ledger's columns, in order.
-var ledgerColumns = []ledgerColumn{
-	{"序号", "No.", 6, sheet.Center},
-	{"村（社区）党组织", "Branch", 20, sheet.Wrap},
-	{"乡镇", "Township", 14, sheet.Wrap},
-	{"软弱涣散原因", "Reasons", 40, sheet.Wrap},
-	{"县级联系领导", "County leader", 12, sheet.Center},
-	{"乡镇包村领导", "Township leader", 12, sheet.Center},
-	{"第一书记", "First secretary", 12, sheet.Center},
-	{"结对帮扶单位", "Paired unit", 20, sheet.Wrap},
-	{"方案进度", "Plan progress", 10, sheet.Center},
-	{"整顿阶段", "Stage", 16, sheet.Wrap},
-	{"预警", "Light", 8, sheet.Center},
-	{"月度报告（已报）", "Monthly reports (received)", 12, sheet.Center},
+var ledgerColumns = []sheet.Column{
+	{Header: "序号", HeaderEN: "No.", Width: 6, Kind: sheet.Center},
+	{Header: "村（社区）党组织", HeaderEN: "Branch", Width: 20, Kind: sheet.Wrap},
+	{Header: "乡镇", HeaderEN: "Township", Width: 14, Kind: sheet.Wrap},
+	{Header: "软弱涣散原因", HeaderEN: "Reasons", Width: 40, Kind: sheet.Wrap},
+	{Header: "县级联系领导", HeaderEN: "County leader", Width: 12, Kind: sheet.Center},
+	{Header: "乡镇包村领导", HeaderEN: "Township leader", Width: 12, Kind: sheet.Center},
+	{Header: "第一书记", HeaderEN: "First secretary", Width: 12, Kind: sheet.Center},
+	{Header: "结对帮扶单位", HeaderEN: "Paired unit", Width: 20, Kind: sheet.Wrap},
+	{Header: "方案进度", HeaderEN: "Plan progress", Width: 10, Kind: sheet.Center},
+	{Header: "整顿阶段", HeaderEN: "Stage", Width: 16, Kind: sheet.Wrap},
+	{Header: "预警", HeaderEN: "Light", Width: 8, Kind: sheet.Center},
+	{Header: "月度报告（已报）", HeaderEN: "Monthly reports (received)", Width: 12, Kind: sheet.Center},
 }
 
 // LedgerHeaders are the ledger's header texts, Chinese or English.
 func LedgerHeaders(english bool) []string {
 	out := make([]string, len(ledgerColumns))
 	for i, c := range ledgerColumns {
-		out[i] = c.zh
-		if english {
-			out[i] = c.en
-		}
+		out[i] = c.Head(english)
 	}
 	return out
 }
@@ -67,14 +58,10 @@ func (s *Store) WriteLedger(ctx context.Context, sc order.Scope, campaignID int6
 	}
 	now := time.Now().In(order.Shanghai)
 	t := sheet.Table{Sheet: LedgerSheet, Title: camp.Title + "台账",
-		Subtitle: "生成时间：" + now.Format("2006-01-02 15:04"), Rows: len(cases), Filter: true, English: english}
+		Subtitle: "生成时间：" + now.Format("2006-01-02 15:04"), Columns: ledgerColumns, Rows: len(cases), Filter: true, English: english}
 	if english {
 		t.Sheet, t.Title = LedgerSheetEN, fmt.Sprintf("Weak and lax Party branches: rectification ledger %d (%s)", camp.Year, camp.UnitName)
 		t.Subtitle = "Generated " + now.Format("2006-01-02 15:04")
-	}
-	headers := LedgerHeaders(english)
-	for i, c := range ledgerColumns {
-		t.Columns = append(t.Columns, sheet.Column{Header: headers[i], Width: c.width, Kind: c.kind})
 	}
 	b, err := sheet.New(t.Title, now)
 	if err != nil {
