@@ -13,17 +13,14 @@ type Querier interface {
 }
 
 // List runs a query and collects every row with scan (pgx.RowToStructByPos[T], or a
-// store's own scan through Row). The result is never nil, so that it encodes as [] in JSON.
+// store's own scan through Row). A list read without error is never nil (pgx.CollectRows
+// starts from an empty slice), so that it encodes as [] in JSON.
 func List[T any](ctx context.Context, q Querier, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, scan)
-	if out == nil {
-		out = []T{}
-	}
-	return out, err
+	return pgx.CollectRows(rows, scan)
 }
 
 // Row adapts a scan of one pgx.Row, which also serves QueryRow, to List and pgx.CollectRows.

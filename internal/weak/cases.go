@@ -354,16 +354,9 @@ func (s *Store) StartInput(ctx context.Context, caseID int64, deployment string)
 // UnstartedCases are the cases in rectification that no workflow has written yet (revision
 // 0): those whose workflow may have failed to start after Determine committed. The caller
 // asks Temporal which of them have no workflow.
-func (s *Store) UnstartedCases(ctx context.Context) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM weak_cases WHERE stage = 'rectifying' AND revision = 0 ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
-	}
-	return ids, nil
+func (s *Store) UnstartedCases(ctx context.Context) (_ []int64, err error) {
+	defer apperr.Wrap(&err, "weak.UnstartedCases")
+	return db.List(ctx, s.pool, pgx.RowTo[int64], `SELECT id FROM weak_cases WHERE stage = 'rectifying' AND revision = 0 ORDER BY id`)
 }
 
 // CasePolicy is the policy of a case's campaign, or the default.

@@ -86,11 +86,8 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 		if _, err := countyCampaign(ctx, tx, campaignID, by, "抽查"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		ids, err := db.List(ctx, tx, pgx.RowTo[int64],
+			`SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
 		if err != nil {
 			return err
 		}
