@@ -271,41 +271,38 @@ func (p *Plan) Person(ref PersonRef, unitID int64) int64 {
 // LoadPlan reads an order for issuance.
 func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error) {
 	defer apperr.Wrap(&err, "order.LoadPlan(%d)", orderID)
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
 	p := &Plan{OrderID: orderID}
-	var policy *item.Policy
-	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
-		return nil, err
-	}
-	p.Policy = item.DefaultPolicy()
-	if policy != nil {
-		p.Policy = *policy
-	}
-	rows, err := tx.Query(ctx, `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID)
+	err = s.readOnly(ctx, func(tx pgx.Tx) error {
+		var policy *item.Policy
+		if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
+			return err
+		}
+		p.Policy = item.DefaultPolicy()
+		if policy != nil {
+			p.Policy = *policy
+		}
+		var err error
+		if p.Targets, err = db.List(ctx, tx, pgx.RowTo[int64], `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID); err != nil {
+			return err
+		}
+		if p.Measures, err = db.List(ctx, tx, pgx.RowToStructByPos[PlannedMeasure], `SELECT m.id, m.deadline_kind,
+				coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility, coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
+				ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
+			FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID); err != nil {
+			return err
+		}
+		p.dir, err = s.loadDirectory(ctx, tx, p.IssuerUnitID)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	if p.Targets, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-		return nil, err
-	}
-	rows, err = tx.Query(ctx, `SELECT m.id, m.deadline_kind, coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility,
-			coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
-			ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
-		FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if p.Measures, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PlannedMeasure]); err != nil {
-		return nil, err
-	}
-	if p.dir, err = s.loadDirectory(ctx, tx, p.IssuerUnitID); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// readOnly runs fn in a read-only transaction.
+func (s *Store) readOnly(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn)
 }
 
 // PlanInScope is LoadPlan for a reader: the order as Get shows it in scope, and its plan
