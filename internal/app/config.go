@@ -3,42 +3,57 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"strconv"
+	"reflect"
 	"time"
+
+	"github.com/caarlos0/env/v11"
 
 	"rectify/internal/db"
 	"rectify/internal/notify"
 )
 
-// Config is read from the environment; every field has a documented default (README).
+// Config is read from the environment (the env tags); every field has a documented
+// default (README). An empty variable counts as unset.
 type Config struct {
-	DatabaseURL string // DATABASE_URL: as the app's role (db.AppRole), which owns nothing
-	// MigrateDatabaseURL is the owner's (MIGRATE_DATABASE_URL); empty means DATABASE_URL with
-	// the user db.OwnerRole and no password.
-	MigrateDatabaseURL string
-	// AdminDatabaseURL is a superuser's (ADMIN_DATABASE_URL), used only by `rectify dev` and
+	// DatabaseURL is the app's role (db.AppRole), which owns nothing.
+	DatabaseURL string `env:"DATABASE_URL"`
+	// MigrateDatabaseURL is the owner's; empty means DatabaseURL with the user
+	// db.OwnerRole and no password.
+	MigrateDatabaseURL string `env:"MIGRATE_DATABASE_URL"`
+	// AdminDatabaseURL is a superuser's, used only by `rectify dev` and
 	// `rectify bootstrap` to create the owner role and the database.
-	AdminDatabaseURL  string
-	TemporalAddress   string        // TEMPORAL_ADDRESS
-	TemporalNamespace string        // TEMPORAL_NAMESPACE
-	TaskQueue         string        // RECTIFY_TASK_QUEUE
-	Listen            string        // RECTIFY_LISTEN
-	EvidenceDir       string        // RECTIFY_EVIDENCE_DIR
-	IssueConcurrency  int           // RECTIFY_ISSUE_CONCURRENCY: unit workflows started at once
-	SecureCookie      bool          // RECTIFY_SECURE_COOKIE: on by itself when RECTIFY_PUBLIC_URL is https
-	ClientIPHeader    string        // RECTIFY_CLIENT_IP_HEADER: header a trusted reverse proxy puts the client's address in
-	RequestTimeout    time.Duration // RECTIFY_REQUEST_TIMEOUT
-	HolidayFiles      string        // RECTIFY_HOLIDAY_FILES: extra holiday-cn year files, comma-separated
-	PublicURL         string        // RECTIFY_PUBLIC_URL: base of links in messages
-	SendConcurrency   int           // RECTIFY_SEND_CONCURRENCY: people sent to at once
-	DispatchSettle    time.Duration // RECTIFY_DISPATCH_SETTLE: wait after a send slot for stragglers
-	ReconcileEvery    time.Duration // RECTIFY_RECONCILE_EVERY: how often the worker starts weak cases left without a workflow
-	DBMaxConns        int           // RECTIFY_DB_MAX_CONNS: PostgreSQL connections per process
-	ImportLease       time.Duration // RECTIFY_IMPORT_LEASE: a background import whose process died is resumed after this
-	Notify            notify.Config // SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS
+	AdminDatabaseURL  string `env:"ADMIN_DATABASE_URL"`
+	TemporalAddress   string `env:"TEMPORAL_ADDRESS"`
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE"`
+	TaskQueue         string `env:"RECTIFY_TASK_QUEUE"`
+	Listen            string `env:"RECTIFY_LISTEN"`
+	EvidenceDir       string `env:"RECTIFY_EVIDENCE_DIR"`
+	// IssueConcurrency is how many unit workflows are started at once.
+	IssueConcurrency int `env:"RECTIFY_ISSUE_CONCURRENCY"`
+	// SecureCookie is on by itself when PublicURL is https.
+	SecureCookie bool `env:"RECTIFY_SECURE_COOKIE"`
+	// ClientIPHeader is the header a trusted reverse proxy puts the client's address in.
+	ClientIPHeader string        `env:"RECTIFY_CLIENT_IP_HEADER"`
+	RequestTimeout time.Duration `env:"RECTIFY_REQUEST_TIMEOUT"`
+	// HolidayFiles are extra holiday-cn year files, comma-separated.
+	HolidayFiles string `env:"RECTIFY_HOLIDAY_FILES"`
+	// PublicURL is the base of links in messages.
+	PublicURL string `env:"RECTIFY_PUBLIC_URL"`
+	// SendConcurrency is how many people are sent to at once.
+	SendConcurrency int `env:"RECTIFY_SEND_CONCURRENCY"`
+	// DispatchSettle is the wait after a send slot for stragglers.
+	DispatchSettle time.Duration `env:"RECTIFY_DISPATCH_SETTLE"`
+	// ReconcileEvery is how often the worker starts weak cases left without a workflow.
+	ReconcileEvery time.Duration `env:"RECTIFY_RECONCILE_EVERY"`
+	// DBMaxConns is the PostgreSQL connections per process.
+	DBMaxConns int `env:"RECTIFY_DB_MAX_CONNS"`
+	// ImportLease: a background import whose process died is resumed after this.
+	ImportLease time.Duration `env:"RECTIFY_IMPORT_LEASE"`
+	// Notify is read by notify.ConfigFromEnv: SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS.
+	Notify notify.Config `env:"-"`
 }
 
 // Defaults is the configuration of a local development machine.
@@ -63,97 +78,73 @@ func Defaults() Config {
 	}
 }
 
-// ConfigFromEnv reads the environment over the defaults.
+// limits say what each variable that is not plain text wants, for a value that does
+// not parse as well as for one out of bounds; ok is nil where parsing is all.
+var limits = []struct {
+	name, want string
+	ok         func(Config) bool
+}{
+	{"RECTIFY_SEND_CONCURRENCY", "an integer from 1 to 256", func(c Config) bool { return c.SendConcurrency >= 1 && c.SendConcurrency <= 256 }},
+	{"RECTIFY_DISPATCH_SETTLE", "a duration such as 5s", func(c Config) bool { return c.DispatchSettle >= 0 }},
+	{"RECTIFY_DB_MAX_CONNS", "an integer from 2 to 500", func(c Config) bool { return c.DBMaxConns >= 2 && c.DBMaxConns <= 500 }},
+	{"RECTIFY_IMPORT_LEASE", "a duration from 1s to 1h such as 30s", func(c Config) bool { return c.ImportLease >= time.Second && c.ImportLease <= time.Hour }},
+	{"RECTIFY_RECONCILE_EVERY", "a duration of at least 1s such as 5m", func(c Config) bool { return c.ReconcileEvery >= time.Second }},
+	{"RECTIFY_ISSUE_CONCURRENCY", "an integer from 1 to 1000", func(c Config) bool { return c.IssueConcurrency >= 1 && c.IssueConcurrency <= 1000 }},
+	{"RECTIFY_SECURE_COOKIE", "true or false", nil},
+	{"RECTIFY_REQUEST_TIMEOUT", "a duration such as 30s", func(c Config) bool { return c.RequestTimeout > 0 }},
+}
+
+// ConfigFromEnv reads the environment over the defaults. Errors name the variable.
 func ConfigFromEnv() (Config, error) {
 	c := Defaults()
-	str := func(name string, dst *string) {
-		if v := os.Getenv(name); v != "" {
-			*dst = v
-		}
+	raw := map[string]string{}
+	err := env.ParseWithOptions(&c, env.Options{OnSet: func(name string, v any, _ bool) { raw[name], _ = v.(string) }})
+	if err != nil {
+		return c, envError(err, raw)
 	}
-	str("DATABASE_URL", &c.DatabaseURL)
-	str("MIGRATE_DATABASE_URL", &c.MigrateDatabaseURL)
-	str("ADMIN_DATABASE_URL", &c.AdminDatabaseURL)
-	str("TEMPORAL_ADDRESS", &c.TemporalAddress)
-	str("TEMPORAL_NAMESPACE", &c.TemporalNamespace)
-	str("RECTIFY_TASK_QUEUE", &c.TaskQueue)
-	str("RECTIFY_LISTEN", &c.Listen)
-	str("RECTIFY_EVIDENCE_DIR", &c.EvidenceDir)
-	str("RECTIFY_HOLIDAY_FILES", &c.HolidayFiles)
-	str("RECTIFY_PUBLIC_URL", &c.PublicURL)
-	if v := os.Getenv("RECTIFY_SEND_CONCURRENCY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 256 {
-			return c, fmt.Errorf("RECTIFY_SEND_CONCURRENCY=%q: want an integer from 1 to 256", v)
+	for _, l := range limits {
+		if l.ok != nil && !l.ok(c) {
+			return c, fmt.Errorf("%s=%q: want %s", l.name, raw[l.name], l.want)
 		}
-		c.SendConcurrency = n
-	}
-	if v := os.Getenv("RECTIFY_DISPATCH_SETTLE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return c, fmt.Errorf("RECTIFY_DISPATCH_SETTLE=%q: want a duration such as 5s", v)
-		}
-		c.DispatchSettle = d
-	}
-	if v := os.Getenv("RECTIFY_DB_MAX_CONNS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2 || n > 500 {
-			return c, fmt.Errorf("RECTIFY_DB_MAX_CONNS=%q: want an integer from 2 to 500", v)
-		}
-		c.DBMaxConns = n
-	}
-	if v := os.Getenv("RECTIFY_IMPORT_LEASE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second || d > time.Hour {
-			return c, fmt.Errorf("RECTIFY_IMPORT_LEASE=%q: want a duration from 1s to 1h such as 30s", v)
-		}
-		c.ImportLease = d
-	}
-	if v := os.Getenv("RECTIFY_RECONCILE_EVERY"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return c, fmt.Errorf("RECTIFY_RECONCILE_EVERY=%q: want a duration of at least 1s such as 5m", v)
-		}
-		c.ReconcileEvery = d
 	}
 	nc, err := notify.ConfigFromEnv()
 	if err != nil {
 		return c, err
 	}
 	c.Notify = nc
-	if v := os.Getenv("RECTIFY_ISSUE_CONCURRENCY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return c, fmt.Errorf("RECTIFY_ISSUE_CONCURRENCY=%q: want an integer from 1 to 1000", v)
-		}
-		c.IssueConcurrency = n
-	}
-	str("RECTIFY_CLIENT_IP_HEADER", &c.ClientIPHeader)
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("RECTIFY_PUBLIC_URL=%q: want an http:// or https:// address", c.PublicURL)
 	}
 	// People reach an https public URL over TLS, so the session cookie must never travel
 	// without it.
-	c.SecureCookie = u.Scheme == "https"
-	if v := os.Getenv("RECTIFY_SECURE_COOKIE"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=%q: want true or false", v)
-		}
-		if !b && c.SecureCookie {
-			return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=false with RECTIFY_PUBLIC_URL=%q: an https site needs Secure cookies", c.PublicURL)
-		}
-		c.SecureCookie = b
-	}
-	if v := os.Getenv("RECTIFY_REQUEST_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("RECTIFY_REQUEST_TIMEOUT=%q: want a duration such as 30s", v)
-		}
-		c.RequestTimeout = d
+	switch https := u.Scheme == "https"; {
+	case raw["RECTIFY_SECURE_COOKIE"] == "":
+		c.SecureCookie = https
+	case !c.SecureCookie && https:
+		return c, fmt.Errorf("RECTIFY_SECURE_COOKIE=false with RECTIFY_PUBLIC_URL=%q: an https site needs Secure cookies", c.PublicURL)
 	}
 	return c, nil
+}
+
+// envError names the variable of the first value env could not parse, and what it wants.
+func envError(err error, raw map[string]string) error {
+	var agg env.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		err = agg.Errors[0]
+	}
+	var pe env.ParseError
+	if errors.As(err, &pe) {
+		if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
+			name := f.Tag.Get("env")
+			for _, l := range limits {
+				if l.name == name {
+					return fmt.Errorf("%s=%q: want %s", name, raw[name], l.want)
+				}
+			}
+		}
+	}
+	return fmt.Errorf("app.ConfigFromEnv: %w", err)
 }
 
 // MigrateURL is the owner's URL: MigrateDatabaseURL, or DatabaseURL as db.OwnerRole.

@@ -119,8 +119,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		apperr.WriteJSON(w, r, err)
+	if !decoded(w, r, &in) {
 		return
 	}
 	in.Login = strings.TrimSpace(in.Login)
@@ -177,8 +176,7 @@ func (s *Service) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		Old string `json:"old_password"`
 		New string `json:"new_password"`
 	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		apperr.WriteJSON(w, r, err)
+	if !decoded(w, r, &in) {
 		return
 	}
 	version, err := s.ChangePassword(r.Context(), a, in.Old, in.New, s.ClientAddress(r))
@@ -215,8 +213,7 @@ func (s *Service) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		// Days is optional: DefaultTokenDays when absent, 1 to MaxTokenDays when given.
 		Days *int `json:"expires_in_days"`
 	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		apperr.WriteJSON(w, r, err)
+	if !decoded(w, r, &in) {
 		return
 	}
 	days := DefaultTokenDays
@@ -259,6 +256,15 @@ func (s *Service) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// decoded reads the JSON body into v; when it cannot, it writes the error and says false.
+func decoded(w http.ResponseWriter, r *http.Request, v any) bool {
+	err := decodeJSON(w, r, v)
+	if err != nil {
+		apperr.WriteJSON(w, r, err)
+	}
+	return err == nil
 }
 
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {

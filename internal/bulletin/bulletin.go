@@ -102,11 +102,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Compute works out a department's bulletin for (start, end] from the item read model.
 func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitID int64, kind string, start, end time.Time) (_ Bulletin, err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("bulletin.Compute(%d, %s): %w", issuerUnitID, kind, err)
-		}
-	}()
+	defer apperr.Wrap(&err, "bulletin.Compute(%d, %s)", issuerUnitID, kind)
 	b := Bulletin{IssuerUnitID: issuerUnitID, Kind: kind, PeriodStart: start, PeriodEnd: end, Overdue: []OverdueItem{}, Ranking: []UnitRank{}}
 	if err := s.pool.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, issuerUnitID).Scan(&b.Issuer); err != nil {
 		return b, err
@@ -236,33 +232,29 @@ func rank(rs []UnitRank) {
 }
 
 func (s *Store) previous(ctx context.Context, issuer int64, kind string, before time.Time) (*Bulletin, error) {
-	var data []byte
+	var b Bulletin
 	err := s.pool.QueryRow(ctx, `SELECT data FROM bulletins WHERE issuer_unit_id = $1 AND kind = $2 AND period_end < $3
-		ORDER BY period_end DESC LIMIT 1`, issuer, kind, before).Scan(&data)
+		ORDER BY period_end DESC LIMIT 1`, issuer, kind, before).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var b Bulletin
-	return &b, json.Unmarshal(data, &b)
+	return &b, nil
 }
 
 // Save keeps a bulletin with its spreadsheet; saving the same period again replaces it.
-func (s *Store) Save(ctx context.Context, b *Bulletin, xlsx []byte) error {
+func (s *Store) Save(ctx context.Context, b *Bulletin, xlsx []byte) (err error) {
+	defer apperr.Wrap(&err, "bulletin.Save")
 	data, err := json.Marshal(b)
 	if err != nil {
-		return fmt.Errorf("bulletin.Save: %w", err)
+		return err
 	}
-	err = s.pool.QueryRow(ctx, `INSERT INTO bulletins (issuer_unit_id, kind, period_start, period_end, data, xlsx)
+	return s.pool.QueryRow(ctx, `INSERT INTO bulletins (issuer_unit_id, kind, period_start, period_end, data, xlsx)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (issuer_unit_id, kind, period_end) DO UPDATE SET data = excluded.data, xlsx = excluded.xlsx
 		RETURNING id`, b.IssuerUnitID, b.Kind, b.PeriodStart, b.PeriodEnd, data, xlsx).Scan(&b.ID)
-	if err != nil {
-		return fmt.Errorf("bulletin.Save: %w", err)
-	}
-	return nil
 }
 
 // Summary is a bulletin in a list.
@@ -277,59 +269,52 @@ type Summary struct {
 }
 
 // List returns the bulletins of the departments at or below path (newest first).
-func (s *Store) List(ctx context.Context, unitID int64, path string, subtree bool) ([]Summary, error) {
+func (s *Store) List(ctx context.Context, unitID int64, path string, subtree bool) (_ []Summary, err error) {
+	defer apperr.Wrap(&err, "bulletin.List")
 	rows, err := s.pool.Query(ctx, `SELECT b.id, u.name, b.kind, b.period_start, b.period_end,
 			(b.data->>'close_rate')::float8, jsonb_array_length(b.data->'overdue')
 		FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
 		WHERE u.id = $1 OR ($3 AND u.path LIKE $2 || '%') ORDER BY b.period_end DESC, b.id DESC LIMIT 200`, unitID, path, subtree)
 	if err != nil {
-		return nil, fmt.Errorf("bulletin.List: %w", err)
+		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Summary])
-	if err != nil {
-		return nil, fmt.Errorf("bulletin.List: %w", err)
-	}
-	return out, nil
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Summary])
 }
 
 // Get returns a bulletin and its spreadsheet when the department is visible from the scope.
-func (s *Store) Get(ctx context.Context, id, unitID int64, path string, subtree bool) (Bulletin, []byte, error) {
-	var data, xlsx []byte
-	err := s.pool.QueryRow(ctx, `SELECT b.data, b.xlsx FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
-		WHERE b.id = $1 AND (u.id = $2 OR ($4 AND u.path LIKE $3 || '%'))`, id, unitID, path, subtree).Scan(&data, &xlsx)
+func (s *Store) Get(ctx context.Context, id, unitID int64, path string, subtree bool) (_ Bulletin, _ []byte, err error) {
+	defer apperr.Wrap(&err, "bulletin.Get(%d)", id)
+	b, x, err := scanBulletin(id, s.pool.QueryRow(ctx, `SELECT b.data, b.xlsx FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
+		WHERE b.id = $1 AND (u.id = $2 OR ($4 AND u.path LIKE $3 || '%'))`, id, unitID, path, subtree))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Bulletin{}, nil, apperr.New(apperr.NotFound, "bulletin_id", "通报不存在或无权查看")
 	}
-	if err != nil {
-		return Bulletin{}, nil, fmt.Errorf("bulletin.Get(%d): %w", id, err)
-	}
-	var b Bulletin
-	if err := json.Unmarshal(data, &b); err != nil {
-		return b, nil, fmt.Errorf("bulletin.Get(%d): %w", id, err)
-	}
-	b.ID = id
-	return b, xlsx, nil
+	return b, x, err
 }
 
 // ByID returns a kept bulletin and its spreadsheet, for sending.
-func (s *Store) ByID(ctx context.Context, id int64) (Bulletin, []byte, error) {
-	var data, xlsx []byte
-	if err := s.pool.QueryRow(ctx, `SELECT data, xlsx FROM bulletins WHERE id = $1`, id).Scan(&data, &xlsx); err != nil {
-		return Bulletin{}, nil, fmt.Errorf("bulletin.ByID(%d): %w", id, err)
-	}
+func (s *Store) ByID(ctx context.Context, id int64) (_ Bulletin, _ []byte, err error) {
+	defer apperr.Wrap(&err, "bulletin.ByID(%d)", id)
+	return scanBulletin(id, s.pool.QueryRow(ctx, `SELECT data, xlsx FROM bulletins WHERE id = $1`, id))
+}
+
+// scanBulletin reads a bulletin's data (jsonb) and spreadsheet.
+func scanBulletin(id int64, row pgx.Row) (Bulletin, []byte, error) {
 	var b Bulletin
-	if err := json.Unmarshal(data, &b); err != nil {
-		return b, nil, fmt.Errorf("bulletin.ByID(%d): %w", id, err)
+	var x []byte
+	if err := row.Scan(&b, &x); err != nil {
+		return Bulletin{}, nil, err
 	}
 	b.ID = id
-	return b, xlsx, nil
+	return b, x, nil
 }
 
 // Issuers lists the units that have issued orders, for the scheduled bulletins.
-func (s *Store) Issuers(ctx context.Context) ([]int64, error) {
+func (s *Store) Issuers(ctx context.Context) (_ []int64, err error) {
+	defer apperr.Wrap(&err, "bulletin.Issuers")
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT issuer_unit_id FROM orders WHERE status <> 'draft' ORDER BY 1`)
 	if err != nil {
-		return nil, fmt.Errorf("bulletin.Issuers: %w", err)
+		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }

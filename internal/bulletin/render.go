@@ -1,14 +1,13 @@
 package bulletin
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
+	"time"
 
 	"rectify/internal/calendar"
 	"rectify/internal/notify"
+	"rectify/internal/sheet"
 )
 
 func (b *Bulletin) period() string {
@@ -53,24 +52,23 @@ func (b *Bulletin) Message(xlsx []byte) notify.Message {
 		Attachments: []notify.Attachment{{Name: "通报.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: xlsx}}}
 }
 
-// XLSX writes the bulletin as a workbook: 概况, 单位排名, 超期事项.
+// XLSX writes the bulletin as a workbook: 概况, 单位排名, 超期事项. The two lists
+// have no title row, so that their header is row 1.
 func (b *Bulletin) XLSX() ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	x, err := b.xlsx()
+	if err != nil {
+		return nil, fmt.Errorf("bulletin.XLSX: %w", err)
+	}
+	return x, nil
+}
+
+func (b *Bulletin) xlsx() ([]byte, error) {
+	book, err := sheet.New(b.Title(), time.Time{})
 	if err != nil {
 		return nil, err
 	}
-	put := func(sheet string, row int, vals ...any) error {
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		return f.SetSheetRow(sheet, cell, &vals)
-	}
-	const s1, s2, s3 = "概况", "单位排名", "超期事项"
-	if err := f.SetSheetName("Sheet1", s1); err != nil {
-		return nil, err
-	}
+	defer book.Close()
 	rows := [][]any{
-		{b.Title()},
 		{"本期交办", b.IssuedInPeriod}, {"本期销号", b.ClosedInPeriod},
 		{"累计交办（不含撤销）", b.Total}, {"累计销号", b.Closed}, {"销号率", fmt.Sprintf("%d%%", pct(b.CloseRate))},
 		{"超期事项", len(b.Overdue)}, {"挂牌督办", b.Listed},
@@ -82,46 +80,54 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 		rows = append(rows, []any{fmt.Sprintf("%d年软弱涣散党组织：认定", w.Year), w.Determined}, []any{"整顿中", w.InRectification},
 			[]any{"已验收销号", w.Accepted}, []any{"出现反弹", w.Relapsed})
 	}
-	for i, r := range rows {
-		if err := put(s1, i+1, r...); err != nil {
-			return nil, err
-		}
-	}
-	_ = f.SetCellStyle(s1, "A1", "A1", bold)
-	_ = f.SetColWidth(s1, "A", "A", 28)
-	for _, s := range []string{s2, s3} {
-		if _, err := f.NewSheet(s); err != nil {
-			return nil, err
-		}
-	}
-	if err := put(s2, 1, "名次", "单位", "交办", "已销号", "销号率", "超期", "说明"); err != nil {
+	summary := sheet.Table{Sheet: "概况", Title: b.Title(), Columns: []sheet.Column{{Width: 28, Kind: sheet.Wrap}, {Width: 12}}}
+	if err := table(book, summary, rows); err != nil {
 		return nil, err
 	}
-	for i, r := range b.Ranking {
-		if err := put(s2, i+2, r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", pct(r.Rate)), r.Overdue, r.Sentence); err != nil {
-			return nil, err
-		}
+
+	rows = nil
+	for _, r := range b.Ranking {
+		rows = append(rows, []any{r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", pct(r.Rate)), r.Overdue, r.Sentence})
 	}
-	if err := put(s3, 1, "序号", "单位", "整改通知", "整改措施", "完成时限", "超期工作日", "挂牌督办"); err != nil {
+	ranking := sheet.Table{Sheet: "单位排名", Columns: []sheet.Column{
+		{Header: "名次", Width: 6}, {Header: "单位", Width: 24, Kind: sheet.Wrap}, {Header: "交办", Width: 8},
+		{Header: "已销号", Width: 8}, {Header: "销号率", Width: 8}, {Header: "超期", Width: 8},
+		{Header: "说明", Width: 60, Kind: sheet.Wrap},
+	}}
+	if err := table(book, ranking, rows); err != nil {
 		return nil, err
 	}
+
+	rows = nil
 	for i, o := range b.Overdue {
 		listed := ""
 		if o.Listed {
 			listed = "是"
 		}
-		if err := put(s3, i+2, i+1, o.Unit, o.Order, o.Measure, o.Due, o.DaysOverdue, listed); err != nil {
-			return nil, err
-		}
+		rows = append(rows, []any{i + 1, o.Unit, o.Order, o.Measure, o.Due, o.DaysOverdue, listed})
 	}
-	for _, s := range []string{s2, s3} {
-		_ = f.SetCellStyle(s, "A1", "G1", bold)
-		_ = f.SetColWidth(s, "B", "D", 24)
-		_ = f.SetColWidth(s, "G", "G", 60)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	overdue := sheet.Table{Sheet: "超期事项", Columns: []sheet.Column{
+		{Header: "序号", Width: 6}, {Header: "单位", Width: 16, Kind: sheet.Wrap}, {Header: "整改通知", Width: 24, Kind: sheet.Wrap},
+		{Header: "整改措施", Width: 36, Kind: sheet.Wrap}, {Header: "完成时限", Width: 12, Kind: sheet.Date},
+		{Header: "超期工作日", Width: 10}, {Header: "挂牌督办", Width: 8},
+	}}
+	if err := table(book, overdue, rows); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return book.Bytes()
+}
+
+// table adds a sheet of rows to book.
+func table(book *sheet.Book, t sheet.Table, rows [][]any) error {
+	t.Rows = len(rows)
+	tw, err := book.Table(t)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := tw.Row(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

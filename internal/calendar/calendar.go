@@ -12,6 +12,7 @@
 package calendar
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -257,31 +258,18 @@ func ordinaryCount(dn int64) int64 {
 	return weeks*5 + min(r+1, 5)
 }
 
+// byDay orders entries by day, for binary search.
+func byDay(e entry, day int64) int { return cmp.Compare(e.day, day) }
+
 // count is the number of working days up to and including dn, relative to an arbitrary
 // origin: count(b) - count(a) is the number of working days d with a < d <= b.
 func (c *Calendar) count(dn int64) int64 {
-	i, _ := slices.BinarySearchFunc(c.entries, dn+1, func(e entry, t int64) int {
-		switch {
-		case e.day < t:
-			return -1
-		case e.day > t:
-			return 1
-		}
-		return 0
-	})
+	i, _ := slices.BinarySearchFunc(c.entries, dn+1, byDay)
 	return ordinaryCount(dn) + c.prefix[i]
 }
 
 func (c *Calendar) lookup(dn int64) (entry, bool) {
-	i, found := slices.BinarySearchFunc(c.entries, dn, func(e entry, t int64) int {
-		switch {
-		case e.day < t:
-			return -1
-		case e.day > t:
-			return 1
-		}
-		return 0
-	})
+	i, found := slices.BinarySearchFunc(c.entries, dn, byDay)
 	if !found {
 		return entry{}, false
 	}

@@ -43,15 +43,19 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 		}
 		return dateArg{t.Format(dateLayout), t}, nil
 	}
+	// first checks the count of arguments and reads the first, a date.
+	first := func(n int, names, label string) (dateArg, error) {
+		if err := want(n, names); err != nil {
+			return dateArg{}, err
+		}
+		return date(label, args[1])
+	}
 	switch args[0] {
 	case "help", "-h", "--help":
 		_, err := fmt.Fprintln(out, Usage)
 		return err
 	case "add":
-		if err := want(2, "日期 N"); err != nil {
-			return err
-		}
-		d, err := date("日期", args[1])
+		d, err := first(2, "日期 N", "日期")
 		if err != nil {
 			return err
 		}
@@ -66,10 +70,7 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 		_, err = fmt.Fprintln(out, sum.Format(dateLayout))
 		return err
 	case "is":
-		if err := want(1, "日期"); err != nil {
-			return err
-		}
-		d, err := date("日期", args[1])
+		d, err := first(1, "日期", "日期")
 		if err != nil {
 			return err
 		}
@@ -88,10 +89,7 @@ func Command(c *Calendar, args []string, out io.Writer) error {
 		_, err = fmt.Fprintln(out, line)
 		return err
 	case "between":
-		if err := want(2, "日期A 日期B"); err != nil {
-			return err
-		}
-		a, err := date("日期A", args[1])
+		a, err := first(2, "日期A 日期B", "日期A")
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,5 @@
-// Package db opens the PostgreSQL pool and applies the embedded schema migrations.
+// Package db opens the PostgreSQL pool and applies the embedded schema migrations. List
+// collects the rows of the stores' list queries.
 package db
 
 import (
@@ -314,19 +315,9 @@ func pgCode(err error) string {
 // EnsureDatabase creates the database named in databaseURL when it does not exist,
 // connecting to the server's postgres database to do so.
 func EnsureDatabase(ctx context.Context, databaseURL string) error {
-	u, err := url.Parse(databaseURL)
+	conn, name, err := maintenance(ctx, databaseURL)
 	if err != nil {
-		return fmt.Errorf("db.EnsureDatabase: parse: %w", err)
-	}
-	name := strings.TrimPrefix(u.Path, "/")
-	if name == "" {
-		return fmt.Errorf("db.EnsureDatabase: DATABASE_URL names no database")
-	}
-	admin := *u
-	admin.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, admin.String())
-	if err != nil {
-		return fmt.Errorf("db.EnsureDatabase: connect: %w", err)
+		return fmt.Errorf("db.EnsureDatabase: %w", err)
 	}
 	defer conn.Close(ctx)
 	var exists bool
@@ -342,18 +333,31 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 	return nil
 }
 
-// DropDatabase removes a database; tests use it to clean up after themselves.
-func DropDatabase(ctx context.Context, databaseURL string) error {
+// maintenance connects to the server's postgres database, from where the database that
+// databaseURL names, returned too, can be created or dropped.
+func maintenance(ctx context.Context, databaseURL string) (*pgx.Conn, string, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
-		return fmt.Errorf("db.DropDatabase: parse: %w", err)
+		return nil, "", fmt.Errorf("parse: %w", err)
 	}
 	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		return nil, "", errors.New("DATABASE_URL names no database")
+	}
 	admin := *u
 	admin.Path = "/postgres"
 	conn, err := pgx.Connect(ctx, admin.String())
 	if err != nil {
-		return fmt.Errorf("db.DropDatabase: connect: %w", err)
+		return nil, "", fmt.Errorf("connect: %w", err)
+	}
+	return conn, name, nil
+}
+
+// DropDatabase removes a database; tests use it to clean up after themselves.
+func DropDatabase(ctx context.Context, databaseURL string) error {
+	conn, name, err := maintenance(ctx, databaseURL)
+	if err != nil {
+		return fmt.Errorf("db.DropDatabase: %w", err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {

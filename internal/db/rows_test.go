@@ -117,6 +117,10 @@ func TestEveryQueryClosesItsRows(t *testing.T) {
 								errChecked[id.Name] = true
 							}
 						}
+						// A query through db.List is collected by it; it counts as found.
+						if sel, ok := s.Fun.(*ast.SelectorExpr); ok && exprString(sel) == "db.List" {
+							checked++
+						}
 					}
 					return true
 				})

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 )
 
 // MaxSize is the largest file accepted.
@@ -113,16 +114,10 @@ func (s *Store) Get(ctx context.Context, id int64) (_ File, err error) {
 }
 
 // ForItem lists an item's evidence, oldest first.
-func (s *Store) ForItem(ctx context.Context, itemID string) ([]File, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, item_id, sha256, filename, content_type, size, uploaded_by, uploaded_at FROM evidence WHERE item_id = $1 ORDER BY id`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("evidence.ForItem(%s): %w", itemID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[File])
-	if err != nil {
-		return nil, fmt.Errorf("evidence.ForItem(%s): %w", itemID, err)
-	}
-	return out, nil
+func (s *Store) ForItem(ctx context.Context, itemID string) (_ []File, err error) {
+	defer apperr.Wrap(&err, "evidence.ForItem(%s)", itemID)
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[File], `SELECT id, item_id, sha256, filename, content_type, size,
+		uploaded_by, uploaded_at FROM evidence WHERE item_id = $1 ORDER BY id`, itemID)
 }
 
 // Open opens the stored content of f.

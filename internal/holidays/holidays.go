@@ -17,6 +17,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/calendar"
+	"rectify/internal/db"
 )
 
 // Store reads and saves holiday years.
@@ -98,11 +99,7 @@ func (s *Store) InForce(ctx context.Context) ([]Version, error) {
 	if s.pool == nil {
 		return []Version{}, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (v.year) `+versionColumns+` ORDER BY v.year, v.version DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("holidays.InForce: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Version])
+	out, err := db.List(ctx, s.pool, pgx.RowToStructByPos[Version], `SELECT DISTINCT ON (v.year) `+versionColumns+` ORDER BY v.year, v.version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("holidays.InForce: %w", err)
 	}
@@ -111,11 +108,7 @@ func (s *Store) InForce(ctx context.Context) ([]Version, error) {
 
 // History lists every version of a year's table, newest first.
 func (s *Store) History(ctx context.Context, year int) ([]Version, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+versionColumns+` WHERE v.year = $1 ORDER BY v.version DESC`, year)
-	if err != nil {
-		return nil, fmt.Errorf("holidays.History(%d): %w", year, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Version])
+	out, err := db.List(ctx, s.pool, pgx.RowToStructByPos[Version], `SELECT `+versionColumns+` WHERE v.year = $1 ORDER BY v.version DESC`, year)
 	if err != nil {
 		return nil, fmt.Errorf("holidays.History(%d): %w", year, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -167,7 +166,7 @@ func (s *Service) importOrder(ctx context.Context, u Upload, progress func(int),
 // Enqueue keeps u as a job for a runner and answers it queued. A person may have
 // PerPerson jobs queued or running at once; one more is a Conflict that says so.
 func (s *Service) Enqueue(ctx context.Context, u Upload) (_ Job, err error) {
-	defer wrap(&err, "imports.Enqueue")
+	defer apperr.Wrap(&err, "imports.Enqueue")
 	var j Job
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Serializes one person's enqueues, so that two at once cannot both pass the count.
@@ -198,7 +197,7 @@ func (s *Service) Enqueue(ctx context.Context, u Upload) (_ Job, err error) {
 
 // Job returns a job of personID; anyone else's is NotFound.
 func (s *Service) Job(ctx context.Context, id string, personID int64) (_ Job, err error) {
-	defer wrap(&err, "imports.Job(%s)", id)
+	defer apperr.Wrap(&err, "imports.Job(%s)", id)
 	notFound := apperr.New(apperr.NotFound, "import_id", "导入任务不存在")
 	if _, err := uuid.Parse(id); err != nil {
 		return Job{}, notFound
@@ -266,7 +265,7 @@ var interrupted = apperr.BodyError{Code: apperr.Internal.Code(),
 // claim fails the jobs that have been interrupted too often, then takes the oldest job
 // that is queued or whose claim lapsed.
 func (s *Service) claim(ctx context.Context) (c claimed, ok bool, err error) {
-	defer wrap(&err, "imports.claim")
+	defer apperr.Wrap(&err, "imports.claim")
 	if _, err := s.pool.Exec(ctx, `UPDATE import_jobs SET status = 'failed', error = $1, file = NULL, lease_until = NULL, finished_at = now()
 		WHERE status = 'running' AND lease_until < now() AND attempts >= $2`, interrupted, s.o.MaxAttempts); err != nil {
 		return c, false, err
@@ -365,11 +364,5 @@ func (s *Service) run(ctx context.Context, c claimed) {
 		if ferr != nil {
 			log.Error("import job: record failure", "err", ferr)
 		}
-	}
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
 	}
 }

@@ -5,14 +5,13 @@ package items
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/workflows/item/itemmsg"
 )
@@ -76,7 +75,7 @@ func queueAudit(b *pgx.Batch, a itemmsg.AuditEntry) {
 
 // Write applies item rows and audit entries in one transaction; safe to repeat.
 func (s *Store) Write(ctx context.Context, rows []itemmsg.ItemRow, audit []itemmsg.AuditEntry) (err error) {
-	defer wrap(&err, "items.Write(%d rows)", len(rows))
+	defer apperr.Wrap(&err, "items.Write(%d rows)", len(rows))
 	b := &pgx.Batch{}
 	for _, r := range rows {
 		queueRow(b, r)
@@ -84,15 +83,12 @@ func (s *Store) Write(ctx context.Context, rows []itemmsg.ItemRow, audit []itemm
 	for _, a := range audit {
 		queueAudit(b, a)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return s.sendInTx(ctx, b)
+}
+
+// sendInTx runs a batch in one transaction.
+func (s *Store) sendInTx(ctx context.Context, b *pgx.Batch) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 }
 
 const writeSupervision = `UPDATE items SET light = $2, light_reason = $3, listed = $4, due_at = coalesce($5, due_at), supervision_seq = $6
@@ -107,7 +103,7 @@ const insertNotice = `INSERT INTO notices (key, item_id, person_id, rung, consol
 // WriteSupervision applies lights (with their history) and fired rungs in one
 // transaction; repeating it changes nothing.
 func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.SupervisionWrite, notices []itemmsg.Notice) (err error) {
-	defer wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
+	defer apperr.Wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
 	b := &pgx.Batch{}
 	for _, w := range writes {
 		b.Queue(writeSupervision, w.ItemID, string(w.Light), w.Reason, w.Listed, w.DueAt, w.Seq)
@@ -116,15 +112,7 @@ func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.Supervisi
 	for _, n := range notices {
 		b.Queue(insertNotice, n.Key, n.ItemID, n.PersonID, string(n.Rung), n.Consolidated, n.FireAt, n.SendAt, n)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return s.sendInTx(ctx, b)
 }
 
 // Row is an item as lists and pages show it.
@@ -233,7 +221,7 @@ func (s *Store) Each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 }
 
 func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Time, limit *int, fn func(Row) error) (err error) {
-	defer wrap(&err, "items.List")
+	defer apperr.Wrap(&err, "items.List")
 	q := rowSelect + ` WHERE ` + inScope + `
 		AND ($5 = '' OR u.code = $5) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
 		AND (NOT $8 OR ` + overdueSQL + `)
@@ -262,12 +250,9 @@ func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 
 // Get returns one item if visible in scope.
 func (s *Store) Get(ctx context.Context, sc order.Scope, id string, now time.Time) (_ Row, err error) {
-	defer wrap(&err, "items.Get(%s)", id)
-	x, err := scanRow(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, now, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return x, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看")
-	}
-	return x, err
+	defer apperr.Wrap(&err, "items.Get(%s)", id)
+	return db.One(s.pool.QueryRow(ctx, rowSelect+` WHERE i.id = $5 AND `+inScope, sc.UnitID, sc.Path, sc.Subtree, now, id),
+		scanRow, apperr.New(apperr.NotFound, "item_id", "整改事项不存在或无权查看"))
 }
 
 // Event is one line of an item's timeline, from the audit trail.
@@ -286,35 +271,21 @@ type Event struct {
 
 // Timeline returns an item's audit trail, oldest first.
 func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) {
-	defer wrap(&err, "items.Timeline(%s)", id)
-	rows, err := s.pool.Query(ctx, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
-		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
-		WHERE a.item_id = $1 ORDER BY a.revision`, id)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+	defer apperr.Wrap(&err, "items.Timeline(%s)", id)
+	return db.List(ctx, s.pool, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
 		err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
 		e.ActionLabel = itemmsg.Action(e.Action).Label()
 		return e, err
-	})
-	if out == nil {
-		out = []Event{}
-	}
-	return out, err
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
+	}, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
+		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
+		WHERE a.item_id = $1 ORDER BY a.revision`, id)
 }
 
 // OpenWorkflowIDs returns the ids of the unit workflows that still have an item open (not
 // closed or cancelled), sorted.
 func (s *Store) OpenWorkflowIDs(ctx context.Context) (_ []string, err error) {
-	defer wrap(&err, "items.OpenWorkflowIDs")
+	defer apperr.Wrap(&err, "items.OpenWorkflowIDs")
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT workflow_id FROM items WHERE state NOT IN ('closed', 'cancelled') ORDER BY 1`)
 	if err != nil {
 		return nil, err
@@ -331,7 +302,7 @@ type LightChange struct {
 
 // Lights returns an item's light history, oldest first.
 func (s *Store) Lights(ctx context.Context, id string) (_ []LightChange, err error) {
-	defer wrap(&err, "items.Lights(%s)", id)
+	defer apperr.Wrap(&err, "items.Lights(%s)", id)
 	rows, err := s.pool.Query(ctx, `SELECT at, light, reason FROM item_lights WHERE item_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
@@ -353,7 +324,7 @@ type NoticeRow struct {
 
 // Notices returns the rungs fired for an item, in firing order.
 func (s *Store) Notices(ctx context.Context, id string) (_ []NoticeRow, err error) {
-	defer wrap(&err, "items.Notices(%s)", id)
+	defer apperr.Wrap(&err, "items.Notices(%s)", id)
 	rows, err := s.pool.Query(ctx, `SELECT n.rung, '', p.name, n.fire_at, n.send_at, n.status, n.last_error, n.sent_at
 		FROM notices n JOIN people p ON p.id = n.person_id WHERE n.item_id = $1 ORDER BY n.fire_at, n.key`, id)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -34,6 +35,17 @@ func dingTalkSign(ms int64, secret string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// checkWebhook refuses a robot webhook that is empty or not a URL.
+func checkWebhook(webhook string) error {
+	if strings.TrimSpace(webhook) == "" {
+		return errors.New("webhook is required")
+	}
+	if _, err := url.Parse(webhook); err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
+	return nil
+}
+
 // DingTalkSender posts to a DingTalk group through its custom robot, @-mentioning the
 // recipient by mobile when known.
 type DingTalkSender struct {
@@ -44,11 +56,8 @@ type DingTalkSender struct {
 
 // NewDingTalkSender makes a DingTalk robot sender.
 func NewDingTalkSender(cfg DingTalkConfig) (*DingTalkSender, error) {
-	if strings.TrimSpace(cfg.Webhook) == "" {
-		return nil, fmt.Errorf("notify.NewDingTalkSender: webhook is required")
-	}
-	if _, err := url.Parse(cfg.Webhook); err != nil {
-		return nil, fmt.Errorf("notify.NewDingTalkSender: webhook: %w", err)
+	if err := checkWebhook(cfg.Webhook); err != nil {
+		return nil, fmt.Errorf("notify.NewDingTalkSender: %w", err)
 	}
 	return &DingTalkSender{cfg: cfg, Now: time.Now}, nil
 }
@@ -96,11 +105,8 @@ type WeComSender struct {
 
 // NewWeComSender makes a WeCom robot sender.
 func NewWeComSender(cfg WeComConfig) (*WeComSender, error) {
-	if strings.TrimSpace(cfg.Webhook) == "" {
-		return nil, fmt.Errorf("notify.NewWeComSender: webhook is required")
-	}
-	if _, err := url.Parse(cfg.Webhook); err != nil {
-		return nil, fmt.Errorf("notify.NewWeComSender: webhook: %w", err)
+	if err := checkWebhook(cfg.Webhook); err != nil {
+		return nil, fmt.Errorf("notify.NewWeComSender: %w", err)
 	}
 	return &WeComSender{cfg: cfg}, nil
 }

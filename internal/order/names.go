@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"rectify/internal/apperr"
 	"slices"
 	"strings"
 
@@ -22,35 +23,34 @@ type NameResolver struct {
 
 // NameResolver loads the issuer's subtree for matching names.
 func (s *Store) NameResolver(ctx context.Context, issuerUnitID int64) (_ *NameResolver, err error) {
-	defer wrap(&err, "order.NameResolver(%d)", issuerUnitID)
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	dir, err := s.loadDirectory(ctx, tx, issuerUnitID)
-	if err != nil {
-		return nil, err
-	}
-	r := &NameResolver{dir: dir, byName: map[string][]unitInfo{}, people: map[string][]personInfo{}, posts: map[string]bool{},
+	defer apperr.Wrap(&err, "order.NameResolver(%d)", issuerUnitID)
+	r := &NameResolver{byName: map[string][]unitInfo{}, people: map[string][]personInfo{}, posts: map[string]bool{},
 		unitOf: map[int64]string{}, codeIDs: map[string]int64{}}
-	for _, u := range dir.units {
-		r.byName[u.Name] = append(r.byName[u.Name], u)
-		r.unitOf[u.ID], r.codeIDs[u.Code] = u.Code, u.ID
-	}
-	rows, err := tx.Query(ctx, `SELECT p.id, p.login, p.unit_id, p.position, p.name FROM people p JOIN units u ON u.id = p.unit_id
-		WHERE u.path LIKE $1 || '%' ORDER BY p.id`, dir.issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	var p personInfo
-	var name string
-	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Login, &p.UnitID, &p.Position, &name}, func() error {
-		r.people[name] = append(r.people[name], p)
-		if p.Position != "" {
-			r.posts[p.Position] = true
+	err = s.readOnly(ctx, func(tx pgx.Tx) error {
+		dir, err := s.loadDirectory(ctx, tx, issuerUnitID)
+		if err != nil {
+			return err
 		}
-		return nil
+		r.dir = dir
+		for _, u := range dir.units {
+			r.byName[u.Name] = append(r.byName[u.Name], u)
+			r.unitOf[u.ID], r.codeIDs[u.Code] = u.Code, u.ID
+		}
+		rows, err := tx.Query(ctx, `SELECT p.id, p.login, p.unit_id, p.position, p.name FROM people p JOIN units u ON u.id = p.unit_id
+			WHERE u.path LIKE $1 || '%' ORDER BY p.id`, dir.issuer.Path)
+		if err != nil {
+			return err
+		}
+		var p personInfo
+		var name string
+		_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Login, &p.UnitID, &p.Position, &name}, func() error {
+			r.people[name] = append(r.people[name], p)
+			if p.Position != "" {
+				r.posts[p.Position] = true
+			}
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

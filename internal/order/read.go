@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
+	"rectify/internal/db"
 )
 
 // Scope is what a person may see (一级抓一级): their own unit, and with Subtree the units
@@ -41,19 +42,11 @@ const (
 
 // List returns the orders visible in scope, newest first, with item counts by state.
 func (s *Store) List(ctx context.Context, sc Scope, status string) (_ []Order, err error) {
-	defer wrap(&err, "order.List")
-	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+`
+	defer apperr.Wrap(&err, "order.List")
+	return db.List(ctx, s.pool, db.Row(scanOrder), `SELECT `+orderColumns+`
 		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE `+orderVisibleSQL+` AND ($4 = '' OR o.status = $4)
 		ORDER BY o.id DESC LIMIT 500`, sc.UnitID, sc.Path, sc.Subtree, status)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Order, error) { return scanOrder(r) })
-	if out == nil {
-		out = []Order{}
-	}
-	return out, err
 }
 
 func scanOrder(row pgx.Row) (Order, error) {
@@ -74,7 +67,7 @@ func scanOrder(row pgx.Row) (Order, error) {
 
 // Get returns one order with its four lists, targets and counts, if visible in scope.
 func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err error) {
-	defer wrap(&err, "order.Get(%d)", id)
+	defer apperr.Wrap(&err, "order.Get(%d)", id)
 	o, err := scanOrder(s.pool.QueryRow(ctx, `SELECT `+orderColumns+`
 		FROM orders o JOIN units oiu ON oiu.id = o.issuer_unit_id
 		WHERE o.id = $4 AND `+orderVisibleSQL, sc.UnitID, sc.Path, sc.Subtree, id))

@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/workflows/item/itemmsg"
 )
@@ -39,7 +40,7 @@ func (s *Store) today() time.Time {
 
 // loadDirectory reads the issuer's subtree: every unit and person at or below it.
 func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64) (_ *directory, err error) {
-	defer wrap(&err, "order.loadDirectory(%d)", issuerUnitID)
+	defer apperr.Wrap(&err, "order.loadDirectory(%d)", issuerUnitID)
 	d := &directory{units: map[string]unitInfo{}, byLogin: map[string]personInfo{}, byPosition: map[[2]string]personInfo{}}
 	if err := q.QueryRow(ctx, `SELECT id, code, name, path FROM units WHERE id = $1`, issuerUnitID).
 		Scan(&d.issuer.ID, &d.issuer.Code, &d.issuer.Name, &d.issuer.Path); err != nil {
@@ -48,23 +49,15 @@ func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64)
 		}
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT id, code, name, path FROM units WHERE path LIKE $1 || '%'`, d.issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	units, err := pgx.CollectRows(rows, pgx.RowToStructByPos[unitInfo])
+	units, err := db.List(ctx, q, pgx.RowToStructByPos[unitInfo], `SELECT id, code, name, path FROM units WHERE path LIKE $1 || '%'`, d.issuer.Path)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range units {
 		d.units[u.Code] = u
 	}
-	rows, err = q.Query(ctx, `SELECT p.id, p.login, p.unit_id, p.position FROM people p JOIN units u ON u.id = p.unit_id
-		WHERE u.path LIKE $1 || '%' ORDER BY p.id`, d.issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	people, err := pgx.CollectRows(rows, pgx.RowToStructByPos[personInfo])
+	people, err := db.List(ctx, q, pgx.RowToStructByPos[personInfo], `SELECT p.id, p.login, p.unit_id, p.position
+		FROM people p JOIN units u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' ORDER BY p.id`, d.issuer.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +69,7 @@ func (s *Store) loadDirectory(ctx context.Context, q pgx.Tx, issuerUnitID int64)
 
 // Validate checks a draft for an issuer without storing anything.
 func (s *Store) Validate(ctx context.Context, issuerUnitID int64, d Draft) (err error) {
-	defer wrap(&err, "order.Validate")
+	defer apperr.Wrap(&err, "order.Validate")
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
@@ -101,7 +94,7 @@ func (s *Store) Create(ctx context.Context, issuerUnitID, createdBy int64, d Dra
 // together.
 func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d Draft,
 	then func(ctx context.Context, tx pgx.Tx, orderID int64) error) (id int64, err error) {
-	defer wrap(&err, "order.Create")
+	defer apperr.Wrap(&err, "order.Create")
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -191,7 +184,7 @@ func (s *Store) CreateThen(ctx context.Context, issuerUnitID, createdBy int64, d
 // BeginIssue moves a draft to issuing (交办 under way) on behalf of the issuer. An order
 // already issuing may be started again (the start is idempotent); an issued one may not.
 func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64) (issuedAt time.Time, err error) {
-	defer wrap(&err, "order.BeginIssue(%d)", orderID)
+	defer apperr.Wrap(&err, "order.BeginIssue(%d)", orderID)
 	var status string
 	var unit int64
 	var at *time.Time
@@ -242,7 +235,7 @@ func (s *Store) BeginIssue(ctx context.Context, orderID, issuerUnitID, by int64)
 
 // MarkIssued records that every unit workflow of the order has started.
 func (s *Store) MarkIssued(ctx context.Context, orderID int64, units int) (err error) {
-	defer wrap(&err, "order.MarkIssued(%d)", orderID)
+	defer apperr.Wrap(&err, "order.MarkIssued(%d)", orderID)
 	_, err = s.pool.Exec(ctx, `UPDATE orders SET status = 'issued', units_started = $2 WHERE id = $1 AND status <> 'issued'`, orderID, units)
 	return err
 }
@@ -277,42 +270,39 @@ func (p *Plan) Person(ref PersonRef, unitID int64) int64 {
 
 // LoadPlan reads an order for issuance.
 func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error) {
-	defer wrap(&err, "order.LoadPlan(%d)", orderID)
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
+	defer apperr.Wrap(&err, "order.LoadPlan(%d)", orderID)
 	p := &Plan{OrderID: orderID}
-	var policy *itemmsg.Policy
-	if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
-		return nil, err
-	}
-	p.Policy = itemmsg.DefaultPolicy()
-	if policy != nil {
-		p.Policy = *policy
-	}
-	rows, err := tx.Query(ctx, `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID)
+	err = s.readOnly(ctx, func(tx pgx.Tx) error {
+		var policy *itemmsg.Policy
+		if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
+			return err
+		}
+		p.Policy = itemmsg.DefaultPolicy()
+		if policy != nil {
+			p.Policy = *policy
+		}
+		var err error
+		if p.Targets, err = db.List(ctx, tx, pgx.RowTo[int64], `SELECT unit_id FROM order_targets WHERE order_id = $1 ORDER BY unit_id`, orderID); err != nil {
+			return err
+		}
+		if p.Measures, err = db.List(ctx, tx, pgx.RowToStructByPos[PlannedMeasure], `SELECT m.id, m.deadline_kind,
+				coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility, coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
+				ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
+			FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID); err != nil {
+			return err
+		}
+		p.dir, err = s.loadDirectory(ctx, tx, p.IssuerUnitID)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	if p.Targets, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-		return nil, err
-	}
-	rows, err = tx.Query(ctx, `SELECT m.id, m.deadline_kind, coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility,
-			coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
-			ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
-		FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if p.Measures, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PlannedMeasure]); err != nil {
-		return nil, err
-	}
-	if p.dir, err = s.loadDirectory(ctx, tx, p.IssuerUnitID); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// readOnly runs fn in a read-only transaction.
+func (s *Store) readOnly(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn)
 }
 
 // PlanInScope is LoadPlan for a reader: the order as Get shows it in scope, and its plan
@@ -379,10 +369,4 @@ func (s *Store) SetDepartmentPolicy(ctx context.Context, unitID int64, p itemmsg
 		return fmt.Errorf("order.SetDepartmentPolicy(%d): %w", unitID, err)
 	}
 	return nil
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }

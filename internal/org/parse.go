@@ -200,29 +200,13 @@ func ParseCSV(r io.Reader) (Tree, error) {
 		typ := get(colType)
 		switch recordTypes[strings.ToLower(typ)] {
 		case recUnit:
-			t.Units = append(t.Units, UnitRecord{
-				Pos:    pos,
-				Code:   get(colCode),
-				Name:   get(colName),
-				Kind:   canonicalKind(get(colKind)),
-				Parent: get(colParent),
-			})
+			t.Units = append(t.Units, unitRecord(pos, get))
 		case recPerson:
 			pw := ""
 			if i, ok := cols[colPassword]; ok && i < len(rec) {
 				pw = rec[i]
 			}
-			t.People = append(t.People, PersonRecord{
-				Pos:      pos,
-				Login:    get(colLogin),
-				Name:     get(colName),
-				Unit:     get(colUnit),
-				Roles:    canonicalRoles(splitRoles(get(colRoles))),
-				Position: get(colPosition),
-				Email:    get(colEmail),
-				Mobile:   get(colMobile),
-				Password: pw,
-			})
+			t.People = append(t.People, personRecord(pos, get, pw))
 		default:
 			msg := "记录类型不能为空，应为 unit（单位）或 person（人员）"
 			if typ != "" {
@@ -312,44 +296,52 @@ func ParseJSON(r io.Reader) (Tree, error) {
 	}
 
 	var t Tree
-	for i, raw := range units {
-		pos := Pos{Line: i + 1, Array: "units"}
-		fields, ps := jsonObject(raw, pos, unitKeys)
-		problems = append(problems, ps...)
-		if fields == nil {
-			continue
-		}
-		t.Units = append(t.Units, UnitRecord{
-			Pos:    pos,
-			Code:   strings.TrimSpace(fields[colCode]),
-			Name:   strings.TrimSpace(fields[colName]),
-			Kind:   canonicalKind(fields[colKind]),
-			Parent: strings.TrimSpace(fields[colParent]),
-		})
-	}
-	for i, raw := range people {
-		pos := Pos{Line: i + 1, Array: "people"}
-		fields, ps := jsonObject(raw, pos, personKeys)
-		problems = append(problems, ps...)
-		if fields == nil {
-			continue
-		}
-		t.People = append(t.People, PersonRecord{
-			Pos:      pos,
-			Login:    strings.TrimSpace(fields[colLogin]),
-			Name:     strings.TrimSpace(fields[colName]),
-			Unit:     strings.TrimSpace(fields[colUnit]),
-			Roles:    canonicalRoles(splitRoles(fields[colRoles])),
-			Position: strings.TrimSpace(fields[colPosition]),
-			Email:    strings.TrimSpace(fields[colEmail]),
-			Mobile:   strings.TrimSpace(fields[colMobile]),
-			Password: fields[colPassword],
-		})
-	}
+	var ps []apperr.FieldError
+	t.Units, ps = jsonRecords(units, "units", unitKeys, func(pos Pos, f map[string]string) UnitRecord {
+		return unitRecord(pos, trimmed(f))
+	})
+	problems = append(problems, ps...)
+	t.People, ps = jsonRecords(people, "people", personKeys, func(pos Pos, f map[string]string) PersonRecord {
+		return personRecord(pos, trimmed(f), f[colPassword])
+	})
+	problems = append(problems, ps...)
 	if len(problems) > 0 {
 		return Tree{}, fmt.Errorf("org.ParseJSON: %w", apperr.InvalidFields(problems))
 	}
 	return t, nil
+}
+
+// unitRecord builds a unit from its fields; get returns a column's trimmed value.
+func unitRecord(pos Pos, get func(col string) string) UnitRecord {
+	return UnitRecord{Pos: pos, Code: get(colCode), Name: get(colName), Kind: canonicalKind(get(colKind)), Parent: get(colParent)}
+}
+
+// personRecord builds a person from its fields; get returns a column's trimmed value,
+// and the password is taken as it is.
+func personRecord(pos Pos, get func(col string) string, password string) PersonRecord {
+	return PersonRecord{Pos: pos, Login: get(colLogin), Name: get(colName), Unit: get(colUnit),
+		Roles: canonicalRoles(splitRoles(get(colRoles))), Position: get(colPosition), Email: get(colEmail),
+		Mobile: get(colMobile), Password: password}
+}
+
+func trimmed(fields map[string]string) func(string) string {
+	return func(col string) string { return strings.TrimSpace(fields[col]) }
+}
+
+// jsonRecords builds the records of one JSON array, skipping those that are not objects.
+func jsonRecords[T any](raws []json.RawMessage, array string, keys map[string]bool,
+	build func(Pos, map[string]string) T) ([]T, []apperr.FieldError) {
+	var out []T
+	var problems []apperr.FieldError
+	for i, raw := range raws {
+		pos := Pos{Line: i + 1, Array: array}
+		fields, ps := jsonObject(raw, pos, keys)
+		problems = append(problems, ps...)
+		if fields != nil {
+			out = append(out, build(pos, fields))
+		}
+	}
+	return out, problems
 }
 
 // rolesSep joins roles given as a JSON array so that splitRoles can treat both forms alike.

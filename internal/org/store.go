@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 )
 
 // Store reads and writes units and people.
@@ -58,51 +59,31 @@ func unitNotFound(field, format string, arg any) error {
 }
 
 // UnitByCode finds a unit by its code.
-func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
-	u, err := scanUnit(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE code = $1`, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = unitNotFound("code", "单位“%s”不存在", code)
-	}
-	if err != nil {
-		return Unit{}, fmt.Errorf("org.UnitByCode %q: %w", code, err)
-	}
-	return u, nil
+func (s *Store) UnitByCode(ctx context.Context, code string) (_ Unit, err error) {
+	defer apperr.Wrap(&err, "org.UnitByCode %q", code)
+	return db.One(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE code = $1`, code), scanUnit,
+		unitNotFound("code", "单位“%s”不存在", code))
 }
 
 // UnitByID finds a unit by its id.
-func (s *Store) UnitByID(ctx context.Context, id int64) (Unit, error) {
-	u, err := scanUnit(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = unitNotFound("id", "单位（编号%d）不存在", id)
-	}
-	if err != nil {
-		return Unit{}, fmt.Errorf("org.UnitByID %d: %w", id, err)
-	}
-	return u, nil
+func (s *Store) UnitByID(ctx context.Context, id int64) (_ Unit, err error) {
+	defer apperr.Wrap(&err, "org.UnitByID %d", id)
+	return db.One(s.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = $1`, id), scanUnit,
+		unitNotFound("id", "单位（编号%d）不存在", id))
 }
 
 // PersonByLogin finds a person by login.
-func (s *Store) PersonByLogin(ctx context.Context, login string) (Person, error) {
-	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE login = $1`, login))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = apperr.Newf(apperr.NotFound, "login", "用户“%s”不存在", login)
-	}
-	if err != nil {
-		return Person{}, fmt.Errorf("org.PersonByLogin %q: %w", login, err)
-	}
-	return p, nil
+func (s *Store) PersonByLogin(ctx context.Context, login string) (_ Person, err error) {
+	defer apperr.Wrap(&err, "org.PersonByLogin %q", login)
+	return db.One(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE login = $1`, login), scanPerson,
+		apperr.Newf(apperr.NotFound, "login", "用户“%s”不存在", login))
 }
 
 // PersonByID finds a person by id.
-func (s *Store) PersonByID(ctx context.Context, id int64) (Person, error) {
-	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = apperr.Newf(apperr.NotFound, "id", "人员（编号%d）不存在", id)
-	}
-	if err != nil {
-		return Person{}, fmt.Errorf("org.PersonByID %d: %w", id, err)
-	}
-	return p, nil
+func (s *Store) PersonByID(ctx context.Context, id int64) (_ Person, err error) {
+	defer apperr.Wrap(&err, "org.PersonByID %d", id)
+	return db.One(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id), scanPerson,
+		apperr.Newf(apperr.NotFound, "id", "人员（编号%d）不存在", id))
 }
 
 // requireUnit returns NotFound when no unit has id, so that listing a missing unit is not
@@ -118,42 +99,39 @@ func (s *Store) requireUnit(ctx context.Context, id int64) error {
 	return nil
 }
 
-// PeopleAt lists the people of one unit (not of its subtree) in the order they were created.
-func (s *Store) PeopleAt(ctx context.Context, unitID int64) ([]Person, error) {
-	ps, err := s.people(ctx, `SELECT `+personColumns+` FROM people WHERE unit_id = $1 ORDER BY id`, unitID)
-	if err == nil && len(ps) == 0 {
+// atUnit is a list read of what lies at a unit; an empty one is NotFound when the unit
+// itself is missing.
+func atUnit[T any](ctx context.Context, s *Store, unitID int64, list []T, err error) ([]T, error) {
+	if err == nil && len(list) == 0 {
 		err = s.requireUnit(ctx, unitID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("org.PeopleAt %d: %w", unitID, err)
+		return nil, err
 	}
-	return ps, nil
+	return list, nil
+}
+
+// PeopleAt lists the people of one unit (not of its subtree) in the order they were created.
+func (s *Store) PeopleAt(ctx context.Context, unitID int64) (_ []Person, err error) {
+	defer apperr.Wrap(&err, "org.PeopleAt %d", unitID)
+	ps, err := s.people(ctx, `SELECT `+personColumns+` FROM people WHERE unit_id = $1 ORDER BY id`, unitID)
+	return atUnit(ctx, s, unitID, ps, err)
 }
 
 // PersonAtWithPosition finds the person of a unit holding a position (职务), such as
 // "党委书记". When several hold it, the one created first is returned.
-func (s *Store) PersonAtWithPosition(ctx context.Context, unitID int64, position string) (Person, error) {
-	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people
-		WHERE unit_id = $1 AND position = $2 ORDER BY id LIMIT 1`, unitID, position))
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = apperr.Newf(apperr.NotFound, "position", "单位（编号%d）没有职务为“%s”的人员", unitID, position)
-	}
-	if err != nil {
-		return Person{}, fmt.Errorf("org.PersonAtWithPosition %d %q: %w", unitID, position, err)
-	}
-	return p, nil
+func (s *Store) PersonAtWithPosition(ctx context.Context, unitID int64, position string) (_ Person, err error) {
+	defer apperr.Wrap(&err, "org.PersonAtWithPosition %d %q", unitID, position)
+	return db.One(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people
+		WHERE unit_id = $1 AND position = $2 ORDER BY id LIMIT 1`, unitID, position), scanPerson,
+		apperr.Newf(apperr.NotFound, "position", "单位（编号%d）没有职务为“%s”的人员", unitID, position))
 }
 
 // Children lists the units directly below a unit in the order they were created.
-func (s *Store) Children(ctx context.Context, unitID int64) ([]Unit, error) {
+func (s *Store) Children(ctx context.Context, unitID int64) (_ []Unit, err error) {
+	defer apperr.Wrap(&err, "org.Children %d", unitID)
 	us, err := s.units(ctx, `SELECT `+unitColumns+` FROM units WHERE parent_id = $1 ORDER BY id`, unitID)
-	if err == nil && len(us) == 0 {
-		err = s.requireUnit(ctx, unitID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("org.Children %d: %w", unitID, err)
-	}
-	return us, nil
+	return atUnit(ctx, s, unitID, us, err)
 }
 
 // Subtree lists a unit and every unit below it, each after its parent (ordered by path).

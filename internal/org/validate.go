@@ -59,12 +59,8 @@ func check(t Tree, snap snapshot) (plan, []apperr.FieldError) {
 	units := make([]UnitRecord, len(t.Units))
 	first := map[string]int{} // code -> index of its first record
 	for i, u := range t.Units {
-		if u.Line == 0 {
-			u.Pos = Pos{Line: i + 1, Array: "units"}
-		}
-		u.Code = strings.TrimSpace(u.Code)
-		u.Name = strings.TrimSpace(u.Name)
-		u.Parent = strings.TrimSpace(u.Parent)
+		u.Pos = u.Pos.orIndex(i, "units")
+		trimSpace(&u.Code, &u.Name, &u.Parent)
 		raw := strings.TrimSpace(u.Kind)
 		u.Kind = canonicalKind(raw)
 		units[i] = u
@@ -128,15 +124,8 @@ func check(t Tree, snap snapshot) (plan, []apperr.FieldError) {
 	people := make([]PersonRecord, len(t.People))
 	logins := map[string]int{}
 	for i, p := range t.People {
-		if p.Line == 0 {
-			p.Pos = Pos{Line: i + 1, Array: "people"}
-		}
-		p.Login = strings.TrimSpace(p.Login)
-		p.Name = strings.TrimSpace(p.Name)
-		p.Unit = strings.TrimSpace(p.Unit)
-		p.Position = strings.TrimSpace(p.Position)
-		p.Email = strings.TrimSpace(p.Email)
-		p.Mobile = strings.TrimSpace(p.Mobile)
+		p.Pos = p.Pos.orIndex(i, "people")
+		trimSpace(&p.Login, &p.Name, &p.Unit, &p.Position, &p.Email, &p.Mobile)
 
 		switch j, dup := logins[p.Login]; {
 		case p.Login == "":
@@ -257,4 +246,19 @@ func roleHelp() string {
 		parts[i] = roleLabels[r]
 	}
 	return strings.Join(parts, "、")
+}
+
+// orIndex is pos, or for a record built in code (no line) its place in the array.
+func (pos Pos) orIndex(i int, array string) Pos {
+	if pos.Line == 0 {
+		return Pos{Line: i + 1, Array: array}
+	}
+	return pos
+}
+
+// trimSpace trims each string in place.
+func trimSpace(ss ...*string) {
+	for _, s := range ss {
+		*s = strings.TrimSpace(*s)
+	}
 }

@@ -52,3 +52,20 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// A hash written by the hand-made encoder this package had before it used
+// alexedwards/argon2id: stored hashes like it must still verify.
+func TestCheckHashOfEarlierEncoder(t *testing.T) {
+	const old = "$argon2id$v=19$m=65536,t=1,p=2$JVSvjXzlpcaTDU7gZ6Fqbg$NDQoplhMPwXbxVotw09PfHgzw3ly5B5PXOuVRaDP8Tc"
+	if err := Check(old, "旧密码-2024"); err != nil {
+		t.Fatalf("old hash refused: %v", err)
+	}
+	if err := Check(old, "旧密码-2025"); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("wrong password: got %v, want ErrMismatch", err)
+	}
+	// The fallback auth checks unknown logins against: well formed, never matching.
+	const dummy = "$argon2id$v=19$m=65536,t=1,p=2$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	if err := Check(dummy, "x"); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("dummy hash: got %v, want ErrMismatch", err)
+	}
+}

@@ -202,6 +202,7 @@ type reader struct {
 	rows     []Row
 	progress func(int)
 	reported int
+	last     int // line of the last row read
 }
 
 type activeFill struct {
@@ -212,23 +213,19 @@ type activeFill struct {
 func readRows(src *source, progress func(int)) (*Sheet, error) {
 	rd := &reader{src: src, e: errs{sheet: src.name}, progress: progress, active: map[column]activeFill{}}
 	var head []rawRow
-	last := 0
 	for len(head) < headerSearchRows {
-		line, cells, err := src.next()
-		if err == io.EOF {
-			break
-		}
+		line, cells, ok, err := rd.next()
 		if err != nil {
 			return nil, err
 		}
-		last = line
-		rd.tick(line)
-		if line > headerSearchRows {
-			// rows beyond the search window (after a gap) are data, not header candidates
-			head = append(head, rawRow{line, cells})
+		if !ok {
 			break
 		}
 		head = append(head, rawRow{line, cells})
+		if line > headerSearchRows {
+			// rows beyond the search window (after a gap) are data, not header candidates
+			break
+		}
 	}
 	candidates := head
 	for len(candidates) > 0 && candidates[len(candidates)-1].line > headerSearchRows {
@@ -249,15 +246,13 @@ func readRows(src *source, progress func(int)) (*Sheet, error) {
 		}
 	}
 	for {
-		line, cells, err := src.next()
-		if err == io.EOF {
-			break
-		}
+		line, cells, ok, err := rd.next()
 		if err != nil {
 			return nil, err
 		}
-		last = line
-		rd.tick(line)
+		if !ok {
+			break
+		}
 		rd.row(line, cells)
 	}
 	if err := rd.e.err(); err != nil {
@@ -267,10 +262,24 @@ func readRows(src *source, progress func(int)) (*Sheet, error) {
 		rd.e.addf(fmt.Sprintf("第%d行 表头", h.line), "表头（第%d行）之下没有问题和整改措施", h.line)
 		return nil, rd.e.err()
 	}
-	if progress != nil && last != rd.reported {
-		progress(last)
+	if progress != nil && rd.last != rd.reported {
+		progress(rd.last)
 	}
 	return &Sheet{Name: src.name, Rows: rd.rows}, nil
+}
+
+// next reads the next row, noting its line for the progress; ok is false at the end.
+func (rd *reader) next() (line int, cells []string, ok bool, err error) {
+	line, cells, err = rd.src.next()
+	if err == io.EOF {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, err
+	}
+	rd.last = line
+	rd.tick(line)
+	return line, cells, true, nil
 }
 
 func (rd *reader) tick(line int) {

@@ -6,7 +6,6 @@ package progress
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,7 +23,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Save keeps the preview of a sheet a person of a unit uploaded, and returns the upload's id.
 func (s *Store) Save(ctx context.Context, unitID, personID int64, filename string, preview []byte) (_ int64, err error) {
-	defer wrap(&err, "progress.Save(%q)", filename)
+	defer apperr.Wrap(&err, "progress.Save(%q)", filename)
 	var id int64
 	err = s.pool.QueryRow(ctx, `INSERT INTO progress_uploads (unit_id, person_id, filename, preview) VALUES ($1, $2, $3, $4) RETURNING id`,
 		unitID, personID, filename, preview).Scan(&id)
@@ -34,7 +33,7 @@ func (s *Store) Save(ctx context.Context, unitID, personID int64, filename strin
 // Preview returns the kept preview of an upload by the person who made it; another person's
 // upload is NotFound like a missing one.
 func (s *Store) Preview(ctx context.Context, id, personID int64) (_ []byte, err error) {
-	defer wrap(&err, "progress.Preview(%d)", id)
+	defer apperr.Wrap(&err, "progress.Preview(%d)", id)
 	var raw []byte
 	err = s.pool.QueryRow(ctx, `SELECT preview FROM progress_uploads WHERE id = $1 AND person_id = $2`, id, personID).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -45,13 +44,7 @@ func (s *Store) Preview(ctx context.Context, id, personID int64) (_ []byte, err 
 
 // Applied records what applying an upload did; the first application's time is kept.
 func (s *Store) Applied(ctx context.Context, id int64, result []byte) (err error) {
-	defer wrap(&err, "progress.Applied(%d)", id)
+	defer apperr.Wrap(&err, "progress.Applied(%d)", id)
 	_, err = s.pool.Exec(ctx, `UPDATE progress_uploads SET applied_at = coalesce(applied_at, now()), result = $2 WHERE id = $1`, id, result)
 	return err
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/internal/order"
 )
@@ -30,7 +31,7 @@ type Campaign struct {
 // campaign a year (Conflict on a second). An empty title becomes
 // "2026年某某县软弱涣散基层党组织排查整顿".
 func (s *Store) CreateCampaign(ctx context.Context, countyUnitID int64, year int, title string, by int64) (_ Campaign, err error) {
-	defer wrap(&err, "weak.CreateCampaign(%d, %d)", countyUnitID, year)
+	defer apperr.Wrap(&err, "weak.CreateCampaign(%d, %d)", countyUnitID, year)
 	if year < 2000 || year > 2100 {
 		return Campaign{}, apperr.New(apperr.Invalid, "year", "年度应在2000年至2100年之间")
 	}
@@ -85,40 +86,28 @@ func scanCampaign(row pgx.Row) (Campaign, error) {
 // Campaign returns one campaign visible in scope: its county is in scope, or the scope's
 // unit lies inside the county.
 func (s *Store) Campaign(ctx context.Context, sc order.Scope, id int64) (_ Campaign, err error) {
-	defer wrap(&err, "weak.Campaign(%d)", id)
+	defer apperr.Wrap(&err, "weak.Campaign(%d)", id)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return Campaign{}, err
 	}
-	c, err := scanCampaign(s.pool.QueryRow(ctx, campaignSelect+` WHERE wc.id = $4 AND `+campaignVisible,
-		sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Campaign{}, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
-	}
-	return c, err
+	return db.One(s.pool.QueryRow(ctx, campaignSelect+` WHERE wc.id = $4 AND `+campaignVisible,
+		sc.UnitID, sc.Path, sc.Subtree, id), scanCampaign, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看"))
 }
 
 // Campaigns lists the campaigns visible in scope, newest year first.
 func (s *Store) Campaigns(ctx context.Context, sc order.Scope) (_ []Campaign, err error) {
-	defer wrap(&err, "weak.Campaigns")
+	defer apperr.Wrap(&err, "weak.Campaigns")
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, campaignSelect+` WHERE `+campaignVisible+` ORDER BY wc.year DESC, cu.path, wc.id`,
+	return db.List(ctx, s.pool, db.Row(scanCampaign), campaignSelect+` WHERE `+campaignVisible+` ORDER BY wc.year DESC, cu.path, wc.id`,
 		sc.UnitID, sc.Path, sc.Subtree)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Campaign, error) { return scanCampaign(r) })
-	if out == nil {
-		out = []Campaign{}
-	}
-	return out, err
 }
 
 // LatestCampaign returns the id of a county unit's campaign of the latest year, and false when
 // the unit has run none (a department's bulletin then has no weak-branch figures).
 func (s *Store) LatestCampaign(ctx context.Context, unitID int64) (_ int64, _ bool, err error) {
-	defer wrap(&err, "weak.LatestCampaign(%d)", unitID)
+	defer apperr.Wrap(&err, "weak.LatestCampaign(%d)", unitID)
 	var id int64
 	err = s.pool.QueryRow(ctx, `SELECT id FROM weak_campaigns WHERE unit_id = $1 ORDER BY year DESC LIMIT 1`, unitID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -55,7 +56,7 @@ type Event struct {
 // there, whatever the revision, so a retried write is harmless. An event with CaseID 0
 // belongs to w.CaseID.
 func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err error) {
-	defer wrap(&err, "weak.WriteCase(%d, %d)", w.CaseID, w.Revision)
+	defer apperr.Wrap(&err, "weak.WriteCase(%d, %d)", w.CaseID, w.Revision)
 	if _, ok := stageLabels[w.Stage]; !ok {
 		return apperr.Newf(apperr.Invalid, "stage", "未知的整顿阶段%q", w.Stage)
 	}
@@ -132,7 +133,7 @@ func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err
 // SetPlanOrder links a case to the order holding its rectification plan (整顿方案), on
 // behalf of person by, audited in the same transaction.
 func (s *Store) SetPlanOrder(ctx context.Context, caseID, orderID, by int64) (err error) {
-	defer wrap(&err, "weak.SetPlanOrder(%d, %d)", caseID, orderID)
+	defer apperr.Wrap(&err, "weak.SetPlanOrder(%d, %d)", caseID, orderID)
 	if orderID <= 0 {
 		return apperr.New(apperr.Invalid, "order_id", "请指定整顿方案")
 	}
@@ -181,7 +182,7 @@ type CaseStart struct {
 
 // CaseForWorkflow reads what the case's workflow needs to start.
 func (s *Store) CaseForWorkflow(ctx context.Context, caseID int64) (_ CaseStart, err error) {
-	defer wrap(&err, "weak.CaseForWorkflow(%d)", caseID)
+	defer apperr.Wrap(&err, "weak.CaseForWorkflow(%d)", caseID)
 	var c CaseStart
 	err = s.pool.QueryRow(ctx, `SELECT c.id, c.campaign_id, wc.year, c.workflow_id, b.id, b.name, coalesce(tw.id, 0), wc.unit_id,
 			coalesce(c.county_leader_id, 0), coalesce(c.township_leader_id, 0), coalesce(c.first_secretary_id, 0),
@@ -282,53 +283,29 @@ func scanCase(row pgx.Row) (CaseRow, error) {
 // Cases lists a campaign's cases whose branch, or whose campaign's county, is in scope, by
 // township and branch code.
 func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ []CaseRow, err error) {
-	defer wrap(&err, "weak.Cases(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
+	defer apperr.Wrap(&err, "weak.Cases(%d)", campaignID)
+	if sc, _, err = s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
-	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
-		return nil, err
-	}
-	rows, err := s.pool.Query(ctx, caseSelect+` WHERE c.campaign_id = $4 AND `+caseVisible+`
+	return db.List(ctx, s.pool, db.Row(scanCase), caseSelect+` WHERE c.campaign_id = $4 AND `+caseVisible+`
 		ORDER BY tw.code NULLS LAST, b.code, c.id`, sc.UnitID, sc.Path, sc.Subtree, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseRow, error) { return scanCase(r) })
-	if out == nil {
-		out = []CaseRow{}
-	}
-	return out, err
 }
 
 // Case returns one case visible in scope and its events in order.
 func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, _ []Event, err error) {
-	defer wrap(&err, "weak.Case(%d)", id)
+	defer apperr.Wrap(&err, "weak.Case(%d)", id)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return CaseRow{}, nil, err
 	}
-	c, err := scanCase(s.pool.QueryRow(ctx, caseSelect+` WHERE c.id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return CaseRow{}, nil, apperr.New(apperr.NotFound, "case_id", "整顿案例不存在或无权查看")
-	}
+	c, err := db.One(s.pool.QueryRow(ctx, caseSelect+` WHERE c.id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, id),
+		scanCase, apperr.New(apperr.NotFound, "case_id", "整顿案例不存在或无权查看"))
 	if err != nil {
 		return CaseRow{}, nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT case_id, revision, at, coalesce(actor_id, 0), kind, from_stage, to_stage, detail
-		FROM weak_case_events WHERE case_id = $1 ORDER BY revision`, id)
+	events, err := db.List(ctx, s.pool, pgx.RowToStructByPos[Event], `SELECT case_id, revision, at, coalesce(actor_id, 0), kind,
+		from_stage, to_stage, detail FROM weak_case_events WHERE case_id = $1 ORDER BY revision`, id)
 	if err != nil {
 		return CaseRow{}, nil, err
-	}
-	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := r.Scan(&e.CaseID, &e.Revision, &e.At, &e.ActorID, &e.Kind, &e.From, &e.To, &e.Detail)
-		return e, err
-	})
-	if err != nil {
-		return CaseRow{}, nil, err
-	}
-	if events == nil {
-		events = []Event{}
 	}
 	return c, events, nil
 }
@@ -377,16 +354,9 @@ func (s *Store) StartInput(ctx context.Context, caseID int64, deployment string)
 // UnstartedCases are the cases in rectification that no workflow has written yet (revision
 // 0): those whose workflow may have failed to start after Determine committed. The caller
 // asks Temporal which of them have no workflow.
-func (s *Store) UnstartedCases(ctx context.Context) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM weak_cases WHERE stage = 'rectifying' AND revision = 0 ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("weak.UnstartedCases: %w", err)
-	}
-	return ids, nil
+func (s *Store) UnstartedCases(ctx context.Context) (_ []int64, err error) {
+	defer apperr.Wrap(&err, "weak.UnstartedCases")
+	return db.List(ctx, s.pool, pgx.RowTo[int64], `SELECT id FROM weak_cases WHERE stage = 'rectifying' AND revision = 0 ORDER BY id`)
 }
 
 // CasePolicy is the policy of a case's campaign, or the default.

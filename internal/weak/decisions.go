@@ -96,7 +96,7 @@ func lockProposal(ctx context.Context, tx pgx.Tx, proposalID int64, by Actor) (p
 // workflow, which is idempotent. Other four ones are a Conflict.
 func (s *Store) Determine(ctx context.Context, proposalID int64, by Actor, ones FourOnes, note string,
 	workflowID func(caseID int64) string) (_ Case, err error) {
-	defer wrap(&err, "weak.Determine(%d)", proposalID)
+	defer apperr.Wrap(&err, "weak.Determine(%d)", proposalID)
 	if workflowID == nil {
 		return Case{}, errors.New("no workflow id function")
 	}
@@ -194,7 +194,7 @@ func committedCase(ctx context.Context, tx pgx.Tx, proposalID int64, ones FourOn
 // Decline records that the county does not determine a proposed branch weak; the note
 // (the reason) is required. The same rules as Determine apply to who and when.
 func (s *Store) Decline(ctx context.Context, proposalID int64, by Actor, note string) (err error) {
-	defer wrap(&err, "weak.Decline(%d)", proposalID)
+	defer apperr.Wrap(&err, "weak.Decline(%d)", proposalID)
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return apperr.New(apperr.Invalid, "note", "请填写不予认定的理由")
@@ -321,7 +321,7 @@ func (c *onesCheck) unit(ctx context.Context, column string, ref any) (int64, er
 // unit's id) exists within that role's bounds for the case's branch. Problems are Invalid,
 // on the field "assignee".
 func (s *Store) ValidateAssignment(ctx context.Context, caseID int64, role string, assignee int64) (err error) {
-	defer wrap(&err, "weak.ValidateAssignment(%d, %s)", caseID, role)
+	defer apperr.Wrap(&err, "weak.ValidateAssignment(%d, %s)", caseID, role)
 	var branchPath, countyPath string
 	err = s.pool.QueryRow(ctx, `SELECT b.path, cu.path FROM weak_cases k JOIN units b ON b.id = k.branch_unit_id
 		JOIN weak_campaigns wc ON wc.id = k.campaign_id JOIN units cu ON cu.id = wc.unit_id WHERE k.id = $1`, caseID).Scan(&branchPath, &countyPath)

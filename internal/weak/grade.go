@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/order"
 )
@@ -64,14 +65,11 @@ func grade(status, stage string, relapses int) (string, string) {
 // Only org staff of the campaign's own county may grade; the grading is audited in the same
 // transaction.
 func (s *Store) Grade(ctx context.Context, campaignID int64, by Actor) (_ GradeResult, err error) {
-	defer wrap(&err, "weak.Grade(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Grade(%d)", campaignID)
 	res := GradeResult{Counts: map[string]int{GradeAdvanced: 0, GradeMiddle: 0, GradeLagging: 0}, Rows: []GradeRow{}}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := loadCampaign(ctx, tx, campaignID)
+		c, err := countyCampaign(ctx, tx, campaignID, by, "评定晋位升级")
 		if err != nil {
-			return err
-		}
-		if err := requireCountyStaff(ctx, tx, by, c, "评定晋位升级"); err != nil {
 			return err
 		}
 		res.Year = c.year
@@ -149,7 +147,7 @@ type Figures struct {
 
 // Figures counts all of a campaign's proposals and cases, for the county's own bulletins.
 func (s *Store) Figures(ctx context.Context, campaignID int64) (_ Figures, err error) {
-	defer wrap(&err, "weak.Figures(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Figures(%d)", campaignID)
 	c, err := loadCampaign(ctx, s.pool, campaignID)
 	if err != nil {
 		return Figures{}, err
@@ -160,11 +158,8 @@ func (s *Store) Figures(ctx context.Context, campaignID int64) (_ Figures, err e
 // FiguresInScope counts the campaign's proposals and cases whose branch, or whose county, is
 // in scope: a township sees its county's campaign, but counts only its own branches.
 func (s *Store) FiguresInScope(ctx context.Context, sc order.Scope, campaignID int64) (_ Figures, err error) {
-	defer wrap(&err, "weak.FiguresInScope(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
-		return Figures{}, err
-	}
-	c, err := s.visibleCampaign(ctx, sc, campaignID)
+	defer apperr.Wrap(&err, "weak.FiguresInScope(%d)", campaignID)
+	sc, c, err := s.visibleCampaign(ctx, sc, campaignID)
 	if err != nil {
 		return Figures{}, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 	"rectify/internal/order"
 )
@@ -78,7 +79,7 @@ func CheckProposal(branchCode string, rs []ProposedReason) error {
 // most once a campaign (Conflict). The proposal is flagged as a repeat when the branch was
 // determined weak in an earlier campaign within the last five years.
 func (s *Store) Propose(ctx context.Context, campaignID int64, by Actor, branchCode string, rs []ProposedReason) (_ Proposal, err error) {
-	defer wrap(&err, "weak.Propose(%d, %q)", campaignID, branchCode)
+	defer apperr.Wrap(&err, "weak.Propose(%d, %q)", campaignID, branchCode)
 	branchCode = strings.TrimSpace(branchCode)
 	if err := CheckProposal(branchCode, rs); err != nil {
 		return Proposal{}, err
@@ -224,36 +225,21 @@ func (s *Store) proposal(ctx context.Context, id int64) (Proposal, error) {
 
 // Proposal returns one proposal whose branch, or whose campaign's county, is in scope.
 func (s *Store) Proposal(ctx context.Context, sc order.Scope, id int64) (_ Proposal, err error) {
-	defer wrap(&err, "weak.Proposal(%d)", id)
+	defer apperr.Wrap(&err, "weak.Proposal(%d)", id)
 	if sc, err = s.scope(ctx, sc); err != nil {
 		return Proposal{}, err
 	}
-	p, err := scanProposal(s.pool.QueryRow(ctx, proposalSelect+` WHERE p.id = $4 AND `+caseVisible,
-		sc.UnitID, sc.Path, sc.Subtree, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Proposal{}, apperr.New(apperr.NotFound, "proposal_id", "上报记录不存在或无权查看")
-	}
-	return p, err
+	return db.One(s.pool.QueryRow(ctx, proposalSelect+` WHERE p.id = $4 AND `+caseVisible,
+		sc.UnitID, sc.Path, sc.Subtree, id), scanProposal, apperr.New(apperr.NotFound, "proposal_id", "上报记录不存在或无权查看"))
 }
 
 // Proposals lists a campaign's proposals whose branch, or whose county, is in scope, by
 // township and branch code.
 func (s *Store) Proposals(ctx context.Context, sc order.Scope, campaignID int64) (_ []Proposal, err error) {
-	defer wrap(&err, "weak.Proposals(%d)", campaignID)
-	if sc, err = s.scope(ctx, sc); err != nil {
+	defer apperr.Wrap(&err, "weak.Proposals(%d)", campaignID)
+	if sc, _, err = s.visibleCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
-	if _, err := s.visibleCampaign(ctx, sc, campaignID); err != nil {
-		return nil, err
-	}
-	rows, err := s.pool.Query(ctx, proposalSelect+` WHERE p.campaign_id = $4 AND `+caseVisible+`
+	return db.List(ctx, s.pool, db.Row(scanProposal), proposalSelect+` WHERE p.campaign_id = $4 AND `+caseVisible+`
 		ORDER BY tw.code NULLS LAST, b.code`, sc.UnitID, sc.Path, sc.Subtree, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Proposal, error) { return scanProposal(r) })
-	if out == nil {
-		out = []Proposal{}
-	}
-	return out, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 	"rectify/internal/limits"
 )
 
@@ -49,7 +50,7 @@ const effectiveReasonsSQL = `WITH chain AS (
 // county's own rows (and those of departments above it), where an own row with a default's
 // name replaces the default, or hides it when inactive.
 func (s *Store) Reasons(ctx context.Context, countyUnitID int64) (_ []Reason, err error) {
-	defer wrap(&err, "weak.Reasons(%d)", countyUnitID)
+	defer apperr.Wrap(&err, "weak.Reasons(%d)", countyUnitID)
 	return reasons(ctx, s.pool, countyUnitID)
 }
 
@@ -61,34 +62,19 @@ func reasons(ctx context.Context, q querier, unitID int64) ([]Reason, error) {
 		}
 		return nil, err
 	}
-	rows, err := q.Query(ctx, effectiveReasonsSQL, unitID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Reason, error) {
+	return db.List(ctx, q, func(r pgx.CollectableRow) (Reason, error) {
 		var x Reason
 		err := r.Scan(&x.ID, &x.UnitID, &x.Category, &x.Name)
 		x.Default = x.UnitID == 0
 		return x, err
-	})
-	if out == nil {
-		out = []Reason{}
-	}
-	return out, err
+	}, effectiveReasonsSQL, unitID)
 }
 
 // OwnReasons is the department's own rows, hidden defaults included, as SetReasons takes them.
 func (s *Store) OwnReasons(ctx context.Context, unitID int64) (_ []ReasonInput, err error) {
-	defer wrap(&err, "weak.OwnReasons(%d)", unitID)
-	rows, err := s.pool.Query(ctx, `SELECT category, name, active FROM weak_reasons WHERE unit_id = $1 ORDER BY id`, unitID)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ReasonInput])
-	if out == nil {
-		out = []ReasonInput{}
-	}
-	return out, err
+	defer apperr.Wrap(&err, "weak.OwnReasons(%d)", unitID)
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[ReasonInput],
+		`SELECT category, name, active FROM weak_reasons WHERE unit_id = $1 ORDER BY id`, unitID)
 }
 
 // CheckReasons is what SetReasons checks before writing: names non-empty, distinct and
@@ -133,7 +119,7 @@ func CheckReasons(rs []ReasonInput) ([]ReasonInput, error) {
 // distinct; an active row needs a category. Rows are matched by name, so a kept row keeps
 // its id.
 func (s *Store) SetReasons(ctx context.Context, unitID int64, rs []ReasonInput, by int64) (err error) {
-	defer wrap(&err, "weak.SetReasons(%d)", unitID)
+	defer apperr.Wrap(&err, "weak.SetReasons(%d)", unitID)
 	clean, err := CheckReasons(rs)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
+	"rectify/internal/db"
 )
 
 // Sample is one sampling check draw (抽查).
@@ -25,7 +26,7 @@ type Sample struct {
 	Seed       int64   `json:"seed"`
 	Share      float64 `json:"share"`
 	// Eligible is how many cases the draw was made from (only known right after Draw).
-	Eligible int `json:"eligible,omitempty"`
+	Eligible int `json:"eligible,omitempty" db:"-"`
 	// CaseIDs are the drawn cases in ascending order; Branches are their branches' names.
 	CaseIDs     []int64   `json:"case_ids"`
 	Branches    []string  `json:"branches"`
@@ -68,7 +69,7 @@ const MaxRounds = 100
 // a second draw for the same round is a Conflict naming the round. The draw and its audit row
 // are written in one transaction.
 func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share float64, by Actor) (_ Sample, err error) {
-	defer wrap(&err, "weak.Draw(%d, round %d)", campaignID, round)
+	defer apperr.Wrap(&err, "weak.Draw(%d, round %d)", campaignID, round)
 	if round < 1 || round > MaxRounds {
 		return Sample{}, apperr.Newf(apperr.Invalid, "round", "抽查轮次应为1至%d", MaxRounds)
 	}
@@ -82,18 +83,11 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 	var id int64
 	var eligible int
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := loadCampaign(ctx, tx, campaignID)
-		if err != nil {
+		if _, err := countyCampaign(ctx, tx, campaignID, by, "抽查"); err != nil {
 			return err
 		}
-		if err := requireCountyStaff(ctx, tx, by, c, "抽查"); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		ids, err := db.List(ctx, tx, pgx.RowTo[int64],
+			`SELECT id FROM weak_cases WHERE campaign_id = $1 AND stage IN ('consolidating', 'closed') ORDER BY id`, campaignID)
 		if err != nil {
 			return err
 		}
@@ -142,7 +136,7 @@ func newSeed() (int64, error) {
 
 // Samples lists a campaign's draws, newest first.
 func (s *Store) Samples(ctx context.Context, campaignID int64) (_ []Sample, err error) {
-	defer wrap(&err, "weak.Samples(%d)", campaignID)
+	defer apperr.Wrap(&err, "weak.Samples(%d)", campaignID)
 	if _, err := loadCampaign(ctx, s.pool, campaignID); err != nil {
 		return nil, err
 	}
@@ -150,22 +144,10 @@ func (s *Store) Samples(ctx context.Context, campaignID int64) (_ []Sample, err 
 }
 
 func (s *Store) samples(ctx context.Context, where string, arg int64) ([]Sample, error) {
-	rows, err := s.pool.Query(ctx, `SELECT s.id, s.campaign_id, s.round, s.seed, s.share::float8, s.case_ids,
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[Sample], `SELECT s.id, s.campaign_id, s.round, s.seed, s.share::float8, s.case_ids,
 			coalesce((SELECT array_agg(b.name ORDER BY x.ord) FROM unnest(s.case_ids) WITH ORDINALITY x(id, ord)
 				JOIN weak_cases c ON c.id = x.id JOIN units b ON b.id = c.branch_unit_id), '{}'),
 			s.drawn_by, p.name, s.drawn_at
 		FROM weak_samples s JOIN people p ON p.id = s.drawn_by
 		WHERE `+where+` ORDER BY s.round DESC, s.id DESC`, arg)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sample, error) {
-		var x Sample
-		err := r.Scan(&x.ID, &x.CampaignID, &x.Round, &x.Seed, &x.Share, &x.CaseIDs, &x.Branches, &x.DrawnBy, &x.DrawnByName, &x.DrawnAt)
-		return x, err
-	})
-	if out == nil {
-		out = []Sample{}
-	}
-	return out, err
 }

@@ -172,30 +172,38 @@ func loadCampaign(ctx context.Context, q querier, id int64) (campaignInfo, error
 	return c, err
 }
 
-// visibleCampaign loads a campaign and checks that it is visible in scope.
-func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (campaignInfo, error) {
+// visibleCampaign completes the scope (see scope), loads a campaign and checks that it is
+// visible in the scope.
+func (s *Store) visibleCampaign(ctx context.Context, sc order.Scope, id int64) (order.Scope, campaignInfo, error) {
+	sc, err := s.scope(ctx, sc)
+	if err != nil {
+		return sc, campaignInfo{}, err
+	}
 	c, err := loadCampaign(ctx, s.pool, id)
 	if err != nil {
-		return c, err
+		return sc, c, err
 	}
 	inScope := c.unitID == sc.UnitID || (sc.Subtree && sc.Path != "" && strings.HasPrefix(c.unitPath, sc.Path)) ||
 		(sc.Path != "" && strings.HasPrefix(sc.Path, c.unitPath))
 	if !inScope {
-		return c, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
+		return sc, c, apperr.New(apperr.NotFound, "campaign_id", "排查整顿不存在或无权查看")
 	}
-	return c, nil
+	return sc, c, nil
 }
 
 // RequireCountyStaff checks that by is org staff of the campaign's own county unit.
 func (s *Store) RequireCountyStaff(ctx context.Context, campaignID int64, by Actor, what string) error {
-	c, err := loadCampaign(ctx, s.pool, campaignID)
+	_, err := countyCampaign(ctx, s.pool, campaignID, by, what)
+	return err
+}
+
+// countyCampaign loads a campaign for by to act in, who must be org staff of its county.
+func countyCampaign(ctx context.Context, q querier, campaignID int64, by Actor, what string) (campaignInfo, error) {
+	c, err := loadCampaign(ctx, q, campaignID)
 	if err != nil {
-		return err
+		return c, err
 	}
-	if err := requireCountyStaff(ctx, s.pool, by, c, what); err != nil {
-		return err
-	}
-	return nil
+	return c, requireCountyStaff(ctx, q, by, c, what)
 }
 
 // requireCountyStaff checks, from the database, that by is org staff (组织部门干部) of the
@@ -229,10 +237,4 @@ func nullID(id int64) *int64 {
 		return nil
 	}
 	return &id
-}
-
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }
