@@ -1,10 +1,12 @@
 package reachable
 
 import (
+	"context"
 	"errors"
 	"strings"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"rectify/internal/apperr"
@@ -42,4 +44,12 @@ func WorkflowGone(err error) bool {
 func Unconfirmed(err error) error {
 	return &apperr.Error{Kind: apperr.Unavailable, Field: "Idempotency-Key",
 		Message: "操作已提交，但暂未确认结果：请稍后刷新查看；如需重试，请使用同一幂等键（Idempotency-Key），不会重复办理", Err: err}
+}
+
+// Unanswered reports whether an Update was handed over but its answer did not come back:
+// the request's budget ran out, or the frontend gave up waiting a moment before it did (the
+// SDK says so with its timeout-or-cancelled error, which can arrive while ctx is still live).
+func Unanswered(ctx context.Context, err error) bool {
+	var gaveUp *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	return err != nil && (ctx.Err() != nil || errors.As(err, &gaveUp))
 }

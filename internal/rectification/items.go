@@ -161,7 +161,7 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.A
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
-	if err != nil && ctx.Err() != nil {
+	if reachable.Unanswered(ctx, err) {
 		return res, reachable.Unconfirmed(err)
 	}
 	if err != nil {

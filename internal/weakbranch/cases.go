@@ -132,7 +132,7 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, caseID int64, kindName,
 	if err != nil && reachable.WorkflowGone(err) {
 		return res, &apperr.Error{Kind: apperr.Conflict, Field: "stage", Message: "该党组织的整顿案件已结束", Err: err}
 	}
-	if err != nil && ctx.Err() != nil {
+	if reachable.Unanswered(ctx, err) {
 		return res, reachable.Unconfirmed(err)
 	}
 	return res, err
