@@ -88,10 +88,11 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		pool.Close()
 		return nil, fmt.Errorf("temporal %s: %w", cfg.TemporalAddress, err)
 	}
-	var deployment string
-	if err := pool.QueryRow(ctx, `SELECT id FROM deployment`).Scan(&deployment); err != nil {
+	deployment, err := db.DeploymentID(ctx, pool)
+	if err != nil {
+		tc.Close()
 		pool.Close()
-		return nil, fmt.Errorf("deployment id: %w", err)
+		return nil, err
 	}
 	ev, err := evidence.NewStore(pool, cfg.EvidenceDir)
 	if err != nil {
@@ -287,12 +288,9 @@ func OpenDatabase(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 // warnIfPrivileged says so when the app's connection could rewrite the audit trail: it
 // connects as a superuser or as the tables' owner (DATABASE_URL names the wrong role).
 func warnIfPrivileged(ctx context.Context, pool *pgxpool.Pool) error {
-	var user string
-	var privileged bool
-	if err := pool.QueryRow(ctx, `SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
-		OR has_table_privilege('audit_log', 'UPDATE') OR pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'), 'USAGE')`).
-		Scan(&user, &privileged); err != nil {
-		return fmt.Errorf("check the database role: %w", err)
+	user, privileged, err := db.Privileged(ctx, pool)
+	if err != nil {
+		return err
 	}
 	if privileged {
 		slog.Warn("the app connects to PostgreSQL as a role that can rewrite the audit trail; set DATABASE_URL to the app role",

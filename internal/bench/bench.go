@@ -166,8 +166,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.AnswerTime = time.Since(t0)
 	res.Items = o.Units * o.Measures
 	for {
-		var n int
-		if err := sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1`, created.ID).Scan(&n); err != nil {
+		n, err := sys.Items.CountOfOrder(ctx, created.ID)
+		if err != nil {
 			return res, err
 		}
 		if n == res.Items {

@@ -365,3 +365,24 @@ func DropDatabase(ctx context.Context, databaseURL string) error {
 	}
 	return nil
 }
+
+// DeploymentID is this database's id, which every workflow id starts with.
+func DeploymentID(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	var id string
+	if err := pool.QueryRow(ctx, `SELECT id FROM deployment`).Scan(&id); err != nil {
+		return "", fmt.Errorf("deployment id: %w", err)
+	}
+	return id, nil
+}
+
+// Privileged reports whether pool's role could rewrite the audit trail: a superuser, or a
+// role that may update audit_log or act as its owner; user is the role's name.
+func Privileged(ctx context.Context, pool *pgxpool.Pool) (user string, privileged bool, err error) {
+	err = pool.QueryRow(ctx, `SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+		OR has_table_privilege('audit_log', 'UPDATE') OR pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'), 'USAGE')`).
+		Scan(&user, &privileged)
+	if err != nil {
+		return "", false, fmt.Errorf("check the database role: %w", err)
+	}
+	return user, privileged, nil
+}

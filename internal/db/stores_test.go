@@ -63,3 +63,35 @@ func exprString(e ast.Expr) string {
 	}
 	return "?"
 }
+
+// Only stores run SQL: outside the packages that own tables (and the soak, whose checker
+// reads the tables itself on purpose, as an oracle independent of the stores), no code calls
+// Query, QueryRow or Exec with SQL text.
+func TestOnlyStoresRunSQL(t *testing.T) {
+	stores := map[string]bool{"internal/db": true, "internal/audit": true, "internal/auth": true, "internal/order": true,
+		"internal/items": true, "internal/org": true, "internal/weak": true, "internal/bulletin": true, "internal/evidence": true,
+		"internal/holidays": true, "internal/notify": true, "internal/progress": true, "internal/imports": true,
+		"internal/soak": true}
+	fset := token.NewFileSet()
+	var problems []string
+	eachSourceFile(t, fset, func(rel string, f *ast.File) {
+		if stores[filepath.ToSlash(filepath.Dir(rel))] {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Query" && sel.Sel.Name != "QueryRow" && sel.Sel.Name != "Exec") {
+				return true
+			}
+			if lit, ok := call.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				problems = append(problems, fset.Position(call.Pos()).String()+": runs SQL; give the query to the store of its data")
+			}
+			return true
+		})
+	})
+	require.Empty(t, problems)
+}

@@ -25,8 +25,7 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 			err = fmt.Errorf("demo.LoadCampaign: %w", err)
 		}
 	}()
-	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM weak_campaigns`).Scan(&n); err != nil || n > 0 {
+	if exists, err := weak.NewStore(pool).AnyCampaign(ctx); err != nil || exists {
 		return false, err
 	}
 	people := org.NewStore(pool)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -76,14 +74,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, tc client.Client, taskQueue, 
 	svc := func(orders *order.Store) *rectification.Service {
 		return &rectification.Service{Orders: orders, Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}
 	}
-	did2, err := issueOnce(ctx, pool, svc(order.NewStore(pool, nil)), a, Order(time.Now()))
+	did2, err := issueOnce(ctx, svc(order.NewStore(pool, nil)), a, Order(time.Now()))
 	if err != nil {
 		return false, err
 	}
 	// A second order entered as if issued 30 days ago, so that the demo shows yellow and red
 	// lights and sends its reminders and escalations as soon as it starts.
 	past := time.Now().AddDate(0, 0, -30)
-	did3, err := issueOnce(ctx, pool, svc(order.NewStore(pool, func() time.Time { return past })), a, LateOrder(past))
+	did3, err := issueOnce(ctx, svc(order.NewStore(pool, func() time.Time { return past })), a, LateOrder(past))
 	if err != nil {
 		return false, err
 	}
@@ -92,12 +90,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, tc client.Client, taskQueue, 
 
 // issueOnce creates an order unless one with its title exists, and issues it unless issued,
 // as the issuer a would through the API.
-func issueOnce(ctx context.Context, pool *pgxpool.Pool, svc *rectification.Service, a auth.Actor, draft order.Draft) (bool, error) {
+func issueOnce(ctx context.Context, svc *rectification.Service, a auth.Actor, draft order.Draft) (bool, error) {
 	did := false
-	var id int64
-	var status string
-	err := pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, a.UnitID, draft.Title).Scan(&id, &status)
-	if errors.Is(err, pgx.ErrNoRows) {
+	id, status, found, err := svc.Orders.ByTitle(ctx, a.UnitID, draft.Title)
+	if err == nil && !found {
 		c, err := svc.CreateOrder(ctx, a, draft)
 		if err != nil {
 			return false, err

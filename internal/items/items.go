@@ -336,3 +336,10 @@ func (s *Store) Notices(ctx context.Context, id string) (_ []NoticeRow, err erro
 	}
 	return out, err
 }
+
+// CountOfOrder is how many items of the order are in the read model.
+func (s *Store) CountOfOrder(ctx context.Context, orderID int64) (n int, err error) {
+	defer apperr.Wrap(&err, "items.CountOfOrder(%d)", orderID)
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1`, orderID).Scan(&n)
+	return n, err
+}

@@ -141,3 +141,13 @@ func (s *Store) Get(ctx context.Context, sc Scope, id int64) (_ *Order, err erro
 func ScopeOf(a auth.Actor) Scope {
 	return Scope{UnitID: a.UnitID, Path: a.UnitPath, Subtree: a.SeesBelow() && a.UnitPath != ""}
 }
+
+// ByTitle finds the first order of issuerUnitID titled title; found is false when there is none.
+func (s *Store) ByTitle(ctx context.Context, issuerUnitID int64, title string) (id int64, status string, found bool, err error) {
+	defer apperr.Wrap(&err, "order.ByTitle")
+	err = s.pool.QueryRow(ctx, `SELECT id, status FROM orders WHERE issuer_unit_id = $1 AND title = $2 ORDER BY id LIMIT 1`, issuerUnitID, title).Scan(&id, &status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", false, nil
+	}
+	return id, status, err == nil, err
+}

@@ -118,3 +118,11 @@ func (s *Store) LatestCampaign(ctx context.Context, unitID int64) (_ int64, _ bo
 	}
 	return id, true, nil
 }
+
+// AnyCampaign reports whether any campaign exists, of any unit.
+func (s *Store) AnyCampaign(ctx context.Context) (_ bool, err error) {
+	defer apperr.Wrap(&err, "weak.AnyCampaign")
+	var exists bool
+	err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM weak_campaigns)`).Scan(&exists)
+	return exists, err
+}
