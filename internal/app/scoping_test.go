@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -560,23 +559,18 @@ func TestScopingMatrix(t *testing.T) {
 // session, or an unknown or revoked Bearer token answer 401 with a JSON error.
 func TestUnauthenticated(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true})
-	hc := &http.Client{Timeout: 30 * time.Second}
+	anon := e.Anonymous()
 	send := func(t *testing.T, method, path, bearer string, body string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, e.Server.URL+path, strings.NewReader(body))
-		require.NoError(t, err)
+		h := http.Header{}
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			h.Set("Content-Type", "application/json")
 		}
 		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
+			h.Set("Authorization", "Bearer "+bearer)
 		}
-		resp, err := hc.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, b
+		st, _, b := anon.Send(method, path, strings.NewReader(body), h)
+		return st, b
 	}
 	unauthenticated := func(t *testing.T, st int, body []byte) {
 		t.Helper()
@@ -600,6 +594,12 @@ func TestUnauthenticated(t *testing.T) {
 		{"GET", "/api/evidence/1", ""},
 		{"POST", "/api/tokens", `{"name":"x"}`},
 	}
+	// What anyone may read: the health check and the API's description.
+	st, _ := send(t, "GET", "/healthz", "", "")
+	require.Equal(t, 204, st)
+	st, body := send(t, "GET", "/api/openapi.json", "", "")
+	require.Equal(t, 200, st)
+	require.Contains(t, string(body), `"openapi": "3.0.3"`)
 	for _, ep := range endpoints {
 		t.Run("anonymous/"+ep.method+" "+ep.path, func(t *testing.T) {
 			st, body := send(t, ep.method, ep.path, "", ep.body)
@@ -623,6 +623,10 @@ func TestUnauthenticated(t *testing.T) {
 		require.Equal(t, "cs", me.Login)
 		st, body = send(t, "GET", "/api/items", tok.Token, "")
 		require.Equal(t, 200, st, "%s", body)
+		st, body = send(t, "GET", "/api/tokens", tok.Token, "")
+		require.Equal(t, 200, st, "%s", body)
+		require.Contains(t, string(body), `"name":"脚本"`)
+		require.NotContains(t, string(body), tok.Token, "a listed token never shows its secret")
 	})
 	t.Run("bearer/unknown", func(t *testing.T) {
 		st, body := send(t, "GET", "/api/items", "rct_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "")

@@ -63,16 +63,14 @@ func TestHTTPSPublicURLMakesCookiesSecure(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true, Configure: func(c *app.Config) {
 		c.PublicURL, c.SecureCookie = cfg.PublicURL, cfg.SecureCookie
 	}})
-	resp, err := http.Post(e.Server.URL+"/api/session", "application/json",
-		strings.NewReader(`{"login":"cs","password":"`+apptest.Password+`"}`))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	st, hdr, body := e.Anonymous().Send("POST", "/api/session",
+		strings.NewReader(`{"login":"cs","password":"`+apptest.Password+`"}`), http.Header{"Content-Type": {"application/json"}})
+	require.Equal(t, http.StatusOK, st, "%s", body)
 	var secure bool
-	for _, c := range resp.Cookies() {
+	for _, c := range (&http.Response{Header: hdr}).Cookies() {
 		if c.Name == "rectify_session" {
 			secure = c.Secure
 		}
 	}
-	require.True(t, secure, "session cookie without Secure: %v", resp.Header.Values("Set-Cookie"))
+	require.True(t, secure, "session cookie without Secure: %v", hdr.Values("Set-Cookie"))
 }

@@ -156,12 +156,9 @@ func TestWithPostgreSQLGoneRequestsAnswer503AndThenRecover(t *testing.T) {
 		require.Contains(t, string(body), "服务暂时不可用，请稍后再试")
 		require.Equal(t, "5", hdr.Get("Retry-After"))
 	}
-	resp, err := http.Post(e.Server.URL+"/api/session", "application/json",
-		strings.NewReader(`{"login":"t2o","password":"`+apptest.Password+`"}`))
-	require.NoError(t, err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, string(b))
+	st, _, b := e.Anonymous().Send("POST", "/api/session",
+		strings.NewReader(`{"login":"t2o","password":"`+apptest.Password+`"}`), http.Header{"Content-Type": {"application/json"}})
+	require.Equal(t, http.StatusServiceUnavailable, st, string(b))
 
 	proxy.up(t)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
