@@ -16,7 +16,8 @@ import (
 )
 
 // Every route the API serves is described in /api/openapi.json, with the same method, and
-// the document describes no route that does not exist.
+// the document describes no route that does not exist. What the routes answer is checked
+// against the document by the integration tests' client (internal/apptest).
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	pool, _ := testenv.Pool(t)
 	svc := auth.NewService(pool, auth.Options{})
