@@ -43,18 +43,33 @@ func startWorker(t *testing.T, bin string, e *apptest.Env, concurrency int) *exe
 // task queue, with extra environment.
 func startWorkerEnv(t *testing.T, bin string, e *apptest.Env, extra []string) *exec.Cmd {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(t.TempDir(), "worker.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	return startRectify(t, bin, e, "worker", append([]string{"MIGRATE_DATABASE_URL=" + e.DB.OwnerURL}, extra...)...)
+}
+
+// startRectify runs `rectify <command>` as a process over the scenario's database, Temporal
+// and task queue, with extra environment; its log is shown when the test fails.
+func startRectify(t *testing.T, bin string, e *apptest.Env, command string, extra ...string) *exec.Cmd {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(t.TempDir(), command+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(t, err)
-	cmd := exec.Command(bin, "worker")
+	cmd := exec.Command(bin, command)
 	cmd.Env = append(append(os.Environ(),
 		"DATABASE_URL="+e.DBURL,
-		"MIGRATE_DATABASE_URL="+e.DB.OwnerURL,
 		"TEMPORAL_ADDRESS="+temporalAddr,
 		"RECTIFY_TASK_QUEUE="+e.Sys.Config.TaskQueue,
 		"RECTIFY_EVIDENCE_DIR="+t.TempDir()), extra...)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); f.Close() })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		f.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(f.Name()); err == nil {
+				t.Logf("rectify %s's log:\n%s", command, b)
+			}
+		}
+	})
 	return cmd
 }
 

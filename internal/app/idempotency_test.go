@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 
 	"rectify/internal/app"
 	"rectify/internal/apptest"
-	"rectify/internal/order"
 	"rectify/workflows/item"
 )
 
@@ -23,17 +21,9 @@ import (
 func TestOneIdempotencyKeyAcrossTheItemsOfAUnit(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	ctx := context.Background()
-	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
-	cs, t1o, t1s := e.Login("cs"), e.Login("t1o"), e.Login("t1s")
-	var ord order.Order
-	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
-	t1, err := e.Org.UnitByCode(ctx, "T1")
-	require.NoError(t, err)
-	ids := []string{
-		item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID),
-		item.ItemID(ord.Problems[0].Measures[1].ID, t1.ID),
-		item.ItemID(ord.Problems[1].Measures[0].ID, t1.ID),
-	}
+	o := issueThree(t, e)
+	ids := o.items(t, "T1")
+	t1o, t1s := e.Login("t1o"), e.Login("t1s")
 	key := http.Header{"Idempotency-Key": []string{"ack-1"}}
 	post := func(c *apptest.Client, id, action string, body any) (int, item.ActionResult, string) {
 		t.Helper()
@@ -68,7 +58,7 @@ func TestOneIdempotencyKeyAcrossTheItemsOfAUnit(t *testing.T) {
 	require.Contains(t, raw, "已签收")
 
 	var n int
-	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1 AND state = 'acknowledged'`, orderID).Scan(&n))
+	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1 AND state = 'acknowledged'`, o.ID).Scan(&n))
 	require.Equal(t, 3, n, "all three of T1's items are acknowledged in the read model")
 }
 
@@ -82,15 +72,9 @@ func TestAnUnansweredActionIsReportedUnconfirmedAndARetryActsOnce(t *testing.T) 
 	ctx := context.Background()
 	w := e.Sys.Worker()
 	require.NoError(t, w.Start())
-	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
+	id := issueThree(t, e).items(t, "T1")[0]
 	w.Stop()
-
-	cs, t1o := e.Login("cs"), e.Login("t1o")
-	var ord order.Order
-	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
-	t1, err := e.Org.UnitByCode(ctx, "T1")
-	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	t1o := e.Login("t1o")
 	key := http.Header{"Idempotency-Key": []string{"ack-outage"}}
 
 	st, raw := t1o.Do("POST", "/api/items/"+id+"/acknowledge", nil, key)

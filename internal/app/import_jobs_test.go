@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/imports"
+	"rectify/internal/testenv"
 )
 
 // bigProblemList is a CSV problem list of n measures for 城关镇.
@@ -35,28 +34,7 @@ func problemListFor(n int, unit, handler string) []byte {
 // startServe runs `rectify serve` as a process over the scenario's database.
 func startServe(t *testing.T, bin string, e *apptest.Env, extra ...string) *exec.Cmd {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(t.TempDir(), "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(),
-		"DATABASE_URL="+e.DBURL,
-		"TEMPORAL_ADDRESS="+temporalAddr,
-		"RECTIFY_LISTEN="+closedPort(t),
-		"RECTIFY_TASK_QUEUE="+e.Sys.Config.TaskQueue,
-		"RECTIFY_EVIDENCE_DIR="+t.TempDir()), extra...)
-	cmd.Stdout, cmd.Stderr = f, f
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		f.Close()
-		if t.Failed() {
-			if b, err := os.ReadFile(f.Name()); err == nil {
-				t.Logf("rectify serve's log:\n%s", b)
-			}
-		}
-	})
-	return cmd
+	return startRectify(t, bin, e, "serve", append([]string{"RECTIFY_LISTEN=" + testenv.ClosedPort(t)}, extra...)...)
 }
 
 // Background imports are kept in PostgreSQL: a person may have two queued or running; the

@@ -66,18 +66,51 @@ func issue(t *testing.T, e *apptest.Env, d order.Draft, wantItems int) int64 {
 	return created.ID
 }
 
+// issuedOrder is an order issued in a scenario, as its issuer read it once all its items
+// existed.
+type issuedOrder struct {
+	e     *apptest.Env
+	ID    int64
+	Order order.Order
+}
+
+// issueThree issues threeMeasures, due in 20 days, as cs: six items, three at T1 and three at T2.
+func issueThree(t *testing.T, e *apptest.Env) issuedOrder {
+	t.Helper()
+	o := issuedOrder{e: e, ID: issue(t, e, threeMeasures(dueIn(20)), 6)}
+	e.Login("cs").JSON("GET", fmt.Sprintf("/api/orders/%d", o.ID), nil, 200, &o.Order)
+	return o
+}
+
+// unitID is the id of the unit with this code.
+func (o issuedOrder) unitID(t *testing.T, code string) int64 {
+	t.Helper()
+	u, err := o.e.Org.UnitByCode(context.Background(), code)
+	require.NoError(t, err)
+	return u.ID
+}
+
+// items are the order's items at the unit with this code, in the order of the measures.
+func (o issuedOrder) items(t *testing.T, code string) []string {
+	t.Helper()
+	unit := o.unitID(t, code)
+	var ids []string
+	for _, p := range o.Order.Problems {
+		for _, m := range p.Measures {
+			ids = append(ids, item.ItemID(m.ID, unit))
+		}
+	}
+	return ids
+}
+
 func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	ctx := context.Background()
-	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
-
-	cs, t1o, t2o := e.Login("cs"), e.Login("t1o"), e.Login("t2o")
-	var ord order.Order
-	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
+	o := issueThree(t, e)
+	orderID, ord := o.ID, o.Order
 	require.Equal(t, 6, ord.Counts["issued"])
-	t1, err := e.Org.UnitByCode(ctx, "T1")
-	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	id := o.items(t, "T1")[0]
+	cs, t1o, t2o := e.Login("cs"), e.Login("t1o"), e.Login("t2o")
 
 	var mine struct{ Items []items.Row }
 	t1o.JSON("GET", "/api/me/items?view=todo", nil, 200, &mine)
@@ -156,8 +189,8 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	require.Equal(t, 404, st)
 
 	recordHistories(t, e, map[string]string{
-		item.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID): "unit_order_closed_after_return.json",
-		item.IssueWorkflowID(e.Sys.Deployment, orderID):       "issue_order.json",
+		item.UnitWorkflowID(e.Sys.Deployment, orderID, o.unitID(t, "T1")): "unit_order_closed_after_return.json",
+		item.IssueWorkflowID(e.Sys.Deployment, orderID):                   "issue_order.json",
 	})
 }
 

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
@@ -14,19 +13,10 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
+	"rectify/internal/testenv"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
 )
-
-// closedPort is an address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
 
 // A county determines two branches while Temporal cannot be reached: both cases commit and
 // neither workflow starts. Determining the first again with the same four ones answers the
@@ -49,7 +39,7 @@ func TestAWeakCaseWhoseWorkflowFailedToStartIsStartedLater(t *testing.T) {
 	county, err := e.Org.PersonByLogin(ctx, "cs")
 	require.NoError(t, err)
 	by := weak.Actor{PersonID: county.ID, UnitID: county.UnitID}
-	down, err := client.NewLazyClient(client.Options{HostPort: closedPort(t)})
+	down, err := client.NewLazyClient(client.Options{HostPort: testenv.ClosedPort(t)})
 	require.NoError(t, err)
 	t.Cleanup(down.Close)
 	ones1 := weak.FourOnes{CountyLeader: "cl", TownshipLeader: "t1s", FirstSecretary: "t1l", PairedUnit: "C"}

@@ -44,20 +44,20 @@ func TestHTTPServerBoundsSlowAndIdleClients(t *testing.T) {
 // An https public URL turns Secure cookies on by itself, and cannot be combined with
 // RECTIFY_SECURE_COOKIE=false; the session cookie then carries Secure.
 func TestHTTPSPublicURLMakesCookiesSecure(t *testing.T) {
-	t.Setenv("RECTIFY_PUBLIC_URL", "https://zgdb.example.cn")
-	cfg, err := app.ConfigFromEnv()
+	configFrom := func(publicURL, secureCookie string) (app.Config, error) {
+		t.Setenv("RECTIFY_PUBLIC_URL", publicURL)
+		t.Setenv("RECTIFY_SECURE_COOKIE", secureCookie)
+		return app.ConfigFromEnv()
+	}
+	cfg, err := configFrom("https://zgdb.example.cn", "")
 	require.NoError(t, err)
 	require.True(t, cfg.SecureCookie)
-	t.Setenv("RECTIFY_SECURE_COOKIE", "false")
-	_, err = app.ConfigFromEnv()
+	_, err = configFrom("https://zgdb.example.cn", "false")
 	require.ErrorContains(t, err, "an https site needs Secure cookies")
-	t.Setenv("RECTIFY_SECURE_COOKIE", "")
-	t.Setenv("RECTIFY_PUBLIC_URL", "http://127.0.0.1:8080")
-	plain, err := app.ConfigFromEnv()
+	plain, err := configFrom("http://127.0.0.1:8080", "")
 	require.NoError(t, err)
 	require.False(t, plain.SecureCookie)
-	t.Setenv("RECTIFY_PUBLIC_URL", "zgdb.example.cn")
-	_, err = app.ConfigFromEnv()
+	_, err = configFrom("zgdb.example.cn", "")
 	require.ErrorContains(t, err, "RECTIFY_PUBLIC_URL")
 
 	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true, Configure: func(c *app.Config) {

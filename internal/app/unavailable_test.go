@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"rectify/internal/app"
 	"rectify/internal/apptest"
 	"rectify/internal/devserver"
-	"rectify/internal/order"
 	"rectify/internal/testenv"
 	"rectify/workflows/item"
 )
@@ -39,22 +37,11 @@ func TestWithTemporalKilledAnActionAnswers503AtOnceAndThenRecovers(t *testing.T)
 	ready, done := make(chan struct{}), make(chan error, 1)
 	go func() { done <- dev.Run(ctx, func() { close(ready) }) }()
 	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("dev server: %v", err)
-	case <-time.After(90 * time.Second):
-		t.Fatal("dev server not ready")
-	}
+	testenv.AwaitReady(t, ready, done, 90*time.Second)
 
 	e := apptest.New(t, addr, apptest.Options{})
-	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
-	cs, t1o := e.Login("cs"), e.Login("t1o")
-	var ord order.Order
-	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
-	t1, err := e.Org.UnitByCode(context.Background(), "T1")
-	require.NoError(t, err)
-	id := item.ItemID(ord.Problems[0].Measures[0].ID, t1.ID)
+	id := issueThree(t, e).items(t, "T1")[0]
+	t1o := e.Login("t1o")
 
 	require.NoError(t, dev.Kill())
 	ack := http.Header{"Idempotency-Key": {"ack-after-outage"}}
