@@ -21,17 +21,6 @@ import (
 	"rectify/workflows/item"
 )
 
-// villageDraft is an order of 1 problem / 1 measure whose responsibilities go by position
-// 书记, which every township and village of the fixture has (the county has none).
-func villageDraft(targets ...string) order.Draft {
-	resp := order.Responsibility{Primary: order.PersonRef{Position: "书记"}, Handler: order.PersonRef{Position: "书记"}}
-	return order.Draft{Title: "关于软弱涣散村党组织整顿的通知", Source: "督查", Targets: targets,
-		Problems: []order.Problem{{Description: "组织生活不经常", Measures: []order.Measure{{
-			Content: "每月召开支部委员会", Criterion: "每月一份会议记录", Responsibility: resp,
-			Deadline: order.Deadline{Kind: "限期整改", Due: dueIn(30)},
-		}}}}}
-}
-
 // errorCodes is the JSON error code each refusal status must carry.
 var errorCodes = map[int]string{400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
