@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -470,7 +469,7 @@ func TestAWeakCaseWhoseWorkflowFailedToStartIsStartedLater(t *testing.T) {
 		cancel()
 		_, err = e.Sys.Temporal.DescribeWorkflowExecution(ctx, k.WorkflowID, "")
 		var nf *serviceerror.NotFound
-		require.True(t, errors.As(err, &nf), "no workflow: %v", err)
+		require.ErrorAs(t, err, &nf, "no workflow")
 		cases = append(cases, k)
 	}
 
