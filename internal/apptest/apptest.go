@@ -1,6 +1,8 @@
 // Package apptest runs the whole system for tests: a real Temporal dev server from the
 // pinned CLI, a fresh PostgreSQL database with a small organization tree, the worker and the
-// HTTP API on httptest, and a signed-in HTTP client per person.
+// HTTP API on httptest, and a signed-in HTTP client per person. Every exchange a client
+// makes is checked against the served OpenAPI document (contract.go), so that the
+// hand-written document cannot drift from what the handlers answer.
 package apptest
 
 import (
