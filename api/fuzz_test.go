@@ -13,6 +13,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
+	"rectify/internal/testenv"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 	"rectify/workflows/item"
@@ -39,7 +40,7 @@ func body[T any](name, seed string, validate func(T) error) requestBody {
 			err = validate(v)
 		}
 		if err != nil {
-			requireNamedRefusal(t, err)
+			testenv.RequireNamedRefusal(t, err)
 			return
 		}
 		out, err := json.Marshal(v)
@@ -48,17 +49,6 @@ func body[T any](name, seed string, validate func(T) error) requestBody {
 		require.NoError(t, decodeJSON(bytes.NewReader(out), &back), "%s", out)
 		require.Equal(t, v, back)
 	}}
-}
-
-func requireNamedRefusal(t *testing.T, err error) {
-	t.Helper()
-	e, ok := apperr.As(err)
-	require.True(t, ok, "not an apperr.Error: %v", err)
-	require.Equal(t, apperr.Invalid, e.Kind, "%v", err)
-	require.NotEmpty(t, e.Field, "%v", err)
-	for _, f := range e.Fields {
-		require.NotEmpty(t, f.Field, "%+v", f)
-	}
 }
 
 // fieldsErr is nil for no problems (InvalidFields returns a nil *apperr.Error).
@@ -100,7 +90,7 @@ var requestBodies = []requestBody{
 		y, err := calendar.ParseYear(bytes.NewReader(data))
 		var pe *calendar.ParseError
 		if errors.As(err, &pe) {
-			requireNamedRefusal(t, apperr.New(apperr.Invalid, pe.Field, pe.Message))
+			testenv.RequireNamedRefusal(t, apperr.New(apperr.Invalid, pe.Field, pe.Message))
 			return
 		}
 		require.NoError(t, err)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"rectify/internal/rectification"
+	"rectify/workflows/item/itemmsg"
 	"strings"
 	"testing"
 
@@ -13,17 +15,8 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/ledger"
-	"rectify/internal/rectification"
-	"rectify/workflows/item/itemmsg"
+	"rectify/internal/testenv"
 )
-
-func openXLSX(t *testing.T, b []byte) *excelize.File {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(b))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = f.Close() })
-	return f
-}
 
 // findCol finds a header's column and row in a sheet.
 func findCol(t *testing.T, f *excelize.File, sheet, header string) (int, int) {
@@ -53,18 +46,10 @@ func uploadSheet(t *testing.T, c *apptest.Client, path string, data []byte) (int
 func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	ctx := context.Background()
-	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
+	o := issueThree(t, e)
+	orderID := o.ID
 	cs, t1o := e.Login("cs"), e.Login("t1o")
-	t1, err := e.Org.UnitByCode(ctx, "T1")
-	require.NoError(t, err)
-	var ids []string
-	rows, err := e.Sys.Pool.Query(ctx, `SELECT id FROM items WHERE unit_id = $1 ORDER BY id`, t1.ID)
-	require.NoError(t, err)
-	for rows.Next() {
-		var id string
-		require.NoError(t, rows.Scan(&id))
-		ids = append(ids, id)
-	}
+	ids := o.items(t, "T1")
 	require.Len(t, ids, 3)
 	a, b, c := ids[0], ids[1], ids[2]
 	t1o.JSON("POST", "/api/items/"+a+"/acknowledge", nil, 200, nil)
@@ -75,7 +60,7 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	// The order's ledger, Chinese and English.
 	st, x := cs.Do("GET", fmt.Sprintf("/api/ledger?order=%d", orderID), nil, nil)
 	require.Equal(t, 200, st, string(x))
-	f := openXLSX(t, x)
+	f := testenv.OpenXLSX(t, x)
 	col, hdr := findCol(t, f, ledger.SheetLedger, "整改措施")
 	var measures []string
 	all, _ := f.GetRows(ledger.SheetLedger)
@@ -87,7 +72,7 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	require.Len(t, measures, 6, "one row per item")
 	st, x = cs.Do("GET", fmt.Sprintf("/api/ledger?order=%d&lang=en", orderID), nil, nil)
 	require.Equal(t, 200, st)
-	findCol(t, openXLSX(t, x), ledger.SheetLedgerEN, "Measure")
+	findCol(t, testenv.OpenXLSX(t, x), ledger.SheetLedgerEN, "Measure")
 	st, _ = t1o.Do("GET", "/api/ledger?unit=T2", nil, nil)
 	require.Equal(t, 200, st)
 
@@ -102,7 +87,7 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 
 	// Filled in: progress on a, progress and 销号 on b, progress on c (never signed for).
 	// Meanwhile a moves through the API, so its row is stale.
-	f = openXLSX(t, sheet)
+	f = testenv.OpenXLSX(t, sheet)
 	sh := f.GetSheetList()[0]
 	pc, hr := findCol(t, f, sh, ledger.HeaderProgress)
 	rc, _ := findCol(t, f, sh, ledger.HeaderRequestClose)
@@ -166,7 +151,7 @@ func TestLedgerExportAndProgressRoundTrip(t *testing.T) {
 	require.Equal(t, "在线报送", aProgress, "the stale row did not overwrite")
 
 	// A malformed sheet is refused with the row and column named.
-	f = openXLSX(t, sheet)
+	f = testenv.OpenXLSX(t, sheet)
 	name, _ := excelize.CoordinatesToCellName(rc, hr+1)
 	require.NoError(t, f.SetCellValue(sh, name, "可以"))
 	var bad bytes.Buffer

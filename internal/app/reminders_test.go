@@ -2,64 +2,27 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"net"
-	"strconv"
+	"net/http"
+	"net/http/httptest"
+	"rectify/workflows/dispatch/dispatchmsg"
+	"rectify/workflows/item/itemmsg"
 	"strings"
 	"testing"
 	"time"
 
+	"rectify/internal/notify"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
-	"rectify/internal/app"
 	"rectify/internal/apptest"
+	"rectify/internal/bulletin"
 	"rectify/internal/items"
-	"rectify/internal/mailsink"
 	"rectify/internal/order"
-	"rectify/workflows/dispatch/dispatchmsg"
-	"rectify/workflows/item"
-	"rectify/workflows/item/itemmsg"
 )
-
-// withSink starts a real SMTP server and points the system's email at it.
-func withSink(t *testing.T) (*mailsink.Sink, func(*app.Config)) {
-	t.Helper()
-	sink, err := mailsink.Start("127.0.0.1:0", "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sink.Close() })
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	return sink, func(c *app.Config) { c.Notify.SMTP.Host, c.Notify.SMTP.Port = host, p }
-}
-
-// issueBackdated creates and issues an order as if it had been issued `ago` before now,
-// the way staff enter an order after the fact, so that its rungs are already due.
-func issueBackdated(t *testing.T, e *apptest.Env, ago time.Duration, issuer string, d order.Draft) int64 {
-	t.Helper()
-	ctx := context.Background()
-	past := time.Now().Add(-ago)
-	st := order.NewStore(e.Sys.Pool, func() time.Time { return past })
-	p, err := e.Org.PersonByLogin(ctx, issuer)
-	require.NoError(t, err)
-	id, err := st.Create(ctx, p.UnitID, p.ID, d)
-	require.NoError(t, err)
-	at, err := st.BeginIssue(ctx, id, p.UnitID, p.ID)
-	require.NoError(t, err)
-	_, err = item.StartIssue(ctx, e.Sys.Temporal, e.Sys.Config.TaskQueue, itemmsg.IssueOrderInput{Deployment: e.Sys.Deployment, OrderID: id, IssuedBy: p.ID, IssuedAt: at})
-	require.NoError(t, err)
-	return id
-}
-
-func roundTheClock() *itemmsg.Policy {
-	p := itemmsg.DefaultPolicy()
-	p.SendStart, p.SendEnd = "00:00", "23:59"
-	return &p
-}
-
-func day(t time.Time, n int) string {
-	return t.In(order.Shanghai).AddDate(0, 0, n).Format("2006-01-02")
-}
 
 // An order entered 20 days after issue, to T1 and T2, with one measure long overdue and one
 // due soon: each handler gets one reminder message listing all of their items; the
@@ -147,4 +110,107 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, t1.ID):                     "item/unit_order_supervised_escalated.json",
 		dispatchmsg.DispatchWorkflowID(e.Sys.Deployment, slot.Truncate(time.Minute)): "dispatch/dispatch.json",
 	})
+}
+
+// A department asks for a bulletin now: it is computed through the bulletin workflow, kept,
+// served by the API and emailed with its spreadsheet to the department's staff and leaders.
+// The weekly and monthly schedules exist once however often the worker starts.
+func TestAnOnDemandBulletinIsKeptServedAndEmailed(t *testing.T) {
+	sink, cfg := withSink(t)
+	e := apptest.New(t, temporalAddr, apptest.Options{Configure: cfg})
+	ctx := context.Background()
+	issue(t, e, threeMeasures(dueIn(20)), 6)
+	cs, t1o := e.Login("cs"), e.Login("t1o")
+
+	b := publishNow(t, cs)
+	require.Equal(t, 6, b.Total)
+	require.Equal(t, 6, b.IssuedInPeriod)
+	require.Zero(t, b.Closed)
+	require.Len(t, b.Ranking, 2)
+	require.Equal(t, "城关镇：销号率0%（0/3项），超期0项，列第1位，销号率并列最高，超期事项最少。", b.Ranking[0].Sentence)
+
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		n, _ := sink.Count()
+		assert.Equal(c, 2, n, "cs (org_staff) and cl (leader)")
+	}, 20*time.Second, 100*time.Millisecond)
+	for _, m := range sink.Messages() {
+		require.True(t, strings.HasPrefix(m.Subject, "【通报】示范县整改工作专项通报"), m.Subject)
+		require.Contains(t, []string{"cs@example.cn", "cl@example.cn"}, m.To[0])
+	}
+	var list struct{ Bulletins []bulletin.Summary }
+	cs.JSON("GET", "/api/bulletins", nil, 200, &list)
+	require.Len(t, list.Bulletins, 1)
+	st, x := cs.Do("GET", "/api/bulletins/"+itoa(b.ID)+"/xlsx", nil, nil)
+	require.Equal(t, 200, st)
+	require.True(t, strings.HasPrefix(string(x), "PK"), "an xlsx is a zip")
+	st, _ = t1o.Do("GET", "/api/bulletins/"+itoa(b.ID), nil, nil)
+	require.Equal(t, 404, st, "a township does not read the county's bulletin")
+
+	require.NoError(t, e.Sys.EnsureSchedules(ctx))
+	require.NoError(t, e.Sys.EnsureSchedules(ctx), "a second start finds them")
+	d, err := e.Sys.Temporal.ScheduleClient().GetHandle(ctx, e.Sys.Deployment+"-bulletin-weekly").Describe(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "Asia/Shanghai", d.Schedule.Spec.TimeZoneName)
+	require.NotEmpty(t, d.Schedule.Spec.Calendars)
+	require.NotEmpty(t, d.Info.NextActionTimes)
+	next := d.Info.NextActionTimes[0].In(time.FixedZone("CST", 8*3600))
+	require.Equal(t, time.Monday, next.Weekday())
+	require.Equal(t, "08:30", next.Format("15:04"))
+
+	var wfID string
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		resp, err := e.Sys.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'BulletinWorkflow'"})
+		require.NoError(c, err)
+		require.NotEmpty(c, resp.Executions)
+		wfID = resp.Executions[0].Execution.WorkflowId
+	}, 10*time.Second, 100*time.Millisecond)
+	recordHistories(t, e, map[string]string{wfID: "bulletin/bulletin.json"})
+}
+
+// A robot whose webhook refuses a reminder with an error repeating its access token, the
+// signing secret and the recipient's phone number: the item's detail, to everyone in scope,
+// shows the delivery's channel, status, time and a cleaned reason, and none of those.
+func TestItemDetailShowsNoProviderSecrets(t *testing.T) {
+	e := apptest.New(t, temporalAddr, apptest.Options{})
+	ctx := context.Background()
+	orderID := issue(t, e, threeMeasures(dueIn(20)), 6)
+	const token, secret, phone = "webhookTOKEN4242abcd", "SECdingSigning0000", "13700001111"
+	robotSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprintf(w, `{"errcode": 300001, "errmsg": "token %s invalid for %s (%s), see %s"}`, r.URL.Query().Get("access_token"), phone, secret, r.URL)
+	}))
+	defer robotSrv.Close()
+	robot, err := notify.NewDingTalkSender(notify.DingTalkConfig{Webhook: robotSrv.URL + "/robot/send?access_token=" + token, Secret: secret})
+	require.NoError(t, err)
+
+	var itemID string
+	var personID int64
+	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT i.id, p.id FROM items i JOIN units u ON u.id = i.unit_id JOIN people p ON p.login = 't1o'
+		WHERE i.order_id = $1 AND u.code = 'T1' ORDER BY i.id LIMIT 1`, orderID).Scan(&itemID, &personID))
+	n := &notify.Notifier{Store: notify.NewStore(e.Sys.Pool), Senders: []notify.Sender{robot}}
+	_, err = n.Deliver(ctx, "secrets-test", notify.Recipient{PersonID: personID, Name: "城关镇组织委员", Mobile: phone},
+		notify.RungOverdueUrge, []string{itemID}, notify.Message{Subject: "催办", Body: "请尽快整改"})
+	require.Error(t, err)
+
+	var row string
+	require.NoError(t, e.Sys.Pool.QueryRow(ctx, `SELECT row_to_json(d)::text FROM deliveries d WHERE key LIKE 'secrets-test%'`).Scan(&row))
+	for _, who := range []string{"cs", "t1o"} {
+		body := e.Login(who).JSON("GET", "/api/items/"+itemID, nil, 200, nil)
+		for _, text := range []string{row, string(body)} {
+			for _, s := range []string{token, secret, phone, robotSrv.URL} {
+				require.False(t, strings.Contains(text, s), "%q leaked into %s", s, text)
+			}
+		}
+		var detail struct {
+			Deliveries []map[string]any `json:"deliveries"`
+		}
+		require.NoError(t, json.Unmarshal(body, &detail))
+		require.Len(t, detail.Deliveries, 1)
+		d := detail.Deliveries[0]
+		require.Equal(t, "dingtalk", d["channel"])
+		require.Equal(t, "failed", d["status"])
+		require.Equal(t, "服务商拒绝 (provider refused, HTTP 403)", d["reason"])
+		require.NotEmpty(t, d["at"])
+		require.Len(t, d, 4, "channel, status, time and reason only: %v", d)
+	}
 }

@@ -44,35 +44,45 @@ func TestHTTPServerBoundsSlowAndIdleClients(t *testing.T) {
 // An https public URL turns Secure cookies on by itself, and cannot be combined with
 // RECTIFY_SECURE_COOKIE=false; the session cookie then carries Secure.
 func TestHTTPSPublicURLMakesCookiesSecure(t *testing.T) {
-	t.Setenv("RECTIFY_PUBLIC_URL", "https://zgdb.example.cn")
-	cfg, err := app.ConfigFromEnv()
+	configFrom := func(publicURL, secureCookie string) (app.Config, error) {
+		t.Setenv("RECTIFY_PUBLIC_URL", publicURL)
+		t.Setenv("RECTIFY_SECURE_COOKIE", secureCookie)
+		return app.ConfigFromEnv()
+	}
+	cfg, err := configFrom("https://zgdb.example.cn", "")
 	require.NoError(t, err)
 	require.True(t, cfg.SecureCookie)
-	t.Setenv("RECTIFY_SECURE_COOKIE", "false")
-	_, err = app.ConfigFromEnv()
+	_, err = configFrom("https://zgdb.example.cn", "false")
 	require.ErrorContains(t, err, "an https site needs Secure cookies")
-	t.Setenv("RECTIFY_SECURE_COOKIE", "")
-	t.Setenv("RECTIFY_PUBLIC_URL", "http://127.0.0.1:8080")
-	plain, err := app.ConfigFromEnv()
+	plain, err := configFrom("http://127.0.0.1:8080", "")
 	require.NoError(t, err)
 	require.False(t, plain.SecureCookie)
-	t.Setenv("RECTIFY_PUBLIC_URL", "zgdb.example.cn")
-	_, err = app.ConfigFromEnv()
+	_, err = configFrom("zgdb.example.cn", "")
 	require.ErrorContains(t, err, "RECTIFY_PUBLIC_URL")
 
 	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true, Configure: func(c *app.Config) {
 		c.PublicURL, c.SecureCookie = cfg.PublicURL, cfg.SecureCookie
 	}})
-	resp, err := http.Post(e.Server.URL+"/api/session", "application/json",
-		strings.NewReader(`{"login":"cs","password":"`+apptest.Password+`"}`))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	st, hdr, body := e.Anonymous().Send("POST", "/api/session",
+		strings.NewReader(`{"login":"cs","password":"`+apptest.Password+`"}`), http.Header{"Content-Type": {"application/json"}})
+	require.Equal(t, http.StatusOK, st, "%s", body)
 	var secure bool
-	for _, c := range resp.Cookies() {
+	for _, c := range (&http.Response{Header: hdr}).Cookies() {
 		if c.Name == "rectify_session" {
 			secure = c.Secure
 		}
 	}
-	require.True(t, secure, "session cookie without Secure: %v", resp.Header.Values("Set-Cookie"))
+	require.True(t, secure, "session cookie without Secure: %v", hdr.Values("Set-Cookie"))
+}
+
+// The pool is sized for the senders, not pgx's default of one connection a CPU (4 here),
+// and RECTIFY_DB_MAX_CONNS sizes it otherwise.
+func TestThePoolIsSizedForTheSenders(t *testing.T) {
+	e := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true})
+	require.EqualValues(t, app.Defaults().DBMaxConns, e.Sys.Pool.Config().MaxConns)
+	require.EqualValues(t, 12, app.Defaults().DBMaxConns)
+	sized := apptest.New(t, temporalAddr, apptest.Options{NoWorker: true, Configure: func(c *app.Config) {
+		c.DBMaxConns = 7
+	}})
+	require.EqualValues(t, 7, sized.Sys.Pool.Config().MaxConns)
 }

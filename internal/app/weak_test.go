@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"rectify/workflows/weakcase/weakcasemsg"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,6 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
-	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // A county screens its branches: each township proposes its own; the county determines one
@@ -53,6 +53,17 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.Equal(t, 400, st, "declining needs a reason")
 	st, _ = cs.Do("POST", "/api/weak/proposals/"+itoa(p2.ID)+"/decline", map[string]any{"note": "经核查不属于软弱涣散"}, nil)
 	require.Equal(t, 204, st)
+	var campaigns struct{ Campaigns []weak.Campaign }
+	t1o.JSON("GET", "/api/weak/campaigns", nil, 200, &campaigns)
+	require.Len(t, campaigns.Campaigns, 1, "a township sees its county's campaign")
+	require.Equal(t, c.ID, campaigns.Campaigns[0].ID)
+	var proposals struct{ Proposals []weak.Proposal }
+	cs.JSON("GET", base+"/proposals", nil, 200, &proposals)
+	statuses := map[int64]string{}
+	for _, p := range proposals.Proposals {
+		statuses[p.ID] = p.Status
+	}
+	require.Equal(t, map[int64]string{p1.ID: "determined", p2.ID: "declined"}, statuses)
 
 	caseURL := "/api/weak/cases/" + itoa(kase.ID)
 	var detail struct {
@@ -166,4 +177,18 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 		ReportsReceived: 1}, *bl.WeakBranches)
 
 	recordHistories(t, e, map[string]string{weakcasemsg.WorkflowID(e.Sys.Deployment, kase.ID): "weakcase/weak_case.json"})
+
+	// The one-village plan (一村一策) is issued to the branch as an order, once.
+	plan := map[string]any{"problems": []map[string]any{{"description": "班子弱", "measures": []map[string]any{{
+		"content": "调整班子", "criterion": "到位", "deadline": map[string]any{"kind": "by_date", "working_days": 30},
+		"responsibility": map[string]any{"primary": map[string]any{"position": "书记"}, "handler": map[string]any{"position": "书记"}}}}}}}
+	var planned struct {
+		CaseID      int64 `json:"case_id"`
+		PlanOrderID int64 `json:"plan_order_id"`
+	}
+	cs.JSON("POST", caseURL+"/plan", plan, 201, &planned)
+	require.Equal(t, kase.ID, planned.CaseID)
+	require.NotZero(t, planned.PlanOrderID)
+	st, _ = cs.Do("POST", caseURL+"/plan", plan, nil)
+	require.Equal(t, 409, st, "one plan a case")
 }

@@ -1,10 +1,9 @@
-package apperr
+package apperr_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -16,24 +15,15 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-)
 
-// closedPort is an address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
+	"rectify/internal/apperr"
+	"rectify/internal/testenv"
+)
 
 // What a dependency that is down really returns, wrapped the way our code wraps it, is
 // Unavailable (503, Retry-After); refusals and faults of our own are not.
 func TestDependencyDownIsUnavailable(t *testing.T) {
-	addr := closedPort(t)
+	addr := testenv.ClosedPort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -62,13 +52,13 @@ func TestDependencyDownIsUnavailable(t *testing.T) {
 		"grpc status":           status.Error(codes.Unavailable, "transport is closing"),
 		"postgres shutdown":     fmt.Errorf("q: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}),
 		"postgres conn closed":  fmt.Errorf("q: %w", pgconn.ErrConnClosed),
-		"internal wrapping":     &Error{Kind: Internal, Err: pgErr},
+		"internal wrapping":     &apperr.Error{Kind: apperr.Internal, Err: pgErr},
 	}
 	for name, err := range down {
-		if KindOf(err) != Unavailable {
-			t.Errorf("%s: kind %v, want Unavailable: %v", name, KindOf(err), err)
+		if apperr.KindOf(err) != apperr.Unavailable {
+			t.Errorf("%s: kind %v, want Unavailable: %v", name, apperr.KindOf(err), err)
 		}
-		st, body := ToBody(err)
+		st, body := apperr.ToBody(err)
 		if st != http.StatusServiceUnavailable || body.Error.Code != "unavailable" || body.Error.Message != "服务暂时不可用，请稍后再试" {
 			t.Errorf("%s: %d %+v", name, st, body)
 		}
@@ -78,10 +68,10 @@ func TestDependencyDownIsUnavailable(t *testing.T) {
 		"plain":           errors.New("boom"),
 		"unique":          &pgconn.PgError{Code: "23505"},
 		"grpc not found":  status.Error(codes.NotFound, "no such workflow"),
-		"refusal wrapped": &Error{Kind: Conflict, Message: "不能销号", Err: pgErr},
+		"refusal wrapped": &apperr.Error{Kind: apperr.Conflict, Message: "不能销号", Err: pgErr},
 	}
 	for name, err := range up {
-		if KindOf(err) == Unavailable {
+		if apperr.KindOf(err) == apperr.Unavailable {
 			t.Errorf("%s: classified Unavailable: %v", name, err)
 		}
 	}
@@ -94,13 +84,13 @@ func TestRetryAfterHeader(t *testing.T) {
 		header string
 	}{
 		{fmt.Errorf("x: %w", serviceerror.NewUnavailable("down")), 503, "5"},
-		{&Error{Kind: TooManyRequests, Message: "登录失败次数过多", RetryAfter: 90500 * time.Millisecond}, 429, "91"},
-		{&Error{Kind: Unavailable, Message: "登录请求过多，请稍后再试", RetryAfter: 2 * time.Second}, 503, "2"},
-		{New(Invalid, "x", "错"), 400, ""},
+		{&apperr.Error{Kind: apperr.TooManyRequests, Message: "登录失败次数过多", RetryAfter: 90500 * time.Millisecond}, 429, "91"},
+		{&apperr.Error{Kind: apperr.Unavailable, Message: "登录请求过多，请稍后再试", RetryAfter: 2 * time.Second}, 503, "2"},
+		{apperr.New(apperr.Invalid, "x", "错"), 400, ""},
 	}
 	for _, tc := range cases {
 		rec := httptest.NewRecorder()
-		WriteJSON(rec, httptest.NewRequest("GET", "/", nil), tc.err)
+		apperr.WriteJSON(rec, httptest.NewRequest("GET", "/", nil), tc.err)
 		if rec.Code != tc.status || rec.Header().Get("Retry-After") != tc.header {
 			t.Errorf("%v: %d Retry-After %q, want %d %q", tc.err, rec.Code, rec.Header().Get("Retry-After"), tc.status, tc.header)
 		}

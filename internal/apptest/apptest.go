@@ -1,6 +1,8 @@
 // Package apptest runs the whole system for tests: a real Temporal dev server from the
 // pinned CLI, a fresh PostgreSQL database with a small organization tree, the worker and the
-// HTTP API on httptest, and a signed-in HTTP client per person.
+// HTTP API on httptest, and a signed-in HTTP client per person. Every exchange a client
+// makes is checked against the served OpenAPI document (contract.go), so that the
+// hand-written document cannot drift from what the handlers answer.
 package apptest
 
 import (
@@ -86,6 +88,8 @@ type Env struct {
 	DBURL string
 	DB    testenv.Database
 	Org   *org.Store
+	// contract is the served OpenAPI document every client checks its exchanges against.
+	contract *Contract
 }
 
 // Options tune an Env.
@@ -144,21 +148,32 @@ func New(t testing.TB, temporalAddr string, o Options) *Env {
 	}
 	srv := httptest.NewServer(sys.Handler())
 	t.Cleanup(srv.Close)
-	return &Env{t: t, Sys: sys, Server: srv, DBURL: dbURL, DB: d, Org: st}
+	contract, err := servedContractOf(srv.Config.Handler)
+	if err != nil {
+		t.Fatalf("apptest.New: %v", err)
+	}
+	return &Env{t: t, Sys: sys, Server: srv, DBURL: dbURL, DB: d, Org: st, contract: contract}
 }
 
-// Client is a signed-in person's HTTP client.
+// Client is a person's HTTP client. Every exchange is checked against the OpenAPI document:
+// an answer the document does not describe fails the test.
 type Client struct {
-	t    testing.TB
-	base string
-	hc   *http.Client
+	t        testing.TB
+	base     string
+	hc       *http.Client
+	contract *Contract
+}
+
+// Anonymous is a client that has not signed in; it keeps cookies like a browser.
+func (e *Env) Anonymous() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: e.t, base: e.Server.URL, hc: &http.Client{Jar: jar, Timeout: 60 * time.Second}, contract: e.contract}
 }
 
 // Login signs a fixture person in with a session cookie.
 func (e *Env) Login(login string) *Client {
 	e.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &Client{t: e.t, base: e.Server.URL, hc: &http.Client{Jar: jar, Timeout: 60 * time.Second}}
+	c := e.Anonymous()
 	if st, body := c.Do("POST", "/api/session", map[string]string{"login": login, "password": Password}, nil); st != 200 {
 		e.t.Fatalf("login %s: %d %s", login, st, body)
 	}
@@ -202,14 +217,45 @@ func (c *Client) send(req *http.Request) (int, []byte) {
 	return st, b
 }
 
+// Send sends a request with any body and headers, and returns the status, the answer's
+// headers and its body.
+func (c *Client) Send(method, path string, body io.Reader, header http.Header) (int, http.Header, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatalf("request: %v", err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return c.sendFull(req)
+}
+
 func (c *Client) sendFull(req *http.Request) (int, http.Header, []byte) {
 	c.t.Helper()
+	// The body is kept to check the request against the document afterwards.
+	// The length stays as the request had it: known for in-memory bodies, unknown (chunked)
+	// for streams.
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if reqBody, err = io.ReadAll(req.Body); err != nil {
+			c.t.Fatalf("%s %s: read request body: %v", req.Method, req.URL.Path, err)
+		}
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if c.contract != nil {
+		if err := c.contract.Check(req, reqBody, resp.StatusCode, resp.Header, b); err != nil {
+			c.t.Errorf("OpenAPI: %s %s: status %d: %v", req.Method, req.URL.RequestURI(), resp.StatusCode, err)
+		}
+	}
 	return resp.StatusCode, resp.Header, b
 }
 

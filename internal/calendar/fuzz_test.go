@@ -3,7 +3,6 @@ package calendar_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func FuzzParseYear(f *testing.F) {
 		y, err := calendar.ParseYear(bytes.NewReader(data))
 		if err != nil {
 			var pe *calendar.ParseError
-			require.True(t, errors.As(err, &pe), "%T %v", err, err)
+			require.ErrorAs(t, err, &pe)
 			require.NotEmpty(t, pe.Field, "%v", err)
 			require.NotEmpty(t, pe.Message)
 			return
@@ -57,7 +56,7 @@ func FuzzWorkdays(f *testing.F) {
 		out, err := c.AddWorkdaysChecked(day, n)
 		if err != nil {
 			var re *calendar.RangeError
-			require.True(t, errors.As(err, &re), "%T %v", err, err)
+			require.ErrorAs(t, err, &re)
 			require.NotEmpty(t, re.Field)
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -139,28 +138,16 @@ func TestTheAppRoleCannotRewriteTheAuditTrail(t *testing.T) {
 func TestRolesAndGrantsAreSafeToSetUpConcurrently(t *testing.T) {
 	ctx := context.Background()
 	d := testenv.Open(t)
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if i%2 == 0 {
-				errs[i] = db.Migrate(ctx, d.OwnerURL, d.AppURL)
-				return
-			}
-			other, drop, err := testenv.NewDatabase(ctx)
-			if err == nil {
-				drop()
-				_ = other
-			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		require.NoError(t, err, "setup %d", i)
-	}
+	testenv.Concurrently(t, 8, func(i int) error {
+		if i%2 == 0 {
+			return db.Migrate(ctx, d.OwnerURL, d.AppURL)
+		}
+		_, drop, err := testenv.NewDatabase(ctx)
+		if err == nil {
+			drop()
+		}
+		return err
+	})()
 }
 
 // A database made before the roles existed (its tables owned by the superuser) is handed to

@@ -61,13 +61,7 @@ func TestADevServerThatDiesIsStartedAgain(t *testing.T) {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, func() { close(ready) }) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("Run returned before ready: %v", err)
-	case <-time.After(90 * time.Second):
-		t.Fatal("dev server not ready in 90 s")
-	}
+	testenv.AwaitReady(t, ready, done, 90*time.Second)
 	c, err := client.NewLazyClient(client.Options{HostPort: addr})
 	if err != nil {
 		t.Fatal(err)

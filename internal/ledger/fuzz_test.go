@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apperr"
 	"rectify/internal/ledger"
 	"rectify/internal/limits"
+	"rectify/internal/testenv"
 )
 
 // FuzzReadProgressSheet feeds uploaded progress sheets (POST /api/progress-sheet/preview) to
@@ -25,13 +25,7 @@ func FuzzReadProgressSheet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines, err := ledger.ReadProgressSheet(bytes.NewReader(data), 1<<20)
 		if err != nil {
-			e, ok := apperr.As(err)
-			require.True(t, ok, "not an apperr.Error: %v", err)
-			require.Equal(t, apperr.Invalid, e.Kind, "%v", err)
-			require.NotEmpty(t, e.Field, "%v", err)
-			for _, fe := range e.Fields {
-				require.NotEmpty(t, fe.Field, "%+v", fe)
-			}
+			testenv.RequireNamedRefusal(t, err)
 			return
 		}
 		seen := map[string]bool{}

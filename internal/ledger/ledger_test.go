@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"rectify/internal/ledger"
+	"rectify/internal/testenv"
 )
 
 var genAt = time.Date(2025, 3, 4, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
@@ -42,14 +43,6 @@ func iter(rows []ledger.Row) func() (ledger.Row, bool, error) {
 	}
 }
 
-func open(t *testing.T, data []byte) *excelize.File {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = f.Close() })
-	return f
-}
-
 func fillOf(t *testing.T, f *excelize.File, sheet, ref string) string {
 	t.Helper()
 	id, err := f.GetCellStyle(sheet, ref)
@@ -74,7 +67,7 @@ func TestWriteLedger(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 4, n)
 
-	f := open(t, buf.Bytes())
+	f := testenv.OpenXLSX(t, buf.Bytes())
 	require.Equal(t, []string{ledger.SheetLedger}, f.GetSheetList())
 	const sh = ledger.SheetLedger
 
@@ -183,7 +176,7 @@ func TestWriteLedgerEnglish(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := ledger.Write(&buf, ledger.Options{English: true, GeneratedAt: genAt}, iter(sampleRows()))
 	require.NoError(t, err)
-	f := open(t, buf.Bytes())
+	f := testenv.OpenXLSX(t, buf.Bytes())
 	require.Equal(t, []string{ledger.SheetLedgerEN}, f.GetSheetList())
 	rows, err := f.GetRows(ledger.SheetLedgerEN)
 	require.NoError(t, err)
@@ -203,7 +196,7 @@ func TestWriteEmptyAndError(t *testing.T) {
 	n, err := ledger.Write(&buf, ledger.Options{}, iter(nil))
 	require.NoError(t, err)
 	require.Equal(t, 0, n)
-	rows, err := open(t, buf.Bytes()).GetRows(ledger.SheetLedger)
+	rows, err := testenv.OpenXLSX(t, buf.Bytes()).GetRows(ledger.SheetLedger)
 	require.NoError(t, err)
 	require.Len(t, rows, 2)
 

@@ -12,6 +12,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/ledger"
+	"rectify/internal/testenv"
 )
 
 const psh = ledger.SheetProgress
@@ -50,7 +51,7 @@ func invalid(t *testing.T, err error) *apperr.Error {
 }
 
 func TestProgressSheetLayout(t *testing.T) {
-	f := open(t, progressSheet(t, ledger.Options{GeneratedAt: genAt}))
+	f := testenv.OpenXLSX(t, progressSheet(t, ledger.Options{GeneratedAt: genAt}))
 	require.Equal(t, []string{psh}, f.GetSheetList())
 	rows, err := f.GetRows(psh)
 	require.NoError(t, err)

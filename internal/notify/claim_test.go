@@ -66,16 +66,11 @@ func TestSlowProvidersDoNotHoldTheConnectionPool(t *testing.T) {
 	n := &notify.Notifier{Store: notify.NewStore(pool), Senders: []notify.Sender{slow}}
 	ctx := context.Background()
 
-	var wg sync.WaitGroup
-	errs := make([]error, 16)
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			to := notify.Recipient{PersonID: int64(i + 1), Name: "人员", Email: fmt.Sprintf("p%d@example.org", i)}
-			_, errs[i] = n.Deliver(ctx, fmt.Sprintf("slot/urge/%d", i+1), to, notify.RungOverdueUrge, []string{"m1-u1"}, urge)
-		}()
-	}
+	wait := testenv.Concurrently(t, 16, func(i int) error {
+		to := notify.Recipient{PersonID: int64(i + 1), Name: "人员", Email: fmt.Sprintf("p%d@example.org", i)}
+		_, err := n.Deliver(ctx, fmt.Sprintf("slot/urge/%d", i+1), to, notify.RungOverdueUrge, []string{"m1-u1"}, urge)
+		return err
+	})
 	require.Eventually(t, func() bool { return slow.inFlight.Load() == 16 }, 10*time.Second, 5*time.Millisecond,
 		"all sixteen sends reach the provider")
 	qctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
@@ -85,10 +80,7 @@ func TestSlowProvidersDoNotHoldTheConnectionPool(t *testing.T) {
 	require.Zero(t, pool.Stat().AcquiredConns(), "no connection is held across a provider call")
 
 	close(slow.release)
-	wg.Wait()
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
+	wait()
 	require.EqualValues(t, 16, slow.sent.Load())
 	var sent, claims int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE status = 'sent'`).Scan(&sent))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,19 +66,10 @@ func TestDeliverSendsOnceForOneKey(t *testing.T) {
 	e.mail.mu.Lock()
 	e.mail.delay = 100 * time.Millisecond
 	e.mail.mu.Unlock()
-	var wg sync.WaitGroup
-	errs := make([]error, 5)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.n.Deliver(ctx, "order-1-unit-2/listed/1", to, notify.RungListed, []string{"m1-u2"}, urge)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
+	testenv.Concurrently(t, 5, func(int) error {
+		_, err := e.n.Deliver(ctx, "order-1-unit-2/listed/1", to, notify.RungListed, []string{"m1-u2"}, urge)
+		return err
+	})()
 	require.Equal(t, 2, e.mail.count())
 
 	ds, err := e.n.Store.Deliveries(ctx, "m2-u2")

@@ -318,6 +318,11 @@ func TestCreateRejects(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const m00 = "problems[0].measures[0]"
+	const r00 = m00 + ".responsibility"
+	// inResp changes the responsibility of the first measure.
+	inResp := func(change func(r *order.Responsibility)) func(d *order.Draft) {
+		return func(d *order.Draft) { change(&d.Problems[0].Measures[0].Responsibility) }
+	}
 	type want struct{ field, fragment string }
 	cases := []struct {
 		name   string
@@ -326,31 +331,24 @@ func TestCreateRejects(t *testing.T) {
 	}{
 		{"missing criterion", func(d *order.Draft) { d.Problems[0].Measures[1].Criterion = "  " },
 			[]want{{"problems[0].measures[1].criterion", "验收标准不能为空"}}},
-		{"missing primary", func(d *order.Draft) { d.Problems[0].Measures[0].Responsibility.Primary = order.PersonRef{} },
-			[]want{{m00 + ".responsibility.primary", "第一责任人不能为空"}}},
-		{"missing handler", func(d *order.Draft) { d.Problems[0].Measures[0].Responsibility.Handler = order.PersonRef{} },
-			[]want{{m00 + ".responsibility.handler", "具体责任人不能为空"}}},
-		{"login and position", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.Primary = order.PersonRef{Login: "t1sj", Position: "书记"}
-		}, []want{{m00 + ".responsibility.primary", "第一责任人只能按账号或按岗位指定其一"}}},
-		{"login outside subtree", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.Handler = order.PersonRef{Login: "xt1sj"}
-		}, []want{{m00 + ".responsibility.handler.login", "具体责任人“xt1sj”不存在或不在本单位管辖范围内"}}},
-		{"unknown login", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.Handler = order.PersonRef{Login: "nobody"}
-		}, []want{{m00 + ".responsibility.handler.login", "“nobody”不存在"}}},
-		{"position vacant at T2", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.Direct = order.PersonRef{Position: "宣传委员"}
-		}, []want{{m00 + ".responsibility.direct.position", "直接责任人：责任单位“河西乡”没有岗位为“宣传委员”的人员"}}},
-		{"position vacant everywhere", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.Handler = order.PersonRef{Position: "纪检委员"}
-		}, []want{
-			{m00 + ".responsibility.handler.position", "“城关镇”没有岗位为“纪检委员”"},
-			{m00 + ".responsibility.handler.position", "“河西乡”没有岗位为“纪检委员”"},
+		{"missing primary", inResp(func(r *order.Responsibility) { r.Primary = order.PersonRef{} }),
+			[]want{{r00 + ".primary", "第一责任人不能为空"}}},
+		{"missing handler", inResp(func(r *order.Responsibility) { r.Handler = order.PersonRef{} }),
+			[]want{{r00 + ".handler", "具体责任人不能为空"}}},
+		{"login and position", inResp(func(r *order.Responsibility) { r.Primary = order.PersonRef{Login: "t1sj", Position: "书记"} }),
+			[]want{{r00 + ".primary", "第一责任人只能按账号或按岗位指定其一"}}},
+		{"login outside subtree", inResp(func(r *order.Responsibility) { r.Handler = order.PersonRef{Login: "xt1sj"} }),
+			[]want{{r00 + ".handler.login", "具体责任人“xt1sj”不存在或不在本单位管辖范围内"}}},
+		{"unknown login", inResp(func(r *order.Responsibility) { r.Handler = order.PersonRef{Login: "nobody"} }),
+			[]want{{r00 + ".handler.login", "“nobody”不存在"}}},
+		{"position vacant at T2", inResp(func(r *order.Responsibility) { r.Direct = order.PersonRef{Position: "宣传委员"} }),
+			[]want{{r00 + ".direct.position", "直接责任人：责任单位“河西乡”没有岗位为“宣传委员”的人员"}}},
+		{"position vacant everywhere", inResp(func(r *order.Responsibility) { r.Handler = order.PersonRef{Position: "纪检委员"} }), []want{
+			{r00 + ".handler.position", "“城关镇”没有岗位为“纪检委员”"},
+			{r00 + ".handler.position", "“河西乡”没有岗位为“纪检委员”"},
 		}},
-		{"unknown cooperating unit", func(d *order.Draft) {
-			d.Problems[0].Measures[0].Responsibility.CooperatingUnits = []string{"V11", "XT1"}
-		}, []want{{m00 + ".responsibility.cooperating_units[1]", "配合单位“XT1”不存在或不在本单位管辖范围内"}}},
+		{"unknown cooperating unit", inResp(func(r *order.Responsibility) { r.CooperatingUnits = []string{"V11", "XT1"} }),
+			[]want{{r00 + ".cooperating_units[1]", "配合单位“XT1”不存在或不在本单位管辖范围内"}}},
 		{"due in the past", func(d *order.Draft) { d.Problems[0].Measures[0].Deadline.Due = "2026-11-23" },
 			[]want{{m00 + ".deadline.due", "完成时限2026-11-23早于今天"}}},
 		{"due not a date", func(d *order.Draft) { d.Problems[0].Measures[0].Deadline.Due = "年底前" },

@@ -6,20 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apperr"
+	"rectify/internal/testenv"
 )
-
-// requireNamedRefusal requires an Invalid apperr whose every problem names a field.
-func requireNamedRefusal(t *testing.T, err error) {
-	t.Helper()
-	e, ok := apperr.As(err)
-	require.True(t, ok, "not an apperr.Error: %v", err)
-	require.Equal(t, apperr.Invalid, e.Kind, "%v", err)
-	require.NotEmpty(t, e.Field, "%v", err)
-	for _, f := range e.Fields {
-		require.NotEmpty(t, f.Field, "%+v", f)
-	}
-}
 
 // fuzzLoad is the org loader without its database: parse the file, then check the tree as
 // Load does against an empty organization. Refusals name a field; what passes has a plan
@@ -27,7 +15,7 @@ func requireNamedRefusal(t *testing.T, err error) {
 func fuzzLoad(t *testing.T, parse func([]byte) (Tree, error), data []byte) {
 	tree, err := parse(data)
 	if err != nil {
-		requireNamedRefusal(t, err)
+		testenv.RequireNamedRefusal(t, err)
 		return
 	}
 	p, problems := check(tree, newSnapshot(nil))

@@ -46,6 +46,14 @@ func newStore(t *testing.T) (*pgxpool.Pool, *org.Store) {
 	return pool, org.NewStore(pool)
 }
 
+// countyStore is a store with the county tree of countyJSON loaded.
+func countyStore(t *testing.T) (*pgxpool.Pool, *org.Store) {
+	t.Helper()
+	pool, s := newStore(t)
+	mustLoad(t, pool, s, countyJSON)
+	return pool, s
+}
+
 func parseJSON(t *testing.T, s string) org.Tree {
 	t.Helper()
 	tree, err := org.ParseJSON(strings.NewReader(s))
@@ -85,6 +93,14 @@ func counts(t *testing.T, pool *pgxpool.Pool) (units, people int) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM units`).Scan(&units))
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM people`).Scan(&people))
 	return units, people
+}
+
+// requireCounts requires exactly this many units and people stored.
+func requireCounts(t *testing.T, pool *pgxpool.Pool, units, people int) {
+	t.Helper()
+	u, p := counts(t, pool)
+	require.Equal(t, units, u, "units")
+	require.Equal(t, people, p, "people")
 }
 
 // requirePathsConsistent checks every stored unit: a root's path is /id/, any other's is
@@ -134,15 +150,12 @@ func TestLoadCountyTree(t *testing.T) {
 	require.True(t, zhen.HasRole(org.RoleLeader))
 	require.Empty(t, zhen.PasswordHash, "no password given, none set")
 
-	units, people := counts(t, pool)
-	require.Equal(t, 7, units)
-	require.Equal(t, 3, people)
+	requireCounts(t, pool, 7, 3)
 }
 
 func TestReloadIsIdempotent(t *testing.T) {
-	pool, s := newStore(t)
+	pool, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	before := state(t, pool)
 	zs1, err := s.PersonByLogin(ctx, "zuzhi")
 	require.NoError(t, err)
@@ -166,15 +179,12 @@ func TestReloadIsIdempotent(t *testing.T) {
 	require.Equal(t, zs2.PasswordHash, zs3.PasswordHash)
 	require.Equal(t, org.Person{ID: zs1.ID, Login: "zuzhi", Name: "张三", UnitID: unit(t, s, "T2").ID,
 		Roles: []string{org.RoleLeader}, PasswordHash: zs2.PasswordHash}, zs3)
-	units, people := counts(t, pool)
-	require.Equal(t, 7, units)
-	require.Equal(t, 3, people)
+	requireCounts(t, pool, 7, 3)
 }
 
 func TestLoadRefusesBadFilesAndWritesNothing(t *testing.T) {
-	pool, s := newStore(t)
+	pool, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	before := state(t, pool)
 
 	// Every case carries a valid new unit and person too, which must not be written either.
@@ -281,9 +291,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 }
 
 func TestReparentUpdatesSubtreePaths(t *testing.T) {
-	pool, s := newStore(t)
+	pool, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	mustLoad(t, pool, s, `{"units": [{"code": "C2", "name": "另一县", "kind": "county"}]}`)
 	c2 := unit(t, s, "C2")
 	t1 := unit(t, s, "T1")
@@ -330,9 +339,8 @@ func TestReparentUpdatesSubtreePaths(t *testing.T) {
 }
 
 func TestInSubtree(t *testing.T) {
-	pool, s := newStore(t)
+	_, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	id := func(code string) int64 { return unit(t, s, code).ID }
 	cases := []struct {
 		name             string
@@ -362,9 +370,8 @@ func TestInSubtree(t *testing.T) {
 }
 
 func TestReads(t *testing.T) {
-	pool, s := newStore(t)
+	_, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	c, t1, t2 := unit(t, s, "C"), unit(t, s, "T1"), unit(t, s, "T2")
 
 	byID, err := s.UnitByID(ctx, t1.ID)
@@ -446,17 +453,14 @@ func TestRunLoad(t *testing.T) {
 	require.Contains(t, out.String(), "共有2处错误")
 	require.Contains(t, out.String(), "  第2行 parent：上级单位“NOPE”不存在\n")
 	require.Contains(t, out.String(), "  第3行 kind：未知的单位类型“星球”")
-	units, people := counts(t, pool)
-	require.Equal(t, 2, units)
-	require.Equal(t, 1, people)
+	requireCounts(t, pool, 2, 1)
 }
 
 // A message greets people by name and goes by their channels: Contacts finds them by id
 // (unknown ids are left out), StaffAndLeaders finds who receives a unit's bulletins.
 func TestContacts(t *testing.T) {
-	pool, s := newStore(t)
+	_, s := countyStore(t)
 	ctx := context.Background()
-	mustLoad(t, pool, s, countyJSON)
 	person := func(login string) org.Person {
 		p, err := s.PersonByLogin(ctx, login)
 		require.NoError(t, err)

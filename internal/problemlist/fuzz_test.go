@@ -7,27 +7,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apperr"
+	"rectify/internal/testenv"
 )
-
-// requireNamedRefusal requires an Invalid apperr whose every problem names a field.
-func requireNamedRefusal(t *testing.T, err error) {
-	t.Helper()
-	e, ok := apperr.As(err)
-	require.True(t, ok, "not an apperr.Error: %v", err)
-	require.Equal(t, apperr.Invalid, e.Kind, "%v", err)
-	require.NotEmpty(t, e.Field, "%v", err)
-	for _, f := range e.Fields {
-		require.NotEmpty(t, f.Field, "%+v", f)
-	}
-}
 
 // fuzzImport is the import of a problem list up to the draft order: read the file, convert
 // it with a resolver. Refusals name a field; an accepted sheet gives one measure per row.
 func fuzzImport(t *testing.T, data []byte, filename string) {
 	s, err := Read(bytes.NewReader(data), Options{Filename: filename})
 	if err != nil {
-		requireNamedRefusal(t, err)
+		testenv.RequireNamedRefusal(t, err)
 		return
 	}
 	for _, r := range s.Rows {
@@ -35,7 +23,7 @@ func fuzzImport(t *testing.T, data []byte, filename string) {
 	}
 	d, err := s.Draft("督查问题整改", "督查", newResolver())
 	if err != nil {
-		requireNamedRefusal(t, err)
+		testenv.RequireNamedRefusal(t, err)
 		return
 	}
 	measures := 0

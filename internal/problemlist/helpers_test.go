@@ -119,6 +119,26 @@ func requireField(t testing.TB, fields []apperr.FieldError, field, msg string) {
 	t.Fatalf("no error %q containing %q in:\n%s", field, msg, dumpFields(fields))
 }
 
+// requireExactly asserts fields are exactly the wanted ones: one for each Field, with a
+// message containing the wanted text, and no other; why says what the count shows.
+func requireExactly(t testing.TB, fields []apperr.FieldError, why string, want map[string]string) {
+	t.Helper()
+	for field, msg := range want {
+		requireField(t, fields, field, msg)
+	}
+	require.Len(t, fields, len(want), why+"\n"+dumpFields(fields))
+}
+
+// draftRefusals reads an .xlsx sheet that must read, and returns the problems of turning it
+// into a draft order, which there must be.
+func draftRefusals(t testing.TB, data []byte) []apperr.FieldError {
+	t.Helper()
+	s, err := readBytes(t, data, "a.xlsx")
+	require.NoError(t, err)
+	_, err = s.Draft("t", "巡察", newResolver())
+	return invalid(t, err)
+}
+
 func dumpFields(fields []apperr.FieldError) string {
 	var b strings.Builder
 	for _, f := range fields {

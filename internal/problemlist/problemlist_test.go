@@ -195,17 +195,13 @@ func TestBadDate(t *testing.T) {
 		append(minimalRow("p3", "m5", "2026-06-30、2026-12-31"), ""),
 		append(minimalRow("p3", "m6", "2026-06-30、2026-12-31"), "马上改"),
 	}})
-	data = withKindColumn(t, data)
-	s, err := readBytes(t, data, "a.xlsx")
-	require.NoError(t, err)
-	_, err = s.Draft("t", "巡察", newResolver())
-	fields := invalid(t, err)
-	requireField(t, fields, "Sheet1!第4行 完成时限", "第4行 完成时限：“2026-02-30”不是日期")
-	requireField(t, fields, "Sheet1!第5行 完成时限", "第5行 完成时限：“年底前”不是日期")
-	requireField(t, fields, "Sheet1!第6行 完成时限", "长期坚持的措施须列出两个以上阶段检查日期")
-	requireField(t, fields, "Sheet1!第7行 完成时限", "多个日期只用于整改类型为“长期坚持”的措施")
-	requireField(t, fields, "Sheet1!第8行 整改类型", "“马上改”无效")
-	require.Len(t, fields, 5, dumpFields(fields))
+	requireExactly(t, draftRefusals(t, withKindColumn(t, data)), "", map[string]string{
+		"Sheet1!第4行 完成时限": "第4行 完成时限：“2026-02-30”不是日期",
+		"Sheet1!第5行 完成时限": "第5行 完成时限：“年底前”不是日期",
+		"Sheet1!第6行 完成时限": "长期坚持的措施须列出两个以上阶段检查日期",
+		"Sheet1!第7行 完成时限": "多个日期只用于整改类型为“长期坚持”的措施",
+		"Sheet1!第8行 整改类型": "“马上改”无效",
+	})
 }
 
 // withKindColumn adds the 整改类型 header to a sheet built from minimalHeader.
@@ -226,16 +222,13 @@ func TestUnknownUnitAndPerson(t *testing.T) {
 		{"p1", "m2", "c", "城关镇", "书记", "钱七", "2026-12-31", "新华村"},
 		{"p2", "m3", "c", "城关镇", "", "赵六", "2026-12-31"},
 	}})
-	s, err := readBytes(t, data, "a.xlsx")
-	require.NoError(t, err)
-	_, err = s.Draft("t", "巡察", newResolver())
-	fields := invalid(t, err)
-	requireField(t, fields, "Sheet1!第2行 牵头单位", "第2行 牵头单位：“西关镇”无法识别：本单位管辖范围内没有名为“西关镇”的单位")
-	requireField(t, fields, "Sheet1!第3行 具体责任人", "第3行 具体责任人：“钱七”无法识别：查无此人：钱七")
-	requireField(t, fields, "Sheet1!第3行 配合单位", "“新华村”无法识别：有2个同名单位")
-	requireField(t, fields, "Sheet1!第4行 第一责任人", "不能为空")
-	requireField(t, fields, "Sheet1!第4行 具体责任人", "“赵六”无法识别：赵六不在单位U01")
-	require.Len(t, fields, 5, "row 2's people are not looked up in an unknown unit:\n"+dumpFields(fields))
+	requireExactly(t, draftRefusals(t, data), "row 2's people are not looked up in an unknown unit", map[string]string{
+		"Sheet1!第2行 牵头单位":  "第2行 牵头单位：“西关镇”无法识别：本单位管辖范围内没有名为“西关镇”的单位",
+		"Sheet1!第3行 具体责任人": "第3行 具体责任人：“钱七”无法识别：查无此人：钱七",
+		"Sheet1!第3行 配合单位":  "“新华村”无法识别：有2个同名单位",
+		"Sheet1!第4行 第一责任人": "不能为空",
+		"Sheet1!第4行 具体责任人": "“赵六”无法识别：赵六不在单位U01",
+	})
 }
 
 func TestLeadUnitsMustMatch(t *testing.T) {

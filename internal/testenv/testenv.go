@@ -1,5 +1,7 @@
 // Package testenv gives tests real parts: a fresh PostgreSQL database per test package and a
-// Temporal dev server built from the pinned CLI in ./bin.
+// Temporal dev server built from the pinned CLI in ./bin; and the few checks tests of several
+// packages share (a refusal that names its field, calls run at once, a closed port, a
+// workbook to read back).
 package testenv
 
 import (
