@@ -17,6 +17,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 	"rectify/workflows/item/itemmsg"
 )
@@ -73,7 +74,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 		code := fmt.Sprintf("X%03d", i)
 		targets[i] = code
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: fmt.Sprintf("第%d村", i), Kind: "village", Parent: "T1"})
-		tree.People = append(tree.People, org.PersonRecord{Login: "sj" + code, Name: "书记" + code, Unit: code, Roles: []string{"branch_secretary"}, Position: "书记"})
+		tree.People = append(tree.People, org.PersonRecord{Login: "sj" + code, Name: "书记" + code, Unit: code, Roles: []role.Role{role.BranchSecretary}, Position: "书记"})
 	}
 	_, err := e.Org.Load(ctx, tree)
 	require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 )
 
 // Killing the worker process in the middle of a burst of 1,000 due reminders (one each
@@ -35,7 +36,7 @@ func TestKillingTheWorkerDuringAReminderBurstSendsEachOnce(t *testing.T) {
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: code + "村", Kind: "village", Parent: "T1"})
 		for k := range perUnit {
 			login := fmt.Sprintf("h%s%02d", code, k)
-			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: login, Unit: code, Roles: []string{"branch_secretary"},
+			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: login, Unit: code, Roles: []role.Role{role.BranchSecretary},
 				Position: fmt.Sprintf("岗位%02d", k), Email: login + "@example.cn"})
 		}
 	}

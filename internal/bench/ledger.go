@@ -17,6 +17,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/problemlist"
+	"rectify/internal/role"
 )
 
 // peakRSS is the process's peak resident set (VmHWM) in MiB, or -1 where /proc has none.
@@ -87,9 +88,9 @@ func RunLedgerImport(ctx context.Context, out io.Writer, baseDBURL string, n int
 	ost := org.NewStore(pool)
 	if _, err := ost.Load(ctx, org.Tree{
 		Units: []org.UnitRecord{{Code: "IC", Name: "导入基准县", Kind: "county"}, {Code: "IT", Name: "城关镇", Kind: "township", Parent: "IC"}},
-		People: []org.PersonRecord{{Login: "ic", Name: "县组织部", Unit: "IC", Roles: []string{"org_staff"}},
-			{Login: "its", Name: "书记甲", Unit: "IT", Roles: []string{"township_official"}, Position: "书记"},
-			{Login: "ito", Name: "委员乙", Unit: "IT", Roles: []string{"township_official"}, Position: "组织委员"}},
+		People: []org.PersonRecord{{Login: "ic", Name: "县组织部", Unit: "IC", Roles: []role.Role{role.OrgStaff}},
+			{Login: "its", Name: "书记甲", Unit: "IT", Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
+			{Login: "ito", Name: "委员乙", Unit: "IT", Roles: []role.Role{role.TownshipOfficial}, Position: "组织委员"}},
 	}); err != nil {
 		return err
 	}

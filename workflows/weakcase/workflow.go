@@ -23,6 +23,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
+	"rectify/internal/role"
 	"rectify/workflows/actopts"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -47,15 +48,6 @@ type caseRun struct {
 
 func reject(kind apperr.Kind, field, msg string) error {
 	return temporal.NewApplicationErrorWithOptions(msg, kind.Code(), temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
-}
-
-func hasRole(roles []string, want ...string) bool {
-	for _, r := range roles {
-		if slices.Contains(want, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func monthOf(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01") }
@@ -126,14 +118,14 @@ func (c *caseRun) mayAct(a weakcasemsg.Action) error {
 	if who.PersonID == 0 {
 		return reject(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
-	county := who.UnitID == c.in.CountyUnitID && hasRole(who.Roles, "org_staff")
+	county := who.UnitID == c.in.CountyUnitID && role.Has(who.Roles, role.OrgStaff)
 	switch a.Kind {
 	case weakcasemsg.Report:
 		if who.UnitID != c.in.BranchUnitID && who.UnitID != c.in.TownshipUnitID && who.PersonID != c.st.Ones.FirstSecretary {
 			return reject(apperr.Forbidden, "actor", "只有本村党组织、所在乡镇或第一书记可以报送月度报告")
 		}
 	case weakcasemsg.Precheck:
-		if who.UnitID != c.in.TownshipUnitID || !hasRole(who.Roles, "township_official") {
+		if who.UnitID != c.in.TownshipUnitID || !role.Has(who.Roles, role.TownshipOfficial) {
 			return reject(apperr.Forbidden, "actor", "只有所在乡镇干部可以初验")
 		}
 	case weakcasemsg.Accept:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rectify/internal/calendar"
+	"rectify/internal/role"
 )
 
 // Names registered with Temporal.
@@ -122,10 +123,10 @@ const (
 
 // Actor is the person acting, as resolved and scoped by the API.
 type Actor struct {
-	PersonID int64    `json:"person_id"`
-	Name     string   `json:"name"`
-	UnitID   int64    `json:"unit_id"`
-	Roles    []string `json:"roles"`
+	PersonID int64       `json:"person_id"`
+	Name     string      `json:"name"`
+	UnitID   int64       `json:"unit_id"`
+	Roles    []role.Role `json:"roles"`
 }
 
 // Spec is an item as issued: the fixed part of its four lists.

@@ -13,6 +13,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/role"
 )
 
 // UpdateCaseAction is the Update through which people act on a case.
@@ -92,9 +93,9 @@ type FourOnes struct {
 
 // Actor is who acts, as the API resolved them.
 type Actor struct {
-	PersonID int64    `json:"person_id"`
-	UnitID   int64    `json:"unit_id"`
-	Roles    []string `json:"roles"`
+	PersonID int64       `json:"person_id"`
+	UnitID   int64       `json:"unit_id"`
+	Roles    []role.Role `json:"roles"`
 }
 
 // ScoreLine is one line of the acceptance score sheet.
