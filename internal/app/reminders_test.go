@@ -15,6 +15,7 @@ import (
 	"rectify/internal/app"
 	"rectify/internal/apptest"
 	"rectify/internal/items"
+	"rectify/internal/light"
 	"rectify/internal/mailsink"
 	"rectify/internal/order"
 	"rectify/workflows/dispatch/dispatchmsg"
@@ -122,7 +123,7 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	var list struct{ Items []items.Row }
 	cs.JSON("GET", fmt.Sprintf("/api/items?order=%d&listed=true", orderID), nil, 200, &list)
 	require.Len(t, list.Items, 2, "the overdue measure at both townships is listed")
-	require.Equal(t, "red", list.Items[0].Light)
+	require.Equal(t, light.Red, list.Items[0].Light)
 	require.Contains(t, list.Items[0].LightReason, "已超期")
 	var detail struct {
 		Deliveries []struct {

@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/db"
 	"rectify/internal/ledger"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/problemlist"
@@ -44,7 +45,7 @@ func RunLedgerExport(out io.Writer, n int) error {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	lights := []string{ledger.LightGreen, ledger.LightYellow, ledger.LightRed}
+	lights := []light.Light{light.Green, light.Yellow, light.Red}
 	i := 0
 	t0 := time.Now()
 	rows, err := ledger.Write(f, ledger.Options{Title: "基准台账", GeneratedAt: time.Now()}, func() (ledger.Row, bool, error) {

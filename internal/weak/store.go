@@ -69,14 +69,6 @@ const (
 	GradeLagging  = "后进"
 )
 
-// Lights of a case (预警).
-const (
-	LightGreen  = "green"
-	LightYellow = "yellow"
-	LightRed    = "red"
-	LightNone   = "none"
-)
-
 var stageLabels = map[string][2]string{
 	StageRectifying:    {"整顿中", "Rectifying"},
 	StagePrechecked:    {"已初验", "Pre-checked"},

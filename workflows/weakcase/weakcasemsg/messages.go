@@ -13,6 +13,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/light"
 	"rectify/internal/role"
 )
 
@@ -161,7 +162,7 @@ type State struct {
 	ClosedAt    time.Time         `json:"closed_at,omitzero"`
 	Relapses    int               `json:"relapses"`
 	Score       *float64          `json:"score,omitempty"`
-	Light       string            `json:"light"`
+	Light       light.Light       `json:"light"`
 	LightReason string            `json:"light_reason"`
 	Handled     map[string]Result `json:"handled,omitempty"`
 	Runs        int               `json:"runs"`
