@@ -13,6 +13,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
+	"rectify/internal/light"
 	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
@@ -21,7 +22,7 @@ import (
 // ?overdue= ?open= ?limit= ?offset=.
 func itemFilter(r *http.Request) (items.Filter, error) {
 	q := r.URL.Query()
-	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: q.Get("light")}
+	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: light.Light(q.Get("light"))}
 	var err error
 	if f.Listed, err = queryBool(r, "listed"); err != nil {
 		return f, err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"rectify/internal/rectification"
+	"rectify/internal/role"
 	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase/weakcasemsg"
 	"strings"
@@ -303,7 +304,7 @@ func TestPlanExtensionAndANewHolidayTableOverHTTP(t *testing.T) {
 	// Only the top unit's administrators change the table: not a township's org staff, not a
 	// township official. Every upload is kept as a version with who and when.
 	_, err := e.Org.Load(ctx, org.Tree{People: []org.PersonRecord{{Login: "t1z", Name: "城关镇组织干事", Unit: "T1",
-		Roles: []string{"org_staff"}, Password: apptest.Password}}})
+		Roles: []role.Role{role.OrgStaff}, Password: apptest.Password}}})
 	require.NoError(t, err)
 	for _, who := range []*apptest.Client{e.Login("t1z"), t1o} {
 		st, b := who.Do("POST", "/api/calendar/years", json.RawMessage(`{"year":2031,"days":[]}`), nil)

@@ -30,6 +30,7 @@ import (
 	"rectify/internal/devserver"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
@@ -50,7 +51,7 @@ func TestKillingTheWorkerMidIssuanceLeavesEveryItemExactlyOnce(t *testing.T) {
 		code := fmt.Sprintf("X%03d", i)
 		targets[i] = code
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: fmt.Sprintf("第%d村", i), Kind: "village", Parent: "T1"})
-		tree.People = append(tree.People, org.PersonRecord{Login: "sj" + code, Name: "书记" + code, Unit: code, Roles: []string{"branch_secretary"}, Position: "书记"})
+		tree.People = append(tree.People, org.PersonRecord{Login: "sj" + code, Name: "书记" + code, Unit: code, Roles: []role.Role{role.BranchSecretary}, Position: "书记"})
 	}
 	_, err := e.Org.Load(ctx, tree)
 	require.NoError(t, err)
@@ -134,7 +135,7 @@ func TestKillingTheWorkerDuringAReminderBurstSendsEachOnce(t *testing.T) {
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: code + "村", Kind: "village", Parent: "T1"})
 		for k := range perUnit {
 			login := fmt.Sprintf("h%s%02d", code, k)
-			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: login, Unit: code, Roles: []string{"branch_secretary"},
+			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: login, Unit: code, Roles: []role.Role{role.BranchSecretary},
 				Position: fmt.Sprintf("岗位%02d", k), Email: login + "@example.cn"})
 		}
 	}

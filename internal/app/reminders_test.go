@@ -21,6 +21,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/bulletin"
 	"rectify/internal/items"
+	"rectify/internal/light"
 	"rectify/internal/order"
 )
 
@@ -85,7 +86,7 @@ func TestOverdueWorkIsRemindedOnceADayAndEscalatedByEmail(t *testing.T) {
 	var list struct{ Items []items.Row }
 	cs.JSON("GET", fmt.Sprintf("/api/items?order=%d&listed=true", orderID), nil, 200, &list)
 	require.Len(t, list.Items, 2, "the overdue measure at both townships is listed")
-	require.Equal(t, "red", list.Items[0].Light)
+	require.Equal(t, light.Red, list.Items[0].Light)
 	require.Contains(t, list.Items[0].LightReason, "已超期")
 	var detail struct {
 		Deliveries []struct {

@@ -28,6 +28,7 @@ import (
 	"rectify/internal/app"
 	"rectify/internal/calendar"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 )
 
@@ -59,7 +60,7 @@ func Fixture() org.Tree {
 	u := func(code, name, kind, parent string) org.UnitRecord {
 		return org.UnitRecord{Code: code, Name: name, Kind: kind, Parent: parent}
 	}
-	p := func(login, name, unit, position string, roles ...string) org.PersonRecord {
+	p := func(login, name, unit, position string, roles ...role.Role) org.PersonRecord {
 		return org.PersonRecord{Login: login, Name: name, Unit: unit, Roles: roles, Position: position, Password: Password,
 			Email: login + "@example.cn"}
 	}

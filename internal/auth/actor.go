@@ -4,32 +4,25 @@ package auth
 
 import (
 	"context"
-	"slices"
 	"strings"
-)
 
-// Roles a person may hold; they match the CHECK constraint on people.roles.
-const (
-	RoleOrgStaff         = "org_staff"
-	RoleTownshipOfficial = "township_official"
-	RoleBranchSecretary  = "branch_secretary"
-	RoleLeader           = "leader"
+	"rectify/internal/role"
 )
 
 // Actor is the person acting in a request, with the unit they belong to.
 type Actor struct {
-	PersonID int64    `json:"person_id"`
-	Login    string   `json:"login"`
-	Name     string   `json:"name"`
-	UnitID   int64    `json:"unit_id"`
-	UnitCode string   `json:"unit_code"`
-	UnitName string   `json:"unit_name"`
-	UnitPath string   `json:"-"`
-	Roles    []string `json:"roles"`
+	PersonID int64       `json:"person_id"`
+	Login    string      `json:"login"`
+	Name     string      `json:"name"`
+	UnitID   int64       `json:"unit_id"`
+	UnitCode string      `json:"unit_code"`
+	UnitName string      `json:"unit_name"`
+	UnitPath string      `json:"-"`
+	Roles    []role.Role `json:"roles"`
 }
 
 // Has reports whether the actor holds role.
-func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
+func (a Actor) Has(r role.Role) bool { return role.Has(a.Roles, r) }
 
 // Sees applies 一级抓一级 to a unit's materialized path (e.g. "/1/4/17/"): everyone sees
 // their own unit; org staff, township officials and leaders also see every unit below
@@ -50,12 +43,10 @@ func (a Actor) Sees(unitPath string) bool {
 
 // SeesBelow reports whether the actor's roles reach below their own unit: org staff,
 // township officials and leaders do; branch secretaries see their own unit only.
-func (a Actor) SeesBelow() bool {
-	return a.Has(RoleOrgStaff) || a.Has(RoleTownshipOfficial) || a.Has(RoleLeader)
-}
+func (a Actor) SeesBelow() bool { return role.SeesBelow(a.Roles) }
 
 // CanIssue reports whether the actor may issue rectification orders (整改通知).
-func (a Actor) CanIssue() bool { return a.Has(RoleOrgStaff) || a.Has(RoleTownshipOfficial) }
+func (a Actor) CanIssue() bool { return role.MayIssue(a.Roles) }
 
 type actorKey struct{}
 

@@ -20,6 +20,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/password"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 )
 
@@ -35,13 +36,13 @@ const (
 type person struct {
 	login, name, pw string
 	unit            int64
-	roles           []string
+	roles           []role.Role
 }
 
 var people = []person{
-	{"county_staff", "县委组织部干部", "县里的密码-1", countyID, []string{RoleOrgStaff}},
-	{"town_official", "镇党委委员", "镇里的密码-2", townshipID, []string{RoleTownshipOfficial}},
-	{"secretary", "村党支部书记", "村里的密码-3", villageID, []string{RoleBranchSecretary}},
+	{"county_staff", "县委组织部干部", "县里的密码-1", countyID, []role.Role{role.OrgStaff}},
+	{"town_official", "镇党委委员", "镇里的密码-2", townshipID, []role.Role{role.TownshipOfficial}},
+	{"secretary", "村党支部书记", "村里的密码-3", villageID, []role.Role{role.BranchSecretary}},
 }
 
 type fixture struct {
@@ -177,7 +178,7 @@ func TestSignInThenMe(t *testing.T) {
 	want := map[string]any{
 		"person_id": float64(f.ids["town_official"]), "login": "town_official", "name": "镇党委委员",
 		"unit_id": float64(townshipID), "unit_code": "T001", "unit_name": "甲镇",
-		"roles": []any{RoleTownshipOfficial},
+		"roles": []any{role.TownshipOfficial},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("sign-in body %v, want %v", got, want)
@@ -429,14 +430,14 @@ func TestSees(t *testing.T) {
 	// The actor sits at the township /1/2/.
 	own, child, grandchild, sibling, parent := "/1/2/", "/1/2/4/", "/1/2/4/9/", "/1/3/", "/1/"
 	cases := []struct {
-		roles                                   []string
+		roles                                   []role.Role
 		own, child, grandchild, sibling, parent bool
 	}{
-		{[]string{RoleOrgStaff}, true, true, true, false, false},
-		{[]string{RoleTownshipOfficial}, true, true, true, false, false},
-		{[]string{RoleLeader}, true, true, true, false, false},
-		{[]string{RoleBranchSecretary}, true, false, false, false, false},
-		{[]string{RoleBranchSecretary, RoleLeader}, true, true, true, false, false},
+		{[]role.Role{role.OrgStaff}, true, true, true, false, false},
+		{[]role.Role{role.TownshipOfficial}, true, true, true, false, false},
+		{[]role.Role{role.Leader}, true, true, true, false, false},
+		{[]role.Role{role.BranchSecretary}, true, false, false, false, false},
+		{[]role.Role{role.BranchSecretary, role.Leader}, true, true, true, false, false},
 	}
 	for _, tc := range cases {
 		a := Actor{UnitID: townshipID, UnitPath: own, Roles: tc.roles}
@@ -448,26 +449,26 @@ func TestSees(t *testing.T) {
 	}
 
 	// /1/ is not a prefix of /12/ in the id sense.
-	county := Actor{UnitPath: "/1/", Roles: []string{RoleOrgStaff}}
+	county := Actor{UnitPath: "/1/", Roles: []role.Role{role.OrgStaff}}
 	if county.Sees("/12/") || !county.Sees("/1/2/") {
 		t.Error("path prefix must stop at id boundaries")
 	}
-	if (Actor{Roles: []string{RoleOrgStaff}}).Sees("/1/") {
+	if (Actor{Roles: []role.Role{role.OrgStaff}}).Sees("/1/") {
 		t.Error("an actor without a unit sees nothing")
 	}
 }
 
 func TestCanIssueAndHas(t *testing.T) {
-	cases := map[string]bool{
-		RoleOrgStaff: true, RoleTownshipOfficial: true, RoleLeader: false, RoleBranchSecretary: false,
+	cases := map[role.Role]bool{
+		role.OrgStaff: true, role.TownshipOfficial: true, role.Leader: false, role.BranchSecretary: false,
 	}
-	for role, want := range cases {
-		a := Actor{Roles: []string{role}}
+	for r, want := range cases {
+		a := Actor{Roles: []role.Role{r}}
 		if a.CanIssue() != want {
-			t.Errorf("%s CanIssue = %v, want %v", role, !want, want)
+			t.Errorf("%s CanIssue = %v, want %v", r, !want, want)
 		}
-		if !a.Has(role) || a.Has(role+"x") {
-			t.Errorf("%s Has wrong", role)
+		if !a.Has(r) || a.Has(r+"x") {
+			t.Errorf("%s Has wrong", r)
 		}
 	}
 }

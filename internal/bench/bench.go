@@ -31,6 +31,7 @@ import (
 	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 )
 
 // Options size the run.
@@ -202,14 +203,14 @@ const benchPassword = "bench-password"
 func loadCounty(ctx context.Context, sys *app.System, units int) error {
 	tree := org.Tree{
 		Units:  []org.UnitRecord{{Code: "BC", Name: "基准县", Kind: "county"}},
-		People: []org.PersonRecord{{Login: "bench", Name: "基准组织部干部", Unit: "BC", Roles: []string{"org_staff"}, Password: benchPassword}},
+		People: []org.PersonRecord{{Login: "bench", Name: "基准组织部干部", Unit: "BC", Roles: []role.Role{role.OrgStaff}, Password: benchPassword}},
 	}
 	for i := range units {
 		code := fmt.Sprintf("BT%04d", i)
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: fmt.Sprintf("第%d乡镇", i), Kind: "township", Parent: "BC"})
 		tree.People = append(tree.People,
-			org.PersonRecord{Login: "s" + code, Name: "书记" + code, Unit: code, Roles: []string{"township_official"}, Position: "书记"},
-			org.PersonRecord{Login: "o" + code, Name: "组织委员" + code, Unit: code, Roles: []string{"township_official"}, Position: "组织委员"})
+			org.PersonRecord{Login: "s" + code, Name: "书记" + code, Unit: code, Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
+			org.PersonRecord{Login: "o" + code, Name: "组织委员" + code, Unit: code, Roles: []role.Role{role.TownshipOfficial}, Position: "组织委员"})
 	}
 	_, err := org.NewStore(sys.Pool).Load(ctx, tree)
 	return err

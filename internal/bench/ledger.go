@@ -14,9 +14,11 @@ import (
 
 	"rectify/internal/db"
 	"rectify/internal/ledger"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/problemlist"
+	"rectify/internal/role"
 )
 
 // peakRSS is the process's peak resident set (VmHWM) in MiB, or -1 where /proc has none.
@@ -43,7 +45,7 @@ func RunLedgerExport(out io.Writer, n int) error {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	lights := []string{ledger.LightGreen, ledger.LightYellow, ledger.LightRed}
+	lights := []light.Light{light.Green, light.Yellow, light.Red}
 	i := 0
 	t0 := time.Now()
 	rows, err := ledger.Write(f, ledger.Options{Title: "基准台账", GeneratedAt: time.Now()}, func() (ledger.Row, bool, error) {
@@ -87,9 +89,9 @@ func RunLedgerImport(ctx context.Context, out io.Writer, baseDBURL string, n int
 	ost := org.NewStore(pool)
 	if _, err := ost.Load(ctx, org.Tree{
 		Units: []org.UnitRecord{{Code: "IC", Name: "导入基准县", Kind: "county"}, {Code: "IT", Name: "城关镇", Kind: "township", Parent: "IC"}},
-		People: []org.PersonRecord{{Login: "ic", Name: "县组织部", Unit: "IC", Roles: []string{"org_staff"}},
-			{Login: "its", Name: "书记甲", Unit: "IT", Roles: []string{"township_official"}, Position: "书记"},
-			{Login: "ito", Name: "委员乙", Unit: "IT", Roles: []string{"township_official"}, Position: "组织委员"}},
+		People: []org.PersonRecord{{Login: "ic", Name: "县组织部", Unit: "IC", Roles: []role.Role{role.OrgStaff}},
+			{Login: "its", Name: "书记甲", Unit: "IT", Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
+			{Login: "ito", Name: "委员乙", Unit: "IT", Roles: []role.Role{role.TownshipOfficial}, Position: "组织委员"}},
 	}); err != nil {
 		return err
 	}

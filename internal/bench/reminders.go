@@ -13,6 +13,7 @@ import (
 	"rectify/internal/mailsink"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -54,14 +55,14 @@ func RunReminders(ctx context.Context, o Options, people int) (ReminderResult, e
 	res.Reminders = units * perUnit
 	fmt.Fprintf(o.Out, "loading %d units with %d handlers ...\n", units, res.Reminders)
 	tree := org.Tree{Units: []org.UnitRecord{{Code: "RC", Name: "提醒基准县", Kind: "county"}},
-		People: []org.PersonRecord{{Login: "rc", Name: "县组织部", Unit: "RC", Roles: []string{"org_staff"}}}}
+		People: []org.PersonRecord{{Login: "rc", Name: "县组织部", Unit: "RC", Roles: []role.Role{role.OrgStaff}}}}
 	for u := range units {
 		code := fmt.Sprintf("RT%04d", u)
 		tree.Units = append(tree.Units, org.UnitRecord{Code: code, Name: "第" + strconv.Itoa(u) + "乡镇", Kind: "township", Parent: "RC"})
 		for k := range perUnit {
 			login := fmt.Sprintf("h%s%02d", code, k)
 			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: "经办人" + login, Unit: code,
-				Roles: []string{"township_official"}, Position: fmt.Sprintf("岗位%02d", k), Email: login + "@bench.example"})
+				Roles: []role.Role{role.TownshipOfficial}, Position: fmt.Sprintf("岗位%02d", k), Email: login + "@bench.example"})
 		}
 	}
 	ost := org.NewStore(sys.Pool)

@@ -18,6 +18,7 @@ import (
 	"rectify/internal/audit"
 	"rectify/internal/calendar"
 	"rectify/internal/db"
+	"rectify/internal/role"
 )
 
 // Store reads and saves holiday years.
@@ -122,8 +123,8 @@ func (s *Store) History(ctx context.Context, year int) ([]Version, error) {
 // written in one transaction.
 func (s *Store) Upload(ctx context.Context, data []byte, by int64) (Version, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT 'org_staff' = ANY(p.roles) AND u.parent_id IS NULL
-		FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`, by).Scan(&ok)
+	err := s.pool.QueryRow(ctx, `SELECT $2 = ANY(p.roles) AND u.parent_id IS NULL
+		FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`, by, role.OrgStaff).Scan(&ok)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Version{}, fmt.Errorf("holidays.Upload: %w", err)
 	}

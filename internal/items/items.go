@@ -12,6 +12,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/db"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/workflows/item/itemmsg"
 )
@@ -106,8 +107,8 @@ func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.Supervisi
 	defer apperr.Wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
 	b := &pgx.Batch{}
 	for _, w := range writes {
-		b.Queue(writeSupervision, w.ItemID, string(w.Light), w.Reason, w.Listed, w.DueAt, w.Seq)
-		b.Queue(insertLight, w.ItemID, w.Seq, w.At, string(w.Light), w.Reason)
+		b.Queue(writeSupervision, w.ItemID, w.Light, w.Reason, w.Listed, w.DueAt, w.Seq)
+		b.Queue(insertLight, w.ItemID, w.Seq, w.At, w.Light, w.Reason)
 	}
 	for _, n := range notices {
 		b.Queue(insertNotice, n.Key, n.ItemID, n.PersonID, string(n.Rung), n.Consolidated, n.FireAt, n.SendAt, n)
@@ -117,40 +118,40 @@ func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.Supervisi
 
 // Row is an item as lists and pages show it.
 type Row struct {
-	ID            string     `json:"id"`
-	OrderID       int64      `json:"order_id"`
-	OrderTitle    string     `json:"order_title"`
-	IssuerUnit    string     `json:"issuer_unit"`
-	Problem       string     `json:"problem"`
-	Measure       string     `json:"measure"`
-	Criterion     string     `json:"criterion"`
-	UnitID        int64      `json:"unit_id"`
-	UnitCode      string     `json:"unit_code"`
-	UnitName      string     `json:"unit_name"`
-	State         string     `json:"state"`
-	StateLabel    string     `json:"state_label"`
-	Holder        string     `json:"holder"`
-	DeadlineKind  string     `json:"deadline_kind"`
-	Due           string     `json:"due,omitempty"`
-	Overdue       bool       `json:"overdue"`
-	HandlerName   string     `json:"handler,omitempty"`
-	PrimaryName   string     `json:"primary,omitempty"`
-	DirectName    string     `json:"direct,omitempty"`
-	ProgressCount int        `json:"progress_count"`
-	LastProgress  string     `json:"last_progress,omitempty"`
-	Revision      int64      `json:"revision"`
-	IssuedAt      time.Time  `json:"issued_at"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	DueAt         *time.Time `json:"due_at,omitempty"`
-	Light         string     `json:"light"`
-	LightReason   string     `json:"light_reason"`
-	Listed        bool       `json:"listed"`
-	ExtendedTo    string     `json:"extended_to,omitempty"`
-	ExtensionAsk  string     `json:"extension_requested_to,omitempty"`
-	WorkflowID    string     `json:"-"`
-	IssuerUnitID  int64      `json:"-"`
-	UnitPath      string     `json:"-"`
+	ID            string      `json:"id"`
+	OrderID       int64       `json:"order_id"`
+	OrderTitle    string      `json:"order_title"`
+	IssuerUnit    string      `json:"issuer_unit"`
+	Problem       string      `json:"problem"`
+	Measure       string      `json:"measure"`
+	Criterion     string      `json:"criterion"`
+	UnitID        int64       `json:"unit_id"`
+	UnitCode      string      `json:"unit_code"`
+	UnitName      string      `json:"unit_name"`
+	State         string      `json:"state"`
+	StateLabel    string      `json:"state_label"`
+	Holder        string      `json:"holder"`
+	DeadlineKind  string      `json:"deadline_kind"`
+	Due           string      `json:"due,omitempty"`
+	Overdue       bool        `json:"overdue"`
+	HandlerName   string      `json:"handler,omitempty"`
+	PrimaryName   string      `json:"primary,omitempty"`
+	DirectName    string      `json:"direct,omitempty"`
+	ProgressCount int         `json:"progress_count"`
+	LastProgress  string      `json:"last_progress,omitempty"`
+	Revision      int64       `json:"revision"`
+	IssuedAt      time.Time   `json:"issued_at"`
+	ClosedAt      *time.Time  `json:"closed_at,omitempty"`
+	UpdatedAt     time.Time   `json:"updated_at"`
+	DueAt         *time.Time  `json:"due_at,omitempty"`
+	Light         light.Light `json:"light"`
+	LightReason   string      `json:"light_reason"`
+	Listed        bool        `json:"listed"`
+	ExtendedTo    string      `json:"extended_to,omitempty"`
+	ExtensionAsk  string      `json:"extension_requested_to,omitempty"`
+	WorkflowID    string      `json:"-"`
+	IssuerUnitID  int64       `json:"-"`
+	UnitPath      string      `json:"-"`
 }
 
 const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.content, m.criterion, i.unit_id, u.code, u.name,
@@ -191,15 +192,15 @@ func scanRow(r pgx.Row) (Row, error) {
 
 // Filter narrows a list of items.
 type Filter struct {
-	UnitCode string // items of this unit only (empty: all in scope)
-	OrderID  int64  // items of this order only
-	State    string // one state
-	Overdue  bool   // only overdue open items
-	Open     bool   // only items not closed or cancelled
-	Light    string // green, yellow or red
-	Listed   bool   // only items under 挂牌督办
-	PersonID int64  // items where this person is handler, direct or primary
-	ToDo     bool   // with PersonID's unit: items waiting for that unit (holder unit)
+	UnitCode string      // items of this unit only (empty: all in scope)
+	OrderID  int64       // items of this order only
+	State    string      // one state
+	Overdue  bool        // only overdue open items
+	Open     bool        // only items not closed or cancelled
+	Light    light.Light // one light that shows
+	Listed   bool        // only items under 挂牌督办
+	PersonID int64       // items where this person is handler, direct or primary
+	ToDo     bool        // with PersonID's unit: items waiting for that unit (holder unit)
 	Limit    int
 	Offset   int
 }
@@ -295,9 +296,9 @@ func (s *Store) OpenWorkflowIDs(ctx context.Context) (_ []string, err error) {
 
 // LightChange is one entry of an item's light history.
 type LightChange struct {
-	At     time.Time `json:"at"`
-	Light  string    `json:"light"`
-	Reason string    `json:"reason"`
+	At     time.Time   `json:"at"`
+	Light  light.Light `json:"light"`
+	Reason string      `json:"reason"`
 }
 
 // Lights returns an item's light history, oldest first.

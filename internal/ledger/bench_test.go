@@ -14,11 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/ledger"
+	"rectify/internal/light"
 )
 
 // synthetic yields n ledger rows with text of realistic length.
 func synthetic(n int) func() (ledger.Row, bool, error) {
-	lights := []string{ledger.LightGreen, ledger.LightYellow, ledger.LightRed, ledger.LightNone}
+	lights := []light.Light{light.Green, light.Yellow, light.Red, light.None}
 	i := 0
 	return func() (ledger.Row, bool, error) {
 		if i >= n {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"rectify/internal/light"
 	"rectify/internal/sheet"
 )
 
@@ -26,8 +27,8 @@ type Row struct {
 	Progress string
 	// Status is 完成情况/销号情况, e.g. 已销号, 整改中, 申请销号, 已撤销.
 	Status string
-	// Light is green, yellow, red or none.
-	Light       string
+	// Light is none for a closed or cancelled item.
+	Light       light.Light
 	LightReason string
 	DaysOverdue int
 	// Listed is 挂牌督办.
@@ -44,14 +45,6 @@ type Options struct {
 	// GeneratedAt is printed after the title, in its own location; zero means now.
 	GeneratedAt time.Time
 }
-
-// Light values of Row.Light.
-const (
-	LightGreen  = "green"
-	LightYellow = "yellow"
-	LightRed    = "red"
-	LightNone   = "none"
-)
 
 // Sheet names.
 const (
@@ -218,16 +211,12 @@ func newBook(o Options, progress bool, nRows int) (_ *book, err error) {
 	return b, nil
 }
 
-func (b *book) lightText(l string) sheet.Lit {
-	switch l {
-	case LightRed:
-		return sheet.Lit{Text: b.pick("红灯", "Red"), Light: sheet.Red}
-	case LightYellow:
-		return sheet.Lit{Text: b.pick("黄灯", "Yellow"), Light: sheet.Yellow}
-	case LightGreen:
-		return sheet.Lit{Text: b.pick("绿灯", "Green"), Light: sheet.Green}
+// lightText is a light that shows on its fill, and nothing for none.
+func (b *book) lightText(l light.Light) sheet.Lit {
+	if !l.Lit() {
+		return sheet.Lit{}
 	}
-	return sheet.Lit{}
+	return sheet.Lit{Text: b.pick(l.Label(), l.English()), Light: l}
 }
 
 func (b *book) pick(zh, en string) string {

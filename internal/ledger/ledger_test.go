@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"rectify/internal/ledger"
+	"rectify/internal/light"
 	"rectify/internal/testenv"
 )
 
@@ -23,12 +24,12 @@ func sampleRows() []ledger.Row {
 	return []ledger.Row{
 		{ItemID: "it-1", Problem: "基层党组织“三会一课”制度落实不到位", Measure: "制定学习计划，按月开展组织生活", Criterion: "会议记录完整",
 			Unit: "城关镇党委", Primary: "张书记", Direct: "李副书记", Handler: "王干事", Due: "2025-03-31", DeadlineKind: "限期整改",
-			Progress: "已制定计划", Status: "整改中", Light: ledger.LightRed, LightReason: "已超期3个工作日", DaysOverdue: 3, Listed: true, Revision: 4},
+			Progress: "已制定计划", Status: "整改中", Light: light.Red, LightReason: "已超期3个工作日", DaysOverdue: 3, Listed: true, Revision: 4},
 		{ItemID: "it-2", Problem: "党费收缴不规范", Measure: "清查补缴", Unit: "教育局党组", Due: "2025-04-15", DeadlineKind: "立行立改",
-			Status: "整改中", Light: ledger.LightYellow, LightReason: "距完成时限不足5个工作日", Revision: 1},
+			Status: "整改中", Light: light.Yellow, LightReason: "距完成时限不足5个工作日", Revision: 1},
 		{ItemID: "it-3", Problem: "发展党员程序不严", Measure: "复查档案", Unit: "卫健委党委", DeadlineKind: "长期坚持",
-			Status: "已销号", Light: ledger.LightGreen, Revision: 7},
-		{ItemID: "it-4", Problem: "台账不全", Measure: "补齐", Unit: "城关镇党委", Due: "年底前", Status: "已撤销", Light: ledger.LightNone, Revision: 2},
+			Status: "已销号", Light: light.Green, Revision: 7},
+		{ItemID: "it-4", Problem: "台账不全", Measure: "补齐", Unit: "城关镇党委", Due: "年底前", Status: "已撤销", Light: light.None, Revision: 2},
 	}
 }
 

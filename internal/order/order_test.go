@@ -14,6 +14,7 @@ import (
 	"rectify/internal/limits"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 	"rectify/workflows/item/itemmsg"
 )
@@ -37,15 +38,15 @@ func fixtureTree() org.Tree {
 			{Code: "XT1", Name: "另一镇", Kind: org.KindTownship, Parent: "X"},
 		},
 		People: []org.PersonRecord{
-			{Login: "zuzhi", Name: "组织部张三", Unit: "C", Roles: []string{org.RoleOrgStaff}, Position: "科长"},
-			{Login: "t1sj", Name: "城关书记", Unit: "T1", Roles: []string{org.RoleTownshipOfficial}, Position: "书记"},
-			{Login: "t1zz", Name: "城关组织委员", Unit: "T1", Roles: []string{org.RoleTownshipOfficial}, Position: "组织委员"},
-			{Login: "t1xc", Name: "城关宣传委员", Unit: "T1", Roles: []string{org.RoleTownshipOfficial}, Position: "宣传委员"},
-			{Login: "t2sj", Name: "河西书记", Unit: "T2", Roles: []string{org.RoleTownshipOfficial}, Position: "书记"},
-			{Login: "t2zz", Name: "河西组织委员", Unit: "T2", Roles: []string{org.RoleTownshipOfficial}, Position: "组织委员"},
-			{Login: "v11sj", Name: "东村书记", Unit: "V11", Roles: []string{org.RoleBranchSecretary}, Position: "书记"},
-			{Login: "xzuzhi", Name: "另一县组织部", Unit: "X", Roles: []string{org.RoleOrgStaff}, Position: "科长"},
-			{Login: "xt1sj", Name: "另一镇书记", Unit: "XT1", Roles: []string{org.RoleTownshipOfficial}, Position: "书记"},
+			{Login: "zuzhi", Name: "组织部张三", Unit: "C", Roles: []role.Role{role.OrgStaff}, Position: "科长"},
+			{Login: "t1sj", Name: "城关书记", Unit: "T1", Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
+			{Login: "t1zz", Name: "城关组织委员", Unit: "T1", Roles: []role.Role{role.TownshipOfficial}, Position: "组织委员"},
+			{Login: "t1xc", Name: "城关宣传委员", Unit: "T1", Roles: []role.Role{role.TownshipOfficial}, Position: "宣传委员"},
+			{Login: "t2sj", Name: "河西书记", Unit: "T2", Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
+			{Login: "t2zz", Name: "河西组织委员", Unit: "T2", Roles: []role.Role{role.TownshipOfficial}, Position: "组织委员"},
+			{Login: "v11sj", Name: "东村书记", Unit: "V11", Roles: []role.Role{role.BranchSecretary}, Position: "书记"},
+			{Login: "xzuzhi", Name: "另一县组织部", Unit: "X", Roles: []role.Role{role.OrgStaff}, Position: "科长"},
+			{Login: "xt1sj", Name: "另一镇书记", Unit: "XT1", Roles: []role.Role{role.TownshipOfficial}, Position: "书记"},
 		},
 	}
 }

@@ -3,6 +3,8 @@ package org
 import (
 	"fmt"
 	"strings"
+
+	"rectify/internal/role"
 )
 
 // Unit kinds, exactly the values the units.kind CHECK allows.
@@ -18,14 +20,6 @@ const (
 	KindAgency     = "agency"
 	KindEnterprise = "enterprise"
 	KindSchool     = "school"
-)
-
-// Roles, exactly the values the people.roles CHECK allows.
-const (
-	RoleOrgStaff         = "org_staff"         // 组织部干部
-	RoleTownshipOfficial = "township_official" // 乡镇干部
-	RoleBranchSecretary  = "branch_secretary"  // 支部书记
-	RoleLeader           = "leader"            // 领导
 )
 
 var kindOrder = []string{KindProvince, KindCity, KindCounty, KindTownship, KindStreet, KindVillage,
@@ -60,47 +54,19 @@ var kindAliases = map[string]string{
 	"学校": KindSchool,
 }
 
-var roleOrder = []string{RoleOrgStaff, RoleTownshipOfficial, RoleBranchSecretary, RoleLeader}
-
-var roleLabels = map[string]string{
-	RoleOrgStaff:         "组织部干部",
-	RoleTownshipOfficial: "乡镇干部",
-	RoleBranchSecretary:  "支部书记",
-	RoleLeader:           "领导",
-}
-
-var roleAliases = map[string]string{
-	"组织部干部": RoleOrgStaff, "组织部": RoleOrgStaff,
-	"乡镇干部": RoleTownshipOfficial, "街道干部": RoleTownshipOfficial,
-	"支部书记": RoleBranchSecretary, "党支部书记": RoleBranchSecretary, "书记": RoleBranchSecretary,
-	"领导": RoleLeader,
-}
-
 func init() {
 	for _, k := range kindOrder {
 		kindAliases[k] = k
-	}
-	for _, r := range roleOrder {
-		roleAliases[r] = r
 	}
 }
 
 // Kinds lists every unit kind from the top of the tree down.
 func Kinds() []string { return append([]string(nil), kindOrder...) }
 
-// Roles lists every role.
-func Roles() []string { return append([]string(nil), roleOrder...) }
-
 // ParseKind turns a kind written in English or Chinese into the stored value.
 func ParseKind(s string) (string, bool) {
 	k, ok := kindAliases[strings.ToLower(strings.TrimSpace(s))]
 	return k, ok
-}
-
-// ParseRole turns a role written in English or Chinese into the stored value.
-func ParseRole(s string) (string, bool) {
-	r, ok := roleAliases[strings.ToLower(strings.TrimSpace(s))]
-	return r, ok
 }
 
 // KindLabel is the Chinese name of a kind, or the kind itself when unknown.
@@ -109,14 +75,6 @@ func KindLabel(kind string) string {
 		return l
 	}
 	return kind
-}
-
-// RoleLabel is the Chinese name of a role, or the role itself when unknown.
-func RoleLabel(role string) string {
-	if l, ok := roleLabels[role]; ok {
-		return l
-	}
-	return role
 }
 
 // Unit is one organization in the tree. ParentID is 0 for a root unit; Path is the chain of
@@ -133,26 +91,19 @@ type Unit struct {
 // Person is someone who signs in. PasswordHash is empty when no password was ever set and
 // never leaves the process as JSON.
 type Person struct {
-	ID           int64    `json:"id"`
-	Login        string   `json:"login"`
-	Name         string   `json:"name"`
-	UnitID       int64    `json:"unit_id"`
-	Roles        []string `json:"roles"`
-	Position     string   `json:"position"`
-	Email        string   `json:"email"`
-	Mobile       string   `json:"mobile"`
-	PasswordHash string   `json:"-"`
+	ID           int64       `json:"id"`
+	Login        string      `json:"login"`
+	Name         string      `json:"name"`
+	UnitID       int64       `json:"unit_id"`
+	Roles        []role.Role `json:"roles"`
+	Position     string      `json:"position"`
+	Email        string      `json:"email"`
+	Mobile       string      `json:"mobile"`
+	PasswordHash string      `json:"-"`
 }
 
-// HasRole reports whether p holds role.
-func (p Person) HasRole(role string) bool {
-	for _, r := range p.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
+// HasRole reports whether p holds r.
+func (p Person) HasRole(r role.Role) bool { return role.Has(p.Roles, r) }
 
 // Pos says where a record came from: a CSV line, or a position in a JSON array.
 type Pos struct {
@@ -196,10 +147,11 @@ type UnitRecord struct {
 // empty Password keeps the stored hash.
 type PersonRecord struct {
 	Pos
-	Login    string
-	Name     string
-	Unit     string
-	Roles    []string
+	Login string
+	Name  string
+	Unit  string
+	// Roles are as read until validation turns them into the stored values.
+	Roles    []role.Role
 	Position string
 	Email    string
 	Mobile   string

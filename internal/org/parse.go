@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"rectify/internal/apperr"
+	"rectify/internal/role"
 )
 
 // Column (and JSON key) names.
@@ -117,13 +118,15 @@ func canonicalKind(s string) string {
 	return strings.TrimSpace(s)
 }
 
-func canonicalRoles(in []string) []string {
-	var out []string
+// canonicalRoles returns each role's stored value when it is known, otherwise the role
+// trimmed for validation to report.
+func canonicalRoles(in []string) []role.Role {
+	var out []role.Role
 	for _, r := range in {
-		if c, ok := ParseRole(r); ok {
+		if c, ok := role.Parse(r); ok {
 			out = append(out, c)
 		} else if r = strings.TrimSpace(r); r != "" {
-			out = append(out, r)
+			out = append(out, role.Role(r))
 		}
 	}
 	return out

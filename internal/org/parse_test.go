@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/org"
+	"rectify/internal/role"
 )
 
 func TestParseCSVWithBOMChineseHeadersAndAliases(t *testing.T) {
@@ -31,10 +32,10 @@ func TestParseCSVWithBOMChineseHeadersAndAliases(t *testing.T) {
 	}, tree.Units)
 	require.Equal(t, []org.PersonRecord{
 		{Pos: org.Pos{Line: 7}, Login: "zhangsan", Name: "张三", Unit: "330100",
-			Roles: []string{org.RoleOrgStaff, org.RoleLeader}, Position: "科长", Email: "zs@example.cn",
+			Roles: []role.Role{role.OrgStaff, role.Leader}, Position: "科长", Email: "zs@example.cn",
 			Mobile: "13800000000", Password: "密码 1"},
 		{Pos: org.Pos{Line: 8}, Login: "lisi", Name: "李四", Unit: "330101",
-			Roles: []string{org.RoleTownshipOfficial, org.RoleBranchSecretary}},
+			Roles: []role.Role{role.TownshipOfficial, role.BranchSecretary}},
 	}, tree.People)
 }
 
@@ -65,10 +66,10 @@ func TestParseJSON(t *testing.T) {
 	}, tree.Units)
 	require.Equal(t, []org.PersonRecord{
 		{Pos: org.Pos{Line: 1, Array: "people"}, Login: "zhangsan", Name: "张三", Unit: "330100",
-			Roles: []string{org.RoleOrgStaff, org.RoleLeader}, Position: "科长", Email: "zs@example.cn",
+			Roles: []role.Role{role.OrgStaff, role.Leader}, Position: "科长", Email: "zs@example.cn",
 			Mobile: "13800000000", Password: "pw"},
 		{Pos: org.Pos{Line: 2, Array: "people"}, Login: "lisi", Name: "李四", Unit: "330101",
-			Roles: []string{org.RoleTownshipOfficial, org.RoleBranchSecretary}},
+			Roles: []role.Role{role.TownshipOfficial, role.BranchSecretary}},
 	}, tree.People)
 	require.Equal(t, "units[2].parent", tree.Units[1].Field("parent"))
 }
@@ -127,7 +128,7 @@ func TestParseFileChoosesByExtension(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
-func TestKindAndRoleAliases(t *testing.T) {
+func TestKindAliases(t *testing.T) {
 	for in, want := range map[string]string{
 		"县": org.KindCounty, "县区": org.KindCounty, "乡镇": org.KindTownship, "街道": org.KindStreet,
 		"村": org.KindVillage, "社区": org.KindCommunity, "支部": org.KindBranch, "党支部": org.KindBranch,
@@ -140,18 +141,7 @@ func TestKindAndRoleAliases(t *testing.T) {
 	}
 	_, ok := org.ParseKind("部门")
 	require.False(t, ok)
-	for in, want := range map[string]string{
-		"组织部干部": org.RoleOrgStaff, "乡镇干部": org.RoleTownshipOfficial, "支部书记": org.RoleBranchSecretary,
-		"领导": org.RoleLeader, "leader": org.RoleLeader,
-	} {
-		got, ok := org.ParseRole(in)
-		require.True(t, ok, in)
-		require.Equal(t, want, got, in)
-	}
-	_, ok = org.ParseRole("管理员")
-	require.False(t, ok)
 	require.Len(t, org.Kinds(), 11)
-	require.Len(t, org.Roles(), 4)
 }
 
 // requireProblem checks that err is an Invalid apperr.Error, still found through the

@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/db"
+	"rectify/internal/role"
 )
 
 // Store reads and writes units and people.
@@ -196,7 +197,7 @@ func (s *Store) Contacts(ctx context.Context, ids []int64) ([]Contact, error) {
 // its subtree), by id: who receives the unit's bulletins.
 func (s *Store) StaffAndLeaders(ctx context.Context, unitID int64) ([]Contact, error) {
 	cs, err := s.contacts(ctx, `SELECT id, name, email, mobile FROM people
-		WHERE unit_id = $1 AND roles && ARRAY['org_staff','leader'] ORDER BY id`, unitID)
+		WHERE unit_id = $1 AND roles && $2 ORDER BY id`, unitID, []role.Role{role.OrgStaff, role.Leader})
 	if err != nil {
 		return nil, fmt.Errorf("org.StaffAndLeaders %d: %w", unitID, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/org"
 	"rectify/internal/password"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 )
 
@@ -141,13 +142,13 @@ func TestLoadCountyTree(t *testing.T) {
 	zs, err := s.PersonByLogin(ctx, "zuzhi")
 	require.NoError(t, err)
 	require.Equal(t, c.ID, zs.UnitID)
-	require.Equal(t, []string{org.RoleOrgStaff}, zs.Roles)
+	require.Equal(t, []role.Role{role.OrgStaff}, zs.Roles)
 	require.Equal(t, "13800000000", zs.Mobile)
 	require.NoError(t, password.Check(zs.PasswordHash, "初始密码1"))
 	zhen, err := s.PersonByLogin(ctx, "zhen")
 	require.NoError(t, err)
-	require.Equal(t, []string{org.RoleTownshipOfficial, org.RoleLeader}, zhen.Roles)
-	require.True(t, zhen.HasRole(org.RoleLeader))
+	require.Equal(t, []role.Role{role.TownshipOfficial, role.Leader}, zhen.Roles)
+	require.True(t, zhen.HasRole(role.Leader))
 	require.Empty(t, zhen.PasswordHash, "no password given, none set")
 
 	requireCounts(t, pool, 7, 3)
@@ -178,7 +179,7 @@ func TestReloadIsIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, zs2.PasswordHash, zs3.PasswordHash)
 	require.Equal(t, org.Person{ID: zs1.ID, Login: "zuzhi", Name: "张三", UnitID: unit(t, s, "T2").ID,
-		Roles: []string{org.RoleLeader}, PasswordHash: zs2.PasswordHash}, zs3)
+		Roles: []role.Role{role.Leader}, PasswordHash: zs2.PasswordHash}, zs3)
 	requireCounts(t, pool, 7, 3)
 }
 

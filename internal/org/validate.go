@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"rectify/internal/apperr"
+	"rectify/internal/role"
 )
 
 var (
@@ -145,12 +146,12 @@ func check(t Tree, snap snapshot) (plan, []apperr.FieldError) {
 		} else if !exists(p.Unit) {
 			add(p.Pos, colUnit, "所属单位“%s”不存在", p.Unit)
 		}
-		var roles []string
-		seen := map[string]bool{}
+		var roles []role.Role
+		seen := map[role.Role]bool{}
 		for _, r := range p.Roles {
-			c, ok := ParseRole(r)
+			c, ok := role.Parse(string(r))
 			if !ok {
-				add(p.Pos, colRoles, "未知的角色“%s”，可用的角色为 %s", strings.TrimSpace(r), roleHelp())
+				add(p.Pos, colRoles, "未知的角色“%s”，可用的角色为 %s", strings.TrimSpace(string(r)), roleHelp())
 				continue
 			}
 			if !seen[c] {
@@ -241,9 +242,9 @@ func kindHelp() string {
 }
 
 func roleHelp() string {
-	parts := make([]string, len(roleOrder))
-	for i, r := range roleOrder {
-		parts[i] = roleLabels[r]
+	var parts []string
+	for _, r := range role.All() {
+		parts = append(parts, r.Label())
 	}
 	return strings.Join(parts, "、")
 }

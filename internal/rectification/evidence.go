@@ -2,12 +2,12 @@ package rectification
 
 import (
 	"context"
-	"slices"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/order"
+	"rectify/internal/role"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -25,7 +25,7 @@ func (s *Service) UploadEvidence(ctx context.Context, a auth.Actor, in EvidenceI
 	if err != nil {
 		return evidence.File{}, err
 	}
-	if row.UnitID != a.UnitID || !slices.ContainsFunc(a.Roles, func(r string) bool { return r != auth.RoleLeader }) {
+	if row.UnitID != a.UnitID || role.ReadsOnly(a.Roles) {
 		return evidence.File{}, apperr.New(apperr.Forbidden, "actor", "只有责任单位人员可以上传佐证材料")
 	}
 	if itemmsg.State(row.State).Terminal() {

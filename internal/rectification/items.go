@@ -25,9 +25,7 @@ type ItemList struct {
 
 // checkFilter refuses a light or a state nobody could mean.
 func checkFilter(f items.Filter) error {
-	switch f.Light {
-	case "", "green", "yellow", "red":
-	default:
+	if f.Light != "" && !f.Light.Lit() {
 		return apperr.New(apperr.Invalid, "light", "light应为green、yellow或red")
 	}
 	// Label answers an unknown state with the state itself.

@@ -9,6 +9,7 @@ import (
 	"rectify/internal/calendar"
 	"rectify/internal/items"
 	"rectify/internal/ledger"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/workflows/item/itemmsg"
 )
@@ -86,7 +87,7 @@ func ledgerRow(x items.Row, cal *calendar.Calendar, now time.Time) ledger.Row {
 		}
 	}
 	if itemmsg.State(x.State).Terminal() {
-		r.Light = ledger.LightNone
+		r.Light = light.None
 	}
 	return r
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"rectify/internal/light"
 )
 
 // Kind decides how a column's cells look.
@@ -43,20 +45,11 @@ type Column struct {
 	ChoiceTitle, ChoiceError string
 }
 
-// Light is the fill of a warning light.
-type Light int
-
-const (
-	NoLight Light = iota
-	Red
-	Yellow
-	Green
-)
-
-// Lit is a cell value shown on its light's fill.
+// Lit is a cell value shown on its light's fill; a light that does not show leaves the
+// cell plain.
 type Lit struct {
 	Text  string
-	Light Light
+	Light light.Light
 }
 
 // Table describes one sheet.
@@ -417,13 +410,13 @@ type styles struct {
 	title, header, headerFill, center, wrap, date, fill, red, yellow, green int
 }
 
-func (st *styles) light(l Light) int {
+func (st *styles) light(l light.Light) int {
 	switch l {
-	case Red:
+	case light.Red:
 		return st.red
-	case Yellow:
+	case light.Yellow:
 		return st.yellow
-	case Green:
+	case light.Green:
 		return st.green
 	}
 	return st.center

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"rectify/internal/light"
 	"rectify/internal/sheet"
 )
 
@@ -34,8 +35,8 @@ func TestTwoTables(t *testing.T) {
 		{Header: "键", Kind: sheet.Hidden},
 	}})
 	require.NoError(t, err)
-	require.NoError(t, tw.Row([]any{1, "2025-03-31", sheet.Lit{Text: "红", Light: sheet.Red}, "", "k1"}))
-	require.NoError(t, tw.Row([]any{2, "年底前", sheet.Lit{Text: "绿", Light: sheet.Green}}))
+	require.NoError(t, tw.Row([]any{1, "2025-03-31", sheet.Lit{Text: "红", Light: light.Red}, "", "k1"}))
+	require.NoError(t, tw.Row([]any{2, "年底前", sheet.Lit{Text: "绿", Light: light.Green}}))
 
 	tw, err = b.Table(sheet.Table{Sheet: "二", Columns: []sheet.Column{{Width: 20}, {Width: 10}}})
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"rectify/internal/holidays"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 )
@@ -57,7 +58,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, o Opti
 
 	tree := org.Tree{
 		Units: []org.UnitRecord{{Code: "SC", Name: "浸泡测试县", Kind: org.KindCounty}},
-		People: []org.PersonRecord{{Login: "soak", Name: "县委组织部干部", Unit: "SC", Roles: []string{org.RoleOrgStaff},
+		People: []org.PersonRecord{{Login: "soak", Name: "县委组织部干部", Unit: "SC", Roles: []role.Role{role.OrgStaff},
 			Position: "组织科长", Email: "soak@soak.example"}},
 	}
 	township := ""
@@ -71,7 +72,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, o Opti
 		for k := range o.People {
 			login := fmt.Sprintf("%sp%d", strings.ToLower(code), k)
 			tree.People = append(tree.People, org.PersonRecord{Login: login, Name: "村干部" + login, Unit: code,
-				Roles: []string{org.RoleBranchSecretary}, Position: fmt.Sprintf("岗位%d", k), Email: login + "@soak.example"})
+				Roles: []role.Role{role.BranchSecretary}, Position: fmt.Sprintf("岗位%d", k), Email: login + "@soak.example"})
 		}
 	}
 	ost := org.NewStore(pool)

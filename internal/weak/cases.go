@@ -12,6 +12,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/db"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -22,7 +23,7 @@ type CaseWrite struct {
 	CaseID          int64
 	Revision        int64
 	Stage           string
-	Light           string
+	Light           light.Light
 	LightReason     string
 	ReportsReceived int
 	LastReportMonth string
@@ -60,9 +61,7 @@ func (s *Store) WriteCase(ctx context.Context, w CaseWrite, events []Event) (err
 	if _, ok := stageLabels[w.Stage]; !ok {
 		return apperr.Newf(apperr.Invalid, "stage", "未知的整顿阶段%q", w.Stage)
 	}
-	switch w.Light {
-	case "", LightGreen, LightYellow, LightRed, LightNone:
-	default:
+	if w.Light != "" && !w.Light.Valid() {
 		return apperr.Newf(apperr.Invalid, "light", "未知的预警%q", w.Light)
 	}
 	var at *time.Time
@@ -222,22 +221,22 @@ type CaseRow struct {
 	PairedUnitID     int64  `json:"paired_unit_id"`
 	PairedUnit       string `json:"paired_unit"`
 	// Plan progress: closed and total items of the plan order, cancelled ones left out.
-	PlanOrderID     int64      `json:"plan_order_id,omitempty"`
-	PlanClosed      int        `json:"plan_closed"`
-	PlanTotal       int        `json:"plan_total"`
-	Stage           string     `json:"stage"`
-	StageLabel      string     `json:"stage_label"`
-	Light           string     `json:"light"`
-	LightReason     string     `json:"light_reason"`
-	ReportsReceived int        `json:"reports_received"`
-	LastReportMonth string     `json:"last_report_month"`
-	Score           *float64   `json:"score,omitempty"`
-	Relapses        int        `json:"relapses"`
-	DeterminedAt    time.Time  `json:"determined_at"`
-	AcceptedAt      *time.Time `json:"accepted_at,omitempty"`
-	ClosedAt        *time.Time `json:"closed_at,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	Revision        int64      `json:"revision"`
+	PlanOrderID     int64       `json:"plan_order_id,omitempty"`
+	PlanClosed      int         `json:"plan_closed"`
+	PlanTotal       int         `json:"plan_total"`
+	Stage           string      `json:"stage"`
+	StageLabel      string      `json:"stage_label"`
+	Light           light.Light `json:"light"`
+	LightReason     string      `json:"light_reason"`
+	ReportsReceived int         `json:"reports_received"`
+	LastReportMonth string      `json:"last_report_month"`
+	Score           *float64    `json:"score,omitempty"`
+	Relapses        int         `json:"relapses"`
+	DeterminedAt    time.Time   `json:"determined_at"`
+	AcceptedAt      *time.Time  `json:"accepted_at,omitempty"`
+	ClosedAt        *time.Time  `json:"closed_at,omitempty"`
+	UpdatedAt       time.Time   `json:"updated_at"`
+	Revision        int64       `json:"revision"`
 }
 
 const caseSelect = `SELECT c.id, c.campaign_id, wc.year, c.proposal_id, c.workflow_id, b.id, b.code, b.name,

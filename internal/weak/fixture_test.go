@@ -11,6 +11,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/role"
 	"rectify/internal/testenv"
 	"rectify/internal/weak"
 )
@@ -33,13 +34,13 @@ var fixtureTree = org.Tree{
 		{Code: "A2", Name: "邻县水利局", Kind: "agency", Parent: "C2"},
 	},
 	People: []org.PersonRecord{
-		{Login: "zuzhi", Name: "组织部张三", Unit: "C", Roles: []string{"org_staff"}},
-		{Login: "xianzhang", Name: "李县长", Unit: "C", Roles: []string{"leader"}},
-		{Login: "t1", Name: "王镇长", Unit: "T1", Roles: []string{"township_official"}},
-		{Login: "t2", Name: "赵乡长", Unit: "T2", Roles: []string{"township_official"}},
-		{Login: "shuji", Name: "刘书记", Unit: "A1", Roles: []string{"leader"}},
-		{Login: "c2", Name: "邻县组织部", Unit: "C2", Roles: []string{"org_staff"}},
-		{Login: "c2lead", Name: "邻县领导", Unit: "C2", Roles: []string{"leader"}},
+		{Login: "zuzhi", Name: "组织部张三", Unit: "C", Roles: []role.Role{role.OrgStaff}},
+		{Login: "xianzhang", Name: "李县长", Unit: "C", Roles: []role.Role{role.Leader}},
+		{Login: "t1", Name: "王镇长", Unit: "T1", Roles: []role.Role{role.TownshipOfficial}},
+		{Login: "t2", Name: "赵乡长", Unit: "T2", Roles: []role.Role{role.TownshipOfficial}},
+		{Login: "shuji", Name: "刘书记", Unit: "A1", Roles: []role.Role{role.Leader}},
+		{Login: "c2", Name: "邻县组织部", Unit: "C2", Roles: []role.Role{role.OrgStaff}},
+		{Login: "c2lead", Name: "邻县领导", Unit: "C2", Roles: []role.Role{role.Leader}},
 	},
 }
 

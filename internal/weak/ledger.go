@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rectify/internal/apperr"
+	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/internal/sheet"
 )
@@ -93,7 +94,7 @@ func ledgerRow(n int, c CaseRow, english bool) []any {
 			}
 		}
 	}
-	stage, light := StageLabel(c.Stage), sheet.Lit{Text: lightLabel(c.Light, english), Light: sheetLight(c.Light)}
+	stage, lit := StageLabel(c.Stage), sheet.Lit{Text: lightLabel(c.Light, english), Light: c.Light}
 	if english {
 		stage = StageLabelEN(c.Stage)
 	}
@@ -105,32 +106,16 @@ func ledgerRow(n int, c CaseRow, english bool) []any {
 		}
 	}
 	return []any{n, c.BranchName, c.TownshipName, strings.Join(reasons, "\n"), c.CountyLeader, c.TownshipLeader,
-		c.FirstSecretary, c.PairedUnit, fmt.Sprintf("%d/%d", c.PlanClosed, c.PlanTotal), stage, light, c.ReportsReceived}
+		c.FirstSecretary, c.PairedUnit, fmt.Sprintf("%d/%d", c.PlanClosed, c.PlanTotal), stage, lit, c.ReportsReceived}
 }
 
-func lightLabel(light string, english bool) string {
-	zh := map[string]string{LightRed: "红", LightYellow: "黄", LightGreen: "绿", LightNone: "—"}
-	if english {
-		if light == LightNone {
-			return "—"
-		}
-		return light
+// lightLabel is a case's light in the narrow column: 红 (or red in English), a dash for none.
+func lightLabel(l light.Light, english bool) string {
+	switch {
+	case l == light.None:
+		return "—"
+	case english:
+		return string(l)
 	}
-	if l, ok := zh[light]; ok {
-		return l
-	}
-	return light
-}
-
-// sheetLight is the fill of a case's light.
-func sheetLight(l string) sheet.Light {
-	switch l {
-	case LightRed:
-		return sheet.Red
-	case LightYellow:
-		return sheet.Yellow
-	case LightGreen:
-		return sheet.Green
-	}
-	return sheet.NoLight
+	return l.Short()
 }

@@ -28,6 +28,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/order"
+	"rectify/internal/role"
 )
 
 // Store keeps campaigns, proposals, cases, samples and grades in PostgreSQL.
@@ -66,14 +67,6 @@ const (
 	GradeAdvanced = "先进"
 	GradeMiddle   = "中间"
 	GradeLagging  = "后进"
-)
-
-// Lights of a case (预警).
-const (
-	LightGreen  = "green"
-	LightYellow = "yellow"
-	LightRed    = "red"
-	LightNone   = "none"
 )
 
 var stageLabels = map[string][2]string{
@@ -211,7 +204,7 @@ func countyCampaign(ctx context.Context, q querier, campaignID int64, by Actor, 
 // the city above see the campaign but act in their own.
 func requireCountyStaff(ctx context.Context, q querier, by Actor, c campaignInfo, what string) error {
 	var ok bool
-	err := q.QueryRow(ctx, `SELECT unit_id = $2 AND 'org_staff' = ANY(roles) FROM people WHERE id = $1`, by.PersonID, c.unitID).Scan(&ok)
+	err := q.QueryRow(ctx, `SELECT unit_id = $2 AND $3 = ANY(roles) FROM people WHERE id = $1`, by.PersonID, c.unitID, role.OrgStaff).Scan(&ok)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"rectify/internal/apperr"
+	"rectify/internal/light"
 	"rectify/internal/weak"
 )
 
@@ -283,7 +284,7 @@ func TestWriteCaseRevisionGuard(t *testing.T) {
 		{Revision: 1, At: at, ActorID: actor, Kind: "report", From: "rectifying", To: "rectifying", Detail: map[string]any{"month": "2025-05"}},
 		{Revision: 2, At: at, ActorID: actor, Kind: "precheck", From: "rectifying", To: "prechecked", Detail: map[string]any{"pass": true}},
 	}
-	w := weak.CaseWrite{CaseID: cs.ID, Revision: 2, Stage: weak.StagePrechecked, Light: weak.LightYellow, LightReason: "5月报告逾期",
+	w := weak.CaseWrite{CaseID: cs.ID, Revision: 2, Stage: weak.StagePrechecked, Light: light.Yellow, LightReason: "5月报告逾期",
 		ReportsReceived: 1, LastReportMonth: "2025-05", Score: &score, At: at}
 	require.NoError(t, f.s.WriteCase(f.ctx, w, ev))
 
@@ -291,7 +292,7 @@ func TestWriteCaseRevisionGuard(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, weak.StagePrechecked, row.Stage)
 	require.Equal(t, "已初验", row.StageLabel)
-	require.Equal(t, weak.LightYellow, row.Light)
+	require.Equal(t, light.Yellow, row.Light)
 	require.Equal(t, int64(2), row.Revision)
 	require.NotNil(t, row.Score)
 	require.InDelta(t, 86.5, *row.Score, 1e-9)
@@ -301,15 +302,15 @@ func TestWriteCaseRevisionGuard(t *testing.T) {
 	require.Equal(t, "prechecked", events[1].To)
 
 	// An older revision changes nothing and events already there are not added again.
-	old := weak.CaseWrite{CaseID: cs.ID, Revision: 1, Stage: weak.StageConsolidating, Light: weak.LightRed, ReportsReceived: 9, At: at}
+	old := weak.CaseWrite{CaseID: cs.ID, Revision: 1, Stage: weak.StageConsolidating, Light: light.Red, ReportsReceived: 9, At: at}
 	require.NoError(t, f.s.WriteCase(f.ctx, old, ev[:1]))
 	retry := w // the same revision again changes nothing either
-	retry.Light, retry.ReportsReceived = weak.LightRed, 5
+	retry.Light, retry.ReportsReceived = light.Red, 5
 	require.NoError(t, f.s.WriteCase(f.ctx, retry, ev))
 	row, events, err = f.s.Case(f.ctx, f.scope("C"), cs.ID)
 	require.NoError(t, err)
 	require.Equal(t, weak.StagePrechecked, row.Stage)
-	require.Equal(t, weak.LightYellow, row.Light)
+	require.Equal(t, light.Yellow, row.Light)
 	require.Equal(t, 1, row.ReportsReceived)
 	require.Len(t, events, 2)
 	var n int
@@ -318,7 +319,7 @@ func TestWriteCaseRevisionGuard(t *testing.T) {
 
 	// A newer revision moves on and may change one of the four ones.
 	accepted := at.Add(24 * time.Hour)
-	require.NoError(t, f.s.WriteCase(f.ctx, weak.CaseWrite{CaseID: cs.ID, Revision: 3, Stage: weak.StageConsolidating, Light: weak.LightGreen,
+	require.NoError(t, f.s.WriteCase(f.ctx, weak.CaseWrite{CaseID: cs.ID, Revision: 3, Stage: weak.StageConsolidating, Light: light.Green,
 		ReportsReceived: 1, LastReportMonth: "2025-05", Score: &score, AcceptedAt: &accepted, FirstSecretary: f.people["zuzhi"], At: accepted},
 		[]weak.Event{{Revision: 3, At: accepted, Kind: "accept", From: "prechecked", To: "consolidating"}}))
 	row, events, err = f.s.Case(f.ctx, f.scope("C"), cs.ID)
@@ -379,7 +380,7 @@ func TestCasesScoping(t *testing.T) {
 	require.Equal(t, plan, r.PlanOrderID)
 	require.Equal(t, [2]int{1, 2}, [2]int{r.PlanClosed, r.PlanTotal})
 	require.Equal(t, "整顿中", r.StageLabel)
-	require.Equal(t, weak.LightGreen, r.Light)
+	require.Equal(t, light.Green, r.Light)
 
 	all, err := f.s.Cases(f.ctx, f.scope("C"), c.ID)
 	require.NoError(t, err)
@@ -583,7 +584,7 @@ func TestLedger(t *testing.T) {
 	cs := f.determine(c.ID, "V11")
 	f.determine(c.ID, "V21")
 	require.NoError(t, f.s.SetPlanOrder(f.ctx, cs.ID, seedPlan(f, "V11"), f.people["zuzhi"]))
-	require.NoError(t, f.s.WriteCase(f.ctx, weak.CaseWrite{CaseID: cs.ID, Revision: 1, Stage: weak.StageRectifying, Light: weak.LightRed,
+	require.NoError(t, f.s.WriteCase(f.ctx, weak.CaseWrite{CaseID: cs.ID, Revision: 1, Stage: weak.StageRectifying, Light: light.Red,
 		LightReason: "报告逾期", ReportsReceived: 3, LastReportMonth: "2025-05"}, nil))
 
 	var buf bytes.Buffer

@@ -19,6 +19,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
+	"rectify/internal/role"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase"
 )
@@ -63,7 +64,7 @@ func weakActor(a auth.Actor) weak.Actor {
 // requireCounty is the first, cheap check of work only organization departments do; the
 // store checks, where it matters, that they are staff of the campaign's own county.
 func requireCounty(a auth.Actor) error {
-	if !a.Has(auth.RoleOrgStaff) {
+	if !a.Has(role.OrgStaff) {
 		return apperr.New(apperr.Forbidden, "actor", "只有组织部门干部可以办理")
 	}
 	return nil

@@ -13,11 +13,9 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/role"
 	"rectify/workflows/item/itemmsg"
 )
-
-// Roles that may issue orders and review close-out requests.
-var issuingRoles = []string{"org_staff", "township_official"}
 
 // rejection is how a refused action leaves the workflow: an application error whose type is
 // the apperr code and whose details carry the field, so the API can answer 400/403/409.
@@ -257,11 +255,11 @@ func MayAct(a itemmsg.Actor, action itemmsg.Action, unitID, issuerUnitID int64) 
 	}
 	switch action {
 	case itemmsg.Acknowledge, itemmsg.Progress, itemmsg.RequestClose, itemmsg.RequestExtension:
-		if a.UnitID != unitID || onlyLeader(a.Roles) {
+		if a.UnitID != unitID || role.ReadsOnly(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+action.Label())
 		}
 	case itemmsg.Close, itemmsg.Return, itemmsg.Cancel, itemmsg.ApproveExtension, itemmsg.RefuseExtension:
-		if a.UnitID != issuerUnitID || !hasAny(a.Roles, issuingRoles) {
+		if a.UnitID != issuerUnitID || !role.MayIssue(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+action.Label())
 		}
 	default:
@@ -338,22 +336,4 @@ func (l *lifecycle) row(it itemmsg.Item, workflowID string, issuedAt, now time.T
 		}
 	}
 	return r
-}
-
-func hasAny(roles, want []string) bool {
-	for _, r := range roles {
-		if slices.Contains(want, r) {
-			return true
-		}
-	}
-	return false
-}
-
-func onlyLeader(roles []string) bool {
-	for _, r := range roles {
-		if r != "leader" {
-			return false
-		}
-	}
-	return true
 }

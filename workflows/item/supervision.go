@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"rectify/internal/calendar"
+	"rectify/internal/light"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -60,35 +61,35 @@ func Due(it *itemmsg.Item, issuedAt time.Time, cal *calendar.Calendar, p itemmsg
 }
 
 // LightAt is an item's light at now with its one-sentence reason.
-func LightAt(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy) (itemmsg.Light, string) {
+func LightAt(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy) (light.Light, string) {
 	if it.State.Terminal() {
-		return itemmsg.NoLight, it.State.Label()
+		return light.None, it.State.Label()
 	}
 	due, ok := Due(it, issuedAt, cal, p)
 	if ok && !now.Before(due) {
 		n := cal.WorkdaysBetween(dateOf(due), dateOf(now))
 		if n == 0 {
-			return itemmsg.Red, "已超过完成时限"
+			return light.Red, "已超过完成时限"
 		}
-		return itemmsg.Red, "已超期" + strconv.Itoa(n) + "个工作日"
+		return light.Red, "已超期" + strconv.Itoa(n) + "个工作日"
 	}
 	if cp, late := lateCheckpoint(it, now, p); late {
-		return itemmsg.Yellow, "未按期报送进展（检查节点" + cp + "）"
+		return light.Yellow, "未按期报送进展（检查节点" + cp + "）"
 	}
 	if !ok {
 		if it.State == itemmsg.Issued && it.WorkingDaysFrom == "acknowledge" {
-			return itemmsg.Green, "签收后起算" + strconv.Itoa(it.WorkingDays) + "个工作日"
+			return light.Green, "签收后起算" + strconv.Itoa(it.WorkingDays) + "个工作日"
 		}
-		return itemmsg.Green, "长期坚持，按节点报送进展"
+		return light.Green, "长期坚持，按节点报送进展"
 	}
 	left := cal.WorkdaysBetween(dateOf(now), dateOf(due))
 	if left == 0 {
-		return itemmsg.Yellow, "今天到期"
+		return light.Yellow, "今天到期"
 	}
 	if left <= p.YellowDays {
-		return itemmsg.Yellow, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
+		return light.Yellow, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
 	}
-	return itemmsg.Green, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
+	return light.Green, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
 }
 
 // lateCheckpoint finds the latest passed checkpoint of a 长期坚持 item when no progress

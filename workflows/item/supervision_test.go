@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/calendar"
+	"rectify/internal/light"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -120,7 +121,7 @@ func TestA30WorkingDayDeadlineAcrossTheSpringFestivalClimbsTheWholeLadder(t *tes
 	}
 	require.True(t, listed)
 	last := rec.writes[len(rec.writes)-1]
-	require.Equal(t, itemmsg.NoLight, last.Light, "cancelled: no light")
+	require.Equal(t, light.None, last.Light, "cancelled: no light")
 }
 
 // A measure due Wed 2026-09-30 runs into the Mid-Autumn Festival (9/25–9/27) and the

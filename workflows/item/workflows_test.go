@@ -17,6 +17,7 @@ import (
 
 	"rectify/internal/calendar"
 	"rectify/internal/limits"
+	"rectify/internal/role"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -70,10 +71,10 @@ func (r *recorder) RecordChange(_ context.Context, in itemmsg.ChangeRecord) erro
 }
 
 var (
-	county   = itemmsg.Actor{PersonID: 1, Name: "县委组织部干部", UnitID: 10, Roles: []string{"org_staff"}}
-	township = itemmsg.Actor{PersonID: 2, Name: "乡镇干部", UnitID: 20, Roles: []string{"township_official"}}
-	sibling  = itemmsg.Actor{PersonID: 3, Name: "邻乡干部", UnitID: 30, Roles: []string{"township_official"}}
-	leader   = itemmsg.Actor{PersonID: 4, Name: "乡镇领导", UnitID: 20, Roles: []string{"leader"}}
+	county   = itemmsg.Actor{PersonID: 1, Name: "县委组织部干部", UnitID: 10, Roles: []role.Role{role.OrgStaff}}
+	township = itemmsg.Actor{PersonID: 2, Name: "乡镇干部", UnitID: 20, Roles: []role.Role{role.TownshipOfficial}}
+	sibling  = itemmsg.Actor{PersonID: 3, Name: "邻乡干部", UnitID: 30, Roles: []role.Role{role.TownshipOfficial}}
+	leader   = itemmsg.Actor{PersonID: 4, Name: "乡镇领导", UnitID: 20, Roles: []role.Role{role.Leader}}
 )
 
 func input() itemmsg.UnitOrderInput {
@@ -258,7 +259,7 @@ func TestAWorkflowContinuesAsNewCarryingItemsAndKeys(t *testing.T) {
 // order that uses it for both must see both acknowledged, not the first answered twice.
 func TestOneKeyOnTwoItemsOfAUnitActsOnBoth(t *testing.T) {
 	a, b := "m1-u20", "m2-u20"
-	colleague := itemmsg.Actor{PersonID: 5, Name: "乡镇干部二", UnitID: 20, Roles: []string{"township_official"}}
+	colleague := itemmsg.Actor{PersonID: 5, Name: "乡镇干部二", UnitID: 20, Roles: []role.Role{role.TownshipOfficial}}
 	env, rec := run(t, input(), []step{
 		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: township, Key: "ack-1"}, state: itemmsg.Acknowledged},
 		{req: itemmsg.ActionRequest{ItemID: b, Action: itemmsg.Acknowledge, Actor: township, Key: "ack-1"}, state: itemmsg.Acknowledged},
@@ -269,7 +270,7 @@ func TestOneKeyOnTwoItemsOfAUnitActsOnBoth(t *testing.T) {
 		// A colleague's key is their own: ack-1 from them is a new request (and a late one).
 		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: colleague, Key: "ack-1"}, kind: "conflict"},
 		// Someone outside the unit never receives the remembered answer.
-		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: itemmsg.Actor{PersonID: 2, Name: "调离", UnitID: 30, Roles: []string{"township_official"}}, Key: "ack-1"}, kind: "forbidden"},
+		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Acknowledge, Actor: itemmsg.Actor{PersonID: 2, Name: "调离", UnitID: 30, Roles: []role.Role{role.TownshipOfficial}}, Key: "ack-1"}, kind: "forbidden"},
 		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Key: "p-1", Note: "第一次"}, state: itemmsg.InProgress},
 		{req: itemmsg.ActionRequest{ItemID: a, Action: itemmsg.Progress, Actor: township, Key: "p-1", Note: "改过的内容"}, kind: "conflict"},
 	})

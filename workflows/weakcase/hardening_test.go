@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"rectify/internal/limits"
+	"rectify/internal/role"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
@@ -64,7 +65,7 @@ func TestAReportSentWithTheStartIsHandled(t *testing.T) {
 // Keys are remembered per person with what they asked: a retry is answered from memory,
 // the same key with another body is a conflict, and another person's key is their own.
 func TestCaseKeysAreScopedToThePersonAndTheBody(t *testing.T) {
-	other := weakcasemsg.Actor{PersonID: 77, UnitID: township, Roles: []string{"township_official"}}
+	other := weakcasemsg.Actor{PersonID: 77, UnitID: township, Roles: []role.Role{role.TownshipOfficial}}
 	out, rec := act(t, []weakcasemsg.Action{
 		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},
 		{Kind: weakcasemsg.Report, Actor: secretary, Month: "2026-03", Note: "三月进展", Key: "k"},

@@ -22,7 +22,9 @@ import (
 	"rectify/activities/weakacts"
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/light"
 	"rectify/internal/limits"
+	"rectify/internal/role"
 	"rectify/workflows/actopts"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -47,15 +49,6 @@ type caseRun struct {
 
 func reject(kind apperr.Kind, field, msg string) error {
 	return temporal.NewApplicationErrorWithOptions(msg, kind.Code(), temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
-}
-
-func hasRole(roles []string, want ...string) bool {
-	for _, r := range roles {
-		if slices.Contains(want, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func monthOf(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01") }
@@ -126,14 +119,14 @@ func (c *caseRun) mayAct(a weakcasemsg.Action) error {
 	if who.PersonID == 0 {
 		return reject(apperr.Unauthenticated, "actor", "未识别操作人")
 	}
-	county := who.UnitID == c.in.CountyUnitID && hasRole(who.Roles, "org_staff")
+	county := who.UnitID == c.in.CountyUnitID && role.Has(who.Roles, role.OrgStaff)
 	switch a.Kind {
 	case weakcasemsg.Report:
 		if who.UnitID != c.in.BranchUnitID && who.UnitID != c.in.TownshipUnitID && who.PersonID != c.st.Ones.FirstSecretary {
 			return reject(apperr.Forbidden, "actor", "只有本村党组织、所在乡镇或第一书记可以报送月度报告")
 		}
 	case weakcasemsg.Precheck:
-		if who.UnitID != c.in.TownshipUnitID || !hasRole(who.Roles, "township_official") {
+		if who.UnitID != c.in.TownshipUnitID || !role.Has(who.Roles, role.TownshipOfficial) {
 			return reject(apperr.Forbidden, "actor", "只有所在乡镇干部可以初验")
 		}
 	case weakcasemsg.Accept:
@@ -412,7 +405,7 @@ func (c *caseRun) step(now time.Time) []weakcasemsg.Notice {
 		}
 		out = append(out, weakcasemsg.Notice{Key: weakcasemsg.WorkflowID(c.in.Deployment, c.in.CaseID) + "/" + key, At: now, CaseID: c.in.CaseID, People: to, Subject: subject, Body: body})
 	}
-	light, reason := "green", "整顿按计划推进"
+	l, reason := light.Green, "整顿按计划推进"
 	if c.underRectification() {
 		for _, m := range c.owedMonths(now) {
 			if slices.Contains(c.st.Reports, m) || c.reopenedAfter(m) {
@@ -428,14 +421,14 @@ func (c *caseRun) step(now time.Time) []weakcasemsg.Notice {
 			if late >= c.p.ReportEscalateAfter {
 				fire("report-escalate-"+m, []int64{c.st.Ones.CountyLeader},
 					"【督办】"+m+"月度整顿报告逾期未报", fmt.Sprintf("%s的整顿月度报告已逾期%d个工作日，请联系领导督促。", m, late))
-				light, reason = "red", fmt.Sprintf("%s月度报告已逾期%d个工作日", m, late)
-			} else if light != "red" {
-				light, reason = "yellow", m+"月度报告逾期未报"
+				l, reason = light.Red, fmt.Sprintf("%s月度报告已逾期%d个工作日", m, late)
+			} else if l != light.Red {
+				l, reason = light.Yellow, m+"月度报告逾期未报"
 			}
 		}
 	}
 	if c.st.Stage == weakcasemsg.Consolidating {
-		light, reason = "green", "巩固期"
+		l, reason = light.Green, "巩固期"
 		for _, k := range c.p.LookbackMonths {
 			when := c.st.AcceptedAt.AddDate(0, k, 0)
 			if !now.Before(when) {
@@ -449,14 +442,14 @@ func (c *caseRun) step(now time.Time) []weakcasemsg.Notice {
 			from := c.st.Stage
 			c.st.Stage, c.st.ClosedAt = weakcasemsg.Closed, end
 			c.event(now, 0, "consolidated", from, map[string]any{"outcome": "巩固期满，结案"})
-			light, reason = "green", "已结案"
+			l, reason = light.Green, "已结案"
 		}
 	}
 	if c.st.Stage == weakcasemsg.Closed {
-		light, reason = "green", "已结案"
+		l, reason = light.Green, "已结案"
 	}
-	if light != c.st.Light || reason != c.st.LightReason {
-		c.st.Light, c.st.LightReason = light, reason
+	if l != c.st.Light || reason != c.st.LightReason {
+		c.st.Light, c.st.LightReason = l, reason
 		c.st.Revision++
 	}
 	return out

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/internal/calendar"
+	"rectify/internal/role"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
@@ -72,9 +73,9 @@ const (
 )
 
 var (
-	countyStaff = weakcasemsg.Actor{PersonID: staff, UnitID: county, Roles: []string{"org_staff"}}
-	townOfficer = weakcasemsg.Actor{PersonID: official, UnitID: township, Roles: []string{"township_official"}}
-	secretary   = weakcasemsg.Actor{PersonID: firstSecretary, UnitID: 99, Roles: []string{"branch_secretary"}}
+	countyStaff = weakcasemsg.Actor{PersonID: staff, UnitID: county, Roles: []role.Role{role.OrgStaff}}
+	townOfficer = weakcasemsg.Actor{PersonID: official, UnitID: township, Roles: []role.Role{role.TownshipOfficial}}
+	secretary   = weakcasemsg.Actor{PersonID: firstSecretary, UnitID: 99, Roles: []role.Role{role.BranchSecretary}}
 )
 
 func sh(y int, m time.Month, d, hh, mm int) time.Time {

@@ -1,6 +1,7 @@
 // Package itemmsg holds the messages of the item workflows (workflows/item): the item and
-// its states and actions, the supervision policy, lights and rungs, the inputs and results of
-// the workflows, their Update and their activities, and the ids of their workflows. The
+// its states and actions, the supervision policy and rungs, the inputs and results of the
+// workflows, their Update and their activities, and the ids of their workflows (lights and
+// roles are internal/light and internal/role, shared with the case workflow). The
 // activities (activities/itemacts), the stores and the API read and write these types; the
 // workflow package imports the activities, so the types live here to keep imports acyclic.
 // Nothing here does I/O.
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"rectify/internal/calendar"
+	"rectify/internal/light"
+	"rectify/internal/role"
 )
 
 // Names registered with Temporal.
@@ -122,10 +125,10 @@ const (
 
 // Actor is the person acting, as resolved and scoped by the API.
 type Actor struct {
-	PersonID int64    `json:"person_id"`
-	Name     string   `json:"name"`
-	UnitID   int64    `json:"unit_id"`
-	Roles    []string `json:"roles"`
+	PersonID int64       `json:"person_id"`
+	Name     string      `json:"name"`
+	UnitID   int64       `json:"unit_id"`
+	Roles    []role.Role `json:"roles"`
 }
 
 // Spec is an item as issued: the fixed part of its four lists.
@@ -162,12 +165,12 @@ type Item struct {
 	ExtensionReason      string `json:"extension_reason,omitempty"`
 	// Supervision: the light, whether under 挂牌督办, the rungs already fired, and the
 	// sequence number of the supervision fields in the read model.
-	Light          Light    `json:"light,omitempty"`
-	LightReason    string   `json:"light_reason,omitempty"`
-	Listed         bool     `json:"listed,omitempty"`
-	Fired          []string `json:"fired,omitempty"`
-	DueWritten     string   `json:"due_written,omitempty"`
-	SupervisionSeq int64    `json:"supervision_seq,omitempty"`
+	Light          light.Light `json:"light,omitempty"`
+	LightReason    string      `json:"light_reason,omitempty"`
+	Listed         bool        `json:"listed,omitempty"`
+	Fired          []string    `json:"fired,omitempty"`
+	DueWritten     string      `json:"due_written,omitempty"`
+	SupervisionSeq int64       `json:"supervision_seq,omitempty"`
 }
 
 // Holder is who must act next.
@@ -276,13 +279,13 @@ type ChangeRecord struct {
 
 // SupervisionWrite carries an item's supervision fields to the read model; Seq only grows.
 type SupervisionWrite struct {
-	ItemID string     `json:"item_id"`
-	Seq    int64      `json:"seq"`
-	At     time.Time  `json:"at"`
-	Light  Light      `json:"light"`
-	Reason string     `json:"reason"`
-	Listed bool       `json:"listed"`
-	DueAt  *time.Time `json:"due_at,omitempty"`
+	ItemID string      `json:"item_id"`
+	Seq    int64       `json:"seq"`
+	At     time.Time   `json:"at"`
+	Light  light.Light `json:"light"`
+	Reason string      `json:"reason"`
+	Listed bool        `json:"listed"`
+	DueAt  *time.Time  `json:"due_at,omitempty"`
 }
 
 // Notice is a reminder or escalation for one person about one item, to be sent at SendAt.

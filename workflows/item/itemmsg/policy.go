@@ -67,17 +67,6 @@ func (p Policy) Validate() []apperr.FieldError {
 	return errs
 }
 
-// Light is a warning light (红黄绿灯).
-type Light string
-
-// Lights.
-const (
-	Green   Light = "green"
-	Yellow  Light = "yellow"
-	Red     Light = "red"
-	NoLight Light = "none" // closed or cancelled
-)
-
 // Rung is a step of reminders and escalation.
 type Rung string
 

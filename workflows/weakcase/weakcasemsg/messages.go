@@ -13,6 +13,8 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
+	"rectify/internal/light"
+	"rectify/internal/role"
 )
 
 // UpdateCaseAction is the Update through which people act on a case.
@@ -92,9 +94,9 @@ type FourOnes struct {
 
 // Actor is who acts, as the API resolved them.
 type Actor struct {
-	PersonID int64    `json:"person_id"`
-	UnitID   int64    `json:"unit_id"`
-	Roles    []string `json:"roles"`
+	PersonID int64       `json:"person_id"`
+	UnitID   int64       `json:"unit_id"`
+	Roles    []role.Role `json:"roles"`
 }
 
 // ScoreLine is one line of the acceptance score sheet.
@@ -160,7 +162,7 @@ type State struct {
 	ClosedAt    time.Time         `json:"closed_at,omitzero"`
 	Relapses    int               `json:"relapses"`
 	Score       *float64          `json:"score,omitempty"`
-	Light       string            `json:"light"`
+	Light       light.Light       `json:"light"`
 	LightReason string            `json:"light_reason"`
 	Handled     map[string]Result `json:"handled,omitempty"`
 	Runs        int               `json:"runs"`
