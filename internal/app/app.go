@@ -206,8 +206,12 @@ func (s *System) EnsureSchedules(ctx context.Context) error {
 // through the fail-fast client as requests do.
 func (s *System) Rectification() *rectification.Service {
 	return &rectification.Service{Orders: s.Orders, Items: s.Items, Evidence: s.Evidence, Notifier: s.Notifier, Holidays: s.Holidays,
-		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports,
-		Temporal: reachable.Temporal(s.Temporal), TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+		Bulletins: s.Bulletins, Org: s.Org, Progress: s.Progress, Imports: s.Imports, Workflows: s.workflows(reachable.Temporal(s.Temporal))}
+}
+
+// workflows is how a service on this system reaches its workflows through tc.
+func (s *System) workflows(tc client.Client) reachable.Workflows {
+	return reachable.Workflows{Temporal: tc, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 }
 
 // Handler is the HTTP API.
@@ -221,7 +225,7 @@ func (s *System) Handler() http.Handler {
 // weakBranch is the weak-branch service calling Temporal through tc; rect issues its cases'
 // plans (nil where no plan is made, as when reconciling).
 func (s *System) weakBranch(tc client.Client, rect *rectification.Service) *weakbranch.Service {
-	return &weakbranch.Service{Weak: s.Weak, Items: s.Items, Rectification: rect, Temporal: tc, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
+	return &weakbranch.Service{Weak: s.Weak, Items: s.Items, Rectification: rect, Workflows: s.workflows(tc)}
 }
 
 // Limits of the HTTP server on one connection; see NewHTTPServer.

@@ -10,6 +10,7 @@ import (
 
 	"rectify/internal/calendar"
 	"rectify/internal/org"
+	"rectify/internal/reachable"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 	"rectify/workflows/weakcase"
@@ -42,7 +43,7 @@ func LoadCampaign(ctx context.Context, pool *pgxpool.Pool, tc client.Client, tas
 		return false, err
 	}
 	st := weak.NewStore(pool)
-	wb := &weakbranch.Service{Weak: st, Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}
+	wb := &weakbranch.Service{Weak: st, Workflows: reachable.Workflows{Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}}
 	c, err := st.CreateCampaign(ctx, zw.UnitID, 2026, "", zw.PersonID)
 	if err != nil {
 		return false, err

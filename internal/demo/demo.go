@@ -15,6 +15,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 
@@ -72,7 +73,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, tc client.Client, taskQueue, 
 		return false, err
 	}
 	svc := func(orders *order.Store) *rectification.Service {
-		return &rectification.Service{Orders: orders, Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}
+		return &rectification.Service{Orders: orders, Workflows: reachable.Workflows{Temporal: tc, TaskQueue: taskQueue, Deployment: deployment}}
 	}
 	did2, err := issueOnce(ctx, svc(order.NewStore(pool, nil)), a, Order(time.Now()))
 	if err != nil {

@@ -38,7 +38,7 @@ func (s *Service) PublishBulletin(ctx context.Context, a auth.Actor) (Publishing
 		return Publishing{}, err
 	}
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: s.TaskQueue,
-		ID: fmt.Sprintf("%s-bulletin-on-demand-%d-%d", s.Deployment, a.UnitID, s.now().UnixNano())},
+		ID: fmt.Sprintf("%s-bulletin-on-demand-%d-%d", s.Deployment, a.UnitID, s.Now().UnixNano())},
 		bulletinwf.BulletinWorkflow, bulletinmsg.BulletinInput{Deployment: s.Deployment, Kind: bulletin.OnDemand, IssuerUnitID: a.UnitID})
 	if err != nil {
 		return Publishing{}, err

@@ -48,7 +48,7 @@ func (s *Service) Calendar(ctx context.Context, a auth.Actor, in CalendarInput) 
 	if v.Uploaded, err = s.Holidays.InForce(ctx); err != nil {
 		return CalendarView{}, err
 	}
-	v.Fingerprint, v.Warning = cal.Fingerprint(), cal.MissingYearWarning(s.now())
+	v.Fingerprint, v.Warning = cal.Fingerprint(), cal.MissingYearWarning(s.Now())
 	if in.Date == "" {
 		return v, nil
 	}

@@ -21,7 +21,7 @@ type EvidenceInput struct {
 // UploadEvidence stores a piece of evidence of an open item of the actor's own unit; any
 // member of the unit but a leader may upload. Identical content is stored once.
 func (s *Service) UploadEvidence(ctx context.Context, a auth.Actor, in EvidenceInput) (evidence.File, error) {
-	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.now())
+	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.Now())
 	if err != nil {
 		return evidence.File{}, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) EvidenceFile(ctx context.Context, a auth.Actor, id int64) (Dow
 	if err != nil {
 		return Download{}, err
 	}
-	if _, err := s.Items.Get(ctx, order.ScopeOf(a), f.ItemID, s.now()); err != nil {
+	if _, err := s.Items.Get(ctx, order.ScopeOf(a), f.ItemID, s.Now()); err != nil {
 		return Download{}, apperr.New(apperr.NotFound, "evidence_id", "佐证材料不存在或无权查看")
 	}
 	fh, err := s.Evidence.Open(f)

@@ -40,7 +40,7 @@ func (s *Service) ListItems(ctx context.Context, a auth.Actor, f items.Filter) (
 	if err := checkFilter(f); err != nil {
 		return ItemList{}, err
 	}
-	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.now())
+	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
 	return ItemList{Items: list}, err
 }
 
@@ -70,7 +70,7 @@ func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (I
 	default:
 		return ItemList{}, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible")
 	}
-	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.now())
+	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
 	return ItemList{Items: list}, err
 }
 
@@ -89,7 +89,7 @@ type ItemDetail struct {
 func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDetail, error) {
 	var d ItemDetail
 	var err error
-	if d.Item, err = s.Items.Get(ctx, order.ScopeOf(a), id, s.now()); err != nil {
+	if d.Item, err = s.Items.Get(ctx, order.ScopeOf(a), id, s.Now()); err != nil {
 		return ItemDetail{}, err
 	}
 	if d.Timeline, err = s.Items.Timeline(ctx, id); err != nil {
@@ -133,10 +133,10 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.A
 	var res itemmsg.ActionResult
 	req := itemmsg.ActionRequest{ItemID: in.ItemID, Action: in.Action, Note: in.Note, EvidenceIDs: in.EvidenceIDs, ExtendTo: in.ExtendTo, Key: in.Key,
 		Actor: itemmsg.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}}
-	if err := item.Bounds(req, s.now()); err != nil {
+	if err := item.Bounds(req, s.Now()); err != nil {
 		return res, err
 	}
-	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.now())
+	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.Now())
 	if err != nil {
 		return res, err
 	}

@@ -41,7 +41,7 @@ func (s *Service) Ledger(ctx context.Context, a auth.Actor, in LedgerInput) (Dow
 	} else if f.UnitCode != "" {
 		title = "整改台账（" + f.UnitCode + "）"
 	}
-	now := s.now()
+	now := s.Now()
 	// The whole sheet goes to a buffer first so that a failure mid-way is still an error,
 	// not a broken download. The rows stream from the database while the sheet is written.
 	var buf bytes.Buffer

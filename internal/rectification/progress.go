@@ -29,7 +29,7 @@ func (s *Service) ProgressSheet(ctx context.Context, a auth.Actor, in SheetInput
 	if err != nil {
 		return Download{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	var rows []ledger.Row
 	own := auth.Actor{PersonID: a.PersonID, UnitID: a.UnitID, UnitPath: a.UnitPath} // own unit only
 	if err := s.Items.Each(ctx, order.ScopeOf(own), items.Filter{UnitCode: a.UnitCode, Open: true}, now, func(x items.Row) error {
@@ -84,7 +84,7 @@ func (s *Service) PreviewProgress(ctx context.Context, a auth.Actor, in FilledSh
 	p := Preview{Lines: []PreviewLine{}}
 	for _, l := range lines {
 		pl := PreviewLine{Line: l.Line, ItemID: l.ItemID, Progress: l.Progress, RequestClose: l.RequestClose, CloseNote: l.CloseNote}
-		row, err := s.Items.Get(ctx, order.ScopeOf(a), l.ItemID, s.now())
+		row, err := s.Items.Get(ctx, order.ScopeOf(a), l.ItemID, s.Now())
 		switch {
 		case err != nil || row.UnitID != a.UnitID:
 			pl.Outcome, pl.Message = "error", fmt.Sprintf("第%d行：事项%s不存在或不属于本单位", l.Line, l.ItemID)

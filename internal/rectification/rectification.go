@@ -12,10 +12,6 @@
 package rectification
 
 import (
-	"time"
-
-	"go.temporal.io/sdk/client"
-
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/bulletin"
@@ -27,6 +23,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/progress"
+	"rectify/internal/reachable"
 )
 
 // Service does the work; its fields are its dependencies. A command needs only the fields
@@ -41,21 +38,8 @@ type Service struct {
 	Org       *org.Store
 	Progress  *progress.Store
 	Imports   *imports.Service
-	// Temporal is the requests' client: wrapped by reachable.Temporal so that calls fail
-	// fast when the frontend is gone.
-	Temporal  client.Client
-	TaskQueue string
-	// Deployment is the database's id that workflow ids start with.
-	Deployment string
-	// Now is the clock; nil for the wall clock.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
+	// Workflows' client is the requests' one, wrapped by reachable.Temporal.
+	reachable.Workflows
 }
 
 func requireIssuer(a auth.Actor) error {

@@ -46,7 +46,7 @@ func (s *Service) ReminderPlan(ctx context.Context, a auth.Actor, orderID int64)
 	if err != nil {
 		return ReminderPlan{}, err
 	}
-	issued := s.now()
+	issued := s.Now()
 	if o.IssuedAt != nil {
 		issued = *o.IssuedAt
 	}
@@ -76,7 +76,7 @@ func (s *Service) ReminderPlan(ctx context.Context, a auth.Actor, orderID int64)
 			steps[i].Recipients[j] = names[p]
 		}
 	}
-	return ReminderPlan{OrderID: orderID, IssuedAt: issued, Policy: plan.Policy, Steps: steps, Warning: cal.MissingYearWarning(s.now())}, nil
+	return ReminderPlan{OrderID: orderID, IssuedAt: issued, Policy: plan.Policy, Steps: steps, Warning: cal.MissingYearWarning(s.Now())}, nil
 }
 
 // personIDs keeps person ids as strings until names replace them.

@@ -117,7 +117,7 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, caseID int64, kindName,
 	}
 	act.PlanOpen = 0
 	if c.PlanOrderID != 0 {
-		if err := s.Items.Each(ctx, order.ScopeOf(a), items.Filter{OrderID: c.PlanOrderID, Open: true}, s.now(), func(items.Row) error {
+		if err := s.Items.Each(ctx, order.ScopeOf(a), items.Filter{OrderID: c.PlanOrderID, Open: true}, s.Now(), func(items.Row) error {
 			act.PlanOpen++
 			return nil
 		}); err != nil {

@@ -10,14 +10,12 @@ package weakbranch
 
 import (
 	"context"
-	"time"
-
-	"go.temporal.io/sdk/client"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/items"
 	"rectify/internal/order"
+	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
 	"rectify/internal/weak"
@@ -31,20 +29,8 @@ type Service struct {
 	Items *items.Store
 	// Rectification issues a case's plan as an order, like any other.
 	Rectification *rectification.Service
-	// Temporal is the client requests use (reachable.Temporal for the API).
-	Temporal  client.Client
-	TaskQueue string
-	// Deployment is the database's id that workflow ids start with.
-	Deployment string
-	// Now is the clock; nil for the wall clock.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
+	// Workflows' client is reachable.Temporal for the API.
+	reachable.Workflows
 }
 
 // StartCase starts a case's workflow with its campaign's policy; starting it again finds the
