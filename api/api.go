@@ -66,45 +66,8 @@ func New(d Deps) http.Handler {
 		d.Auth.Mount(jsonBody)
 		jsonBody.Group(func(r chi.Router) {
 			r.Use(d.Auth.RequireActor)
-			r.Post("/api/orders/validate", replyTo(http.StatusOK, s.validateOrder))
-			r.Post("/api/orders", replyTo(http.StatusCreated, s.createOrder))
-			r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
-			r.Get("/api/orders/{id}", reply(http.StatusOK, s.getOrder))
-			r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, s.issueOrder))
-			r.Get("/api/items", reply(http.StatusOK, s.listItems))
-			r.Get("/api/me/items", reply(http.StatusOK, s.myItems))
-			r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))
-			r.Post("/api/items/{id}/{action}", reply(http.StatusOK, s.act))
-			r.Get("/api/evidence/{id}", sendFile(s.downloadEvidence))
-			r.Get("/api/orders/{id}/reminder-plan", reply(http.StatusOK, s.reminderPlan))
-			r.Get("/api/policy", reply(http.StatusOK, s.getPolicy))
-			r.Put("/api/policy", replyTo(http.StatusOK, s.putPolicy))
-			r.Get("/api/calendar", reply(http.StatusOK, s.getCalendar))
-			r.Post("/api/calendar/years", reply(http.StatusCreated, s.uploadYear))
-			r.Get("/api/imports/{id}", reply(http.StatusOK, s.importStatus))
-			r.Get("/api/ledger", sendFile(s.exportLedger))
-			r.Get("/api/progress-sheet", sendFile(s.progressSheet))
-			r.Post("/api/progress-sheet/{id}/apply", reply(http.StatusOK, s.applyProgress))
-			r.Get("/api/weak/reasons", reply(http.StatusOK, s.weakReasons))
-			r.Put("/api/weak/reasons", replyTo(http.StatusOK, s.setWeakReasons))
-			r.Post("/api/weak/campaigns", replyTo(http.StatusCreated, s.createCampaign))
-			r.Get("/api/weak/campaigns", reply(http.StatusOK, s.listCampaigns))
-			r.Get("/api/weak/campaigns/{id}", reply(http.StatusOK, s.getCampaign))
-			r.Post("/api/weak/campaigns/{id}/proposals", replyTo(http.StatusCreated, s.propose))
-			r.Get("/api/weak/campaigns/{id}/proposals", reply(http.StatusOK, s.listProposals))
-			r.Get("/api/weak/campaigns/{id}/cases", reply(http.StatusOK, s.listCases))
-			r.Post("/api/weak/campaigns/{id}/samples", replyTo(http.StatusCreated, s.drawSample))
-			r.Post("/api/weak/campaigns/{id}/grades", reply(http.StatusOK, s.gradeCampaign))
-			r.Get("/api/weak/campaigns/{id}/ledger", sendFile(s.campaignLedger))
-			r.Post("/api/weak/proposals/{id}/determine", replyTo(http.StatusCreated, s.determine))
-			r.Post("/api/weak/proposals/{id}/decline", noContent(s.decline))
-			r.Get("/api/weak/cases/{id}", reply(http.StatusOK, s.getCase))
-			r.Post("/api/weak/cases/{id}/plan", replyTo(http.StatusCreated, s.casePlan))
-			r.Post("/api/weak/cases/{id}/actions/{kind}", replyTo(http.StatusOK, s.caseAction))
-			r.Get("/api/bulletins", reply(http.StatusOK, s.listBulletins))
-			r.Post("/api/bulletins", reply(http.StatusAccepted, s.publishBulletin))
-			r.Get("/api/bulletins/{id}", reply(http.StatusOK, s.getBulletin))
-			r.Get("/api/bulletins/{id}/xlsx", sendFile(s.bulletinXLSX))
+			s.rectificationRoutes(r)
+			s.weakRoutes(r)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -114,6 +77,58 @@ func New(d Deps) http.Handler {
 		writeError(w, r, notFound("method", "接口不支持该请求方法"))
 	})
 	return r
+}
+
+// rectificationRoutes are the JSON routes of orders, items and their evidence, supervision,
+// the calendar, imports, ledgers, progress sheets and bulletins.
+func (s *server) rectificationRoutes(r chi.Router) {
+	rect := s.Rectification
+	r.Post("/api/orders/validate", replyTo(http.StatusOK, withBody(rect.ValidateOrder)))
+	r.Post("/api/orders", replyTo(http.StatusCreated, withBody(rect.CreateOrder)))
+	r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
+	r.Get("/api/orders/{id}", reply(http.StatusOK, byID("order_id", rect.GetOrder)))
+	r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, byID("order_id", rect.IssueOrder)))
+	r.Get("/api/items", reply(http.StatusOK, s.listItems))
+	r.Get("/api/me/items", reply(http.StatusOK, s.myItems))
+	r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))
+	r.Post("/api/items/{id}/{action}", reply(http.StatusOK, s.act))
+	r.Get("/api/evidence/{id}", sendFile(byID("evidence_id", rect.EvidenceFile)))
+	r.Get("/api/orders/{id}/reminder-plan", reply(http.StatusOK, byID("order_id", rect.ReminderPlan)))
+	r.Get("/api/policy", reply(http.StatusOK, asActor(rect.Policy)))
+	r.Put("/api/policy", replyTo(http.StatusOK, withBody(rect.SetPolicy)))
+	r.Get("/api/calendar", reply(http.StatusOK, s.getCalendar))
+	r.Post("/api/calendar/years", reply(http.StatusCreated, s.uploadYear))
+	r.Get("/api/imports/{id}", reply(http.StatusOK, s.importStatus))
+	r.Get("/api/ledger", sendFile(s.exportLedger))
+	r.Get("/api/progress-sheet", sendFile(s.progressSheet))
+	r.Post("/api/progress-sheet/{id}/apply", reply(http.StatusOK, byID("upload_id", rect.ApplyProgress)))
+	r.Get("/api/bulletins", reply(http.StatusOK, asActor(rect.ListBulletins)))
+	// Publishing starts a bulletin of the caller's department now and answers at once.
+	r.Post("/api/bulletins", reply(http.StatusAccepted, asActor(rect.PublishBulletin)))
+	r.Get("/api/bulletins/{id}", reply(http.StatusOK, byID("bulletin_id", rect.GetBulletin)))
+	r.Get("/api/bulletins/{id}/xlsx", sendFile(byID("bulletin_id", rect.BulletinSheet)))
+}
+
+// weakRoutes are the JSON routes of weak-branch rectification (软弱涣散党组织整顿): reasons,
+// campaigns, proposals and cases.
+func (s *server) weakRoutes(r chi.Router) {
+	wb := s.Weak
+	r.Get("/api/weak/reasons", reply(http.StatusOK, asActor(wb.Reasons)))
+	r.Put("/api/weak/reasons", replyTo(http.StatusOK, withBody(wb.SetReasons)))
+	r.Post("/api/weak/campaigns", replyTo(http.StatusCreated, withBody(wb.CreateCampaign)))
+	r.Get("/api/weak/campaigns", reply(http.StatusOK, asActor(wb.Campaigns)))
+	r.Get("/api/weak/campaigns/{id}", reply(http.StatusOK, byID("campaign_id", wb.Campaign)))
+	r.Post("/api/weak/campaigns/{id}/proposals", replyTo(http.StatusCreated, byIDWithBody("campaign_id", wb.Propose)))
+	r.Get("/api/weak/campaigns/{id}/proposals", reply(http.StatusOK, byID("campaign_id", wb.Proposals)))
+	r.Get("/api/weak/campaigns/{id}/cases", reply(http.StatusOK, byID("campaign_id", wb.Cases)))
+	r.Post("/api/weak/campaigns/{id}/samples", replyTo(http.StatusCreated, byIDWithBody("campaign_id", wb.DrawSample)))
+	r.Post("/api/weak/campaigns/{id}/grades", reply(http.StatusOK, byID("campaign_id", wb.Grade)))
+	r.Get("/api/weak/campaigns/{id}/ledger", sendFile(s.campaignLedger))
+	r.Post("/api/weak/proposals/{id}/determine", replyTo(http.StatusCreated, byIDWithBody("proposal_id", wb.Determine)))
+	r.Post("/api/weak/proposals/{id}/decline", noContent(s.decline))
+	r.Get("/api/weak/cases/{id}", reply(http.StatusOK, byID("case_id", wb.Case)))
+	r.Post("/api/weak/cases/{id}/plan", replyTo(http.StatusCreated, byIDWithBody("case_id", wb.MakePlan)))
+	r.Post("/api/weak/cases/{id}/actions/{kind}", replyTo(http.StatusOK, s.caseAction))
 }
 
 func (s *server) withTimeout(next http.Handler) http.Handler {

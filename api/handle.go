@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -86,5 +87,39 @@ func noContent[In any](h func(r *http.Request, a auth.Actor, in In) error) http.
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// Most service methods take the context, the actor and then the path's id, the decoded body,
+// or both; these adapters make such a method a handler, so that a route can name the method
+// itself and a handler is written only where it reads more of the request.
+
+// asActor serves a service method that needs nothing but the actor.
+func asActor[T any](f func(context.Context, auth.Actor) (T, error)) func(*http.Request, auth.Actor) (T, error) {
+	return func(r *http.Request, a auth.Actor) (T, error) { return f(r.Context(), a) }
+}
+
+// withBody serves a service method that takes the JSON body.
+func withBody[In, T any](f func(context.Context, auth.Actor, In) (T, error)) func(*http.Request, auth.Actor, In) (T, error) {
+	return func(r *http.Request, a auth.Actor, in In) (T, error) { return f(r.Context(), a, in) }
+}
+
+// byID serves a service method on what the path's {id} names; field names the id in the
+// error when it is not a positive integer.
+func byID[T any](field string, f func(context.Context, auth.Actor, int64) (T, error)) func(*http.Request, auth.Actor) (T, error) {
+	return func(r *http.Request, a auth.Actor) (T, error) {
+		id, err := pathID(r, "id", field)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return f(r.Context(), a, id)
+	}
+}
+
+// byIDWithBody is byID for a method that also takes the JSON body.
+func byIDWithBody[In, T any](field string, f func(context.Context, auth.Actor, int64, In) (T, error)) func(*http.Request, auth.Actor, In) (T, error) {
+	return func(r *http.Request, a auth.Actor, in In) (T, error) {
+		return byID(field, func(ctx context.Context, a auth.Actor, id int64) (T, error) { return f(ctx, a, id, in) })(r, a)
 	}
 }

@@ -131,11 +131,3 @@ func filePart(r *http.Request, unreadable string) (*multipart.Part, error) {
 		}
 	}
 }
-
-func (s *server) downloadEvidence(r *http.Request, a auth.Actor) (rectification.Download, error) {
-	id, err := pathID(r, "id", "evidence_id")
-	if err != nil {
-		return rectification.Download{}, err
-	}
-	return s.Rectification.EvidenceFile(r.Context(), a, id)
-}

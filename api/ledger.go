@@ -40,12 +40,3 @@ func (s *server) previewProgress(r *http.Request, a auth.Actor) (rectification.P
 	}
 	return s.Rectification.PreviewProgress(r.Context(), a, rectification.FilledSheet{Filename: part.FileName(), Data: data})
 }
-
-// applyProgress carries out a confirmed preview.
-func (s *server) applyProgress(r *http.Request, a auth.Actor) (rectification.Applied, error) {
-	id, err := pathID(r, "id", "upload_id")
-	if err != nil {
-		return rectification.Applied{}, err
-	}
-	return s.Rectification.ApplyProgress(r.Context(), a, id)
-}

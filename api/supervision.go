@@ -7,28 +7,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/rectification"
-	"rectify/workflows/item/itemmsg"
 )
-
-// reminderPlan shows every reminder and escalation each item of the order would get if
-// nobody acted.
-func (s *server) reminderPlan(r *http.Request, a auth.Actor) (rectification.ReminderPlan, error) {
-	id, err := pathID(r, "id", "order_id")
-	if err != nil {
-		return rectification.ReminderPlan{}, err
-	}
-	return s.Rectification.ReminderPlan(r.Context(), a, id)
-}
-
-// getPolicy returns the caller's department default supervision policy.
-func (s *server) getPolicy(r *http.Request, a auth.Actor) (itemmsg.Policy, error) {
-	return s.Rectification.Policy(r.Context(), a)
-}
-
-// putPolicy sets the caller's department default; new orders copy it.
-func (s *server) putPolicy(r *http.Request, a auth.Actor, p itemmsg.Policy) (itemmsg.Policy, error) {
-	return s.Rectification.SetPolicy(r.Context(), a, p)
-}
 
 // getCalendar answers ?date= (and &add=N, read only with a date) besides the years known.
 func (s *server) getCalendar(r *http.Request, a auth.Actor) (rectification.CalendarView, error) {
