@@ -12,15 +12,18 @@ type ImportInput struct {
 	Read func() (imports.List, error)
 }
 
-func (s *Service) upload(a auth.Actor, in ImportInput) (imports.Upload, error) {
+// upload hands the problem list to store once the actor may import: the list is read only
+// then.
+func upload[T any](ctx context.Context, a auth.Actor, in ImportInput, store func(context.Context, imports.Upload) (T, error)) (T, error) {
+	var zero T
 	if err := requireIssuer(a); err != nil {
-		return imports.Upload{}, err
+		return zero, err
 	}
 	l, err := in.Read()
 	if err != nil {
-		return imports.Upload{}, err
+		return zero, err
 	}
-	return imports.Upload{PersonID: a.PersonID, UnitID: a.UnitID, List: l}, nil
+	return store(ctx, imports.Upload{PersonID: a.PersonID, UnitID: a.UnitID, List: l})
 }
 
 // Imported is the draft order a problem list became.
@@ -34,11 +37,7 @@ type Imported struct {
 // ImportOrder imports a problem list as a draft order of the actor's unit, at once. A bad
 // sheet stores nothing and names every place to fix.
 func (s *Service) ImportOrder(ctx context.Context, a auth.Actor, in ImportInput) (Imported, error) {
-	u, err := s.upload(a, in)
-	if err != nil {
-		return Imported{}, err
-	}
-	res, err := s.Imports.Import(ctx, u)
+	res, err := upload(ctx, a, in, s.Imports.Import)
 	if err != nil {
 		return Imported{}, err
 	}
@@ -53,11 +52,7 @@ type ImportQueued struct {
 
 // EnqueueImport keeps a problem list as a background import job and answers at once.
 func (s *Service) EnqueueImport(ctx context.Context, a auth.Actor, in ImportInput) (ImportQueued, error) {
-	u, err := s.upload(a, in)
-	if err != nil {
-		return ImportQueued{}, err
-	}
-	job, err := s.Imports.Enqueue(ctx, u)
+	job, err := upload(ctx, a, in, s.Imports.Enqueue)
 	if err != nil {
 		return ImportQueued{}, err
 	}
