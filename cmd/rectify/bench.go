@@ -10,53 +10,46 @@ import (
 	"rectify/internal/bench"
 )
 
-// benchFlags are the flags both benchmarks share.
-func benchFlags(name string) (*flag.FlagSet, *bench.Options, func()) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	o := &bench.Options{Out: os.Stdout}
+// benchFlags are the flags the benchmarks share; parse reads args into them, and into the
+// flags the caller added meanwhile.
+func benchFlags(name string) (fs *flag.FlagSet, o *bench.Options, parse func(args []string) error) {
+	fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	o = &bench.Options{Out: os.Stdout}
 	fs.StringVar(&o.TemporalCLI, "temporal", "bin/temporal", "path of the Temporal CLI")
 	fs.StringVar(&o.BaseDBURL, "db", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL URL; the bench database is created beside it")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "workflow starts in flight")
 	pragmas := fs.String("sqlite-pragmas", devSQLitePragmas, "comma-separated PRAGMA=VALUE for the dev server's SQLite file")
-	return fs, o, func() { o.DevServerArgs = pragmaArgs(*pragmas) }
+	return fs, o, func(args []string) error {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		o.DevServerArgs = pragmaArgs(*pragmas)
+		return nil
+	}
 }
 
 // runBench is `make bench`: issuance of 20 measures to 3,000 units on the embedded dev
 // server, with the dev server's bare start rate for comparison.
 func runBench(ctx context.Context, args []string) error {
-	fs, o, done := benchFlags("bench")
+	fs, o, parse := benchFlags("bench")
 	fs.IntVar(&o.Units, "units", 3000, "target units")
 	fs.IntVar(&o.Measures, "measures", 20, "measures in the order (a multiple of 4)")
 	fs.IntVar(&o.BareStarts, "bare", 2000, "bare one-timer workflows started for comparison")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(args); err != nil {
 		return err
 	}
-	done()
 	_, err := bench.Run(ctx, *o)
-	return err
-}
-
-// runReminderBench is the second half of `make bench`: 10,000 reminders due at one instant.
-func runReminderBench(ctx context.Context, args []string) error {
-	fs, o, done := benchFlags("bench-reminders")
-	people := fs.Int("reminders", 10000, "reminders due at once (one per person)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	done()
-	_, err := bench.RunReminders(ctx, *o, *people)
 	return err
 }
 
 // runLedgerBench is `rectify bench-ledger export|import`: each in its own process, so the
 // export's peak RSS is its own.
 func runLedgerBench(ctx context.Context, args []string) error {
-	fs, o, done := benchFlags("bench-ledger")
+	fs, o, parse := benchFlags("bench-ledger")
 	rows := fs.Int("rows", 0, "rows (default 100,000 for export, 10,000 for import)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(args); err != nil {
 		return err
 	}
-	done()
 	switch fs.Arg(0) {
 	case "export":
 		return bench.RunLedgerExport(o.Out, cmp.Or(*rows, 100000))
@@ -64,4 +57,15 @@ func runLedgerBench(ctx context.Context, args []string) error {
 		return bench.RunLedgerImport(ctx, o.Out, o.BaseDBURL, cmp.Or(*rows, 10000))
 	}
 	return errors.New("usage: rectify bench-ledger export|import [-rows N]")
+}
+
+// runReminderBench is the second half of `make bench`: 10,000 reminders due at one instant.
+func runReminderBench(ctx context.Context, args []string) error {
+	fs, o, parse := benchFlags("bench-reminders")
+	people := fs.Int("reminders", 10000, "reminders due at once (one per person)")
+	if err := parse(args); err != nil {
+		return err
+	}
+	_, err := bench.RunReminders(ctx, *o, *people)
+	return err
 }
