@@ -38,7 +38,7 @@ type Service struct {
 	Org       *org.Store
 	Progress  *progress.Store
 	Imports   *imports.Service
-	// Workflows' client is the requests' one, wrapped by reachable.Temporal.
+	// Workflows' Temporal is the requests' client, wrapped by reachable.Temporal.
 	reachable.Workflows
 }
 

@@ -29,7 +29,7 @@ type Service struct {
 	Items *items.Store
 	// Rectification issues a case's plan as an order, like any other.
 	Rectification *rectification.Service
-	// Workflows' client is reachable.Temporal for the API.
+	// Workflows' Temporal is the requests' client (reachable.Temporal) for the API.
 	reachable.Workflows
 }
 
