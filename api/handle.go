@@ -73,21 +73,27 @@ func bounded(limit int64, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// noContent serves a command that takes a JSON body and answers 204 No Content, with no
-// body and no Content-Type.
-func noContent[In any](h func(r *http.Request, a auth.Actor, in In) error) http.HandlerFunc {
+// acknowledge serves a command that reads only the path and answers 204 No Content, with
+// no body and no Content-Type.
+func acknowledge(h func(r *http.Request, a auth.Actor) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var in In
-		err := decode(r, &in)
-		if err == nil {
-			err = h(r, actor(r), in)
-		}
-		if err != nil {
+		if err := h(r, actor(r)); err != nil {
 			writeError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// noContent is acknowledge for a command that also takes a JSON body.
+func noContent[In any](h func(r *http.Request, a auth.Actor, in In) error) http.HandlerFunc {
+	return acknowledge(func(r *http.Request, a auth.Actor) error {
+		var in In
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		return h(r, a, in)
+	})
 }
 
 // Most service methods take the context, the actor and then the path's id, the decoded body,
