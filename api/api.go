@@ -63,7 +63,7 @@ func New(d Deps) http.Handler {
 		uploads.Post("/api/imports", bounded(problemlist.DefaultMaxBytes+1<<20, reply(http.StatusAccepted, s.importAsync)))
 		uploads.Post("/api/progress-sheet/preview", bounded(25<<20, reply(http.StatusCreated, s.previewProgress)))
 		jsonBody := r.With(bodyOf("application/json"))
-		d.Auth.Mount(jsonBody)
+		s.sessionRoutes(jsonBody)
 		jsonBody.Group(func(r chi.Router) {
 			r.Use(d.Auth.RequireActor)
 			s.rectificationRoutes(r)

@@ -1,4 +1,4 @@
-package auth
+package auth_test
 
 import (
 	"bytes"
@@ -15,10 +15,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"rectify/api"
 	"rectify/internal/apperr"
+	"rectify/internal/auth"
 	"rectify/internal/password"
 	"rectify/internal/role"
 	"rectify/internal/testenv"
@@ -47,14 +48,14 @@ var people = []person{
 
 type fixture struct {
 	pool *pgxpool.Pool
-	svc  *Service
+	svc  *auth.Service
 	srv  *httptest.Server
 	ids  map[string]int64
 }
 
-func setup(t *testing.T) *fixture { return setupWith(t, Options{}) }
+func setup(t *testing.T) *fixture { return setupWith(t, auth.Options{}) }
 
-func setupWith(t *testing.T, opts Options) *fixture {
+func setupWith(t *testing.T, opts auth.Options) *fixture {
 	t.Helper()
 	pool, _ := testenv.Pool(t)
 	ctx := context.Background()
@@ -80,11 +81,9 @@ func setupWith(t *testing.T, opts Options) *fixture {
 		}
 		ids[p.login] = id
 	}
-	svc := NewService(pool, opts)
+	svc := auth.NewService(pool, opts)
 	t.Cleanup(svc.Close)
-	r := chi.NewRouter()
-	svc.Mount(r)
-	srv := httptest.NewServer(r)
+	srv := httptest.NewServer(api.New(api.Deps{Auth: svc}))
 	t.Cleanup(srv.Close)
 	return &fixture{pool: pool, svc: svc, srv: srv, ids: ids}
 }
@@ -186,12 +185,12 @@ func TestSignInThenMe(t *testing.T) {
 
 	var cookie *http.Cookie
 	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
-		if ck.Name == CookieName {
+		if ck.Name == auth.CookieName {
 			cookie = ck
 		}
 	}
 	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Value == "" {
-		t.Fatalf("session cookie %+v, want %s HttpOnly SameSite=Lax", cookie, CookieName)
+		t.Fatalf("session cookie %+v, want %s HttpOnly SameSite=Lax", cookie, auth.CookieName)
 	}
 	var plain int
 	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM sessions WHERE token = $1`, cookie.Value).Scan(&plain); err != nil {
@@ -205,7 +204,7 @@ func TestSignInThenMe(t *testing.T) {
 	if me.status != http.StatusOK {
 		t.Fatalf("/api/me status %d body %s", me.status, me.body)
 	}
-	var a Actor
+	var a auth.Actor
 	if err := json.Unmarshal(me.body, &a); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +223,7 @@ func TestSignInRenewsPlantedSession(t *testing.T) {
 	second := f.signIn(t, c, "secretary", "村里的密码-3")
 	get := func(h http.Header) string {
 		for _, ck := range (&http.Response{Header: h}).Cookies() {
-			if ck.Name == CookieName {
+			if ck.Name == auth.CookieName {
 				return ck.Value
 			}
 		}
@@ -236,7 +235,7 @@ func TestSignInRenewsPlantedSession(t *testing.T) {
 	}
 	// The earlier token is gone from the store.
 	old := &http.Client{}
-	r := f.do(t, old, http.MethodGet, "/api/me", "", "Cookie", CookieName+"="+a)
+	r := f.do(t, old, http.MethodGet, "/api/me", "", "Cookie", auth.CookieName+"="+a)
 	wantError(t, r, http.StatusUnauthorized, "", "请先登录")
 }
 
@@ -268,6 +267,9 @@ func TestSignInInputErrors(t *testing.T) {
 	wantError(t, f.do(t, c, http.MethodPost, "/api/session", `{"login":`), http.StatusBadRequest, "body", "请求体不是有效的JSON")
 	wantError(t, f.do(t, c, http.MethodPost, "/api/session", `{"password":"x"}`), http.StatusBadRequest, "login", "请输入用户名")
 	wantError(t, f.do(t, c, http.MethodPost, "/api/session", `{"login":"secretary"}`), http.StatusBadRequest, "password", "请输入密码")
+	// Bodies are read by the API's strict decoder: a field it does not know is refused.
+	wantError(t, f.do(t, c, http.MethodPost, "/api/session", `{"login":"secretary","password":"村里的密码-3","remember":true}`),
+		http.StatusBadRequest, "remember", "未知字段“remember”")
 }
 
 func TestSignOut(t *testing.T) {
@@ -276,7 +278,7 @@ func TestSignOut(t *testing.T) {
 	r := f.signIn(t, c, "county_staff", "县里的密码-1")
 	var token string
 	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
-		if ck.Name == CookieName {
+		if ck.Name == auth.CookieName {
 			token = ck.Value
 		}
 	}
@@ -289,7 +291,7 @@ func TestSignOut(t *testing.T) {
 	}
 	wantError(t, f.do(t, c, http.MethodGet, "/api/me", ""), http.StatusUnauthorized, "", "请先登录")
 	// Replaying the old cookie does not bring the session back.
-	replay := f.do(t, &http.Client{}, http.MethodGet, "/api/me", "", "Cookie", CookieName+"="+token)
+	replay := f.do(t, &http.Client{}, http.MethodGet, "/api/me", "", "Cookie", auth.CookieName+"="+token)
 	wantError(t, replay, http.StatusUnauthorized, "", "请先登录")
 }
 
@@ -333,7 +335,7 @@ func TestTokens(t *testing.T) {
 	if me.status != http.StatusOK {
 		t.Fatalf("bearer /api/me status %d body %s", me.status, me.body)
 	}
-	var a Actor
+	var a auth.Actor
 	if err := json.Unmarshal(me.body, &a); err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +400,7 @@ func TestMiddlewareWithoutCredentials(t *testing.T) {
 	var seen, hadActor bool
 	h := f.svc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = true
-		_, hadActor = ActorFrom(r.Context())
+		_, hadActor = auth.ActorFrom(r.Context())
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	rec := httptest.NewRecorder()
@@ -413,9 +415,9 @@ func TestMiddlewareWithoutCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := created.Token
-	var got Actor
+	var got auth.Actor
 	h = f.svc.Middleware(f.svc.RequireActor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, _ = ActorFrom(r.Context())
+		got, _ = auth.ActorFrom(r.Context())
 	})))
 	req := httptest.NewRequest(http.MethodGet, "/anything", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -440,7 +442,7 @@ func TestSees(t *testing.T) {
 		{[]role.Role{role.BranchSecretary, role.Leader}, true, true, true, false, false},
 	}
 	for _, tc := range cases {
-		a := Actor{UnitID: townshipID, UnitPath: own, Roles: tc.roles}
+		a := auth.Actor{UnitID: townshipID, UnitPath: own, Roles: tc.roles}
 		got := []bool{a.Sees(own), a.Sees(child), a.Sees(grandchild), a.Sees(sibling), a.Sees(parent)}
 		want := []bool{tc.own, tc.child, tc.grandchild, tc.sibling, tc.parent}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -449,11 +451,11 @@ func TestSees(t *testing.T) {
 	}
 
 	// /1/ is not a prefix of /12/ in the id sense.
-	county := Actor{UnitPath: "/1/", Roles: []role.Role{role.OrgStaff}}
+	county := auth.Actor{UnitPath: "/1/", Roles: []role.Role{role.OrgStaff}}
 	if county.Sees("/12/") || !county.Sees("/1/2/") {
 		t.Error("path prefix must stop at id boundaries")
 	}
-	if (Actor{Roles: []role.Role{role.OrgStaff}}).Sees("/1/") {
+	if (auth.Actor{Roles: []role.Role{role.OrgStaff}}).Sees("/1/") {
 		t.Error("an actor without a unit sees nothing")
 	}
 }
@@ -463,7 +465,7 @@ func TestCanIssueAndHas(t *testing.T) {
 		role.OrgStaff: true, role.TownshipOfficial: true, role.Leader: false, role.BranchSecretary: false,
 	}
 	for r, want := range cases {
-		a := Actor{Roles: []role.Role{r}}
+		a := auth.Actor{Roles: []role.Role{r}}
 		if a.CanIssue() != want {
 			t.Errorf("%s CanIssue = %v, want %v", r, !want, want)
 		}
@@ -474,21 +476,21 @@ func TestCanIssueAndHas(t *testing.T) {
 }
 
 func TestActorContext(t *testing.T) {
-	if _, ok := ActorFrom(context.Background()); ok {
+	if _, ok := auth.ActorFrom(context.Background()); ok {
 		t.Fatal("empty context has an actor")
 	}
-	a := Actor{PersonID: 7, Login: "x"}
-	got, ok := ActorFrom(WithActor(context.Background(), a))
+	a := auth.Actor{PersonID: 7, Login: "x"}
+	got, ok := auth.ActorFrom(auth.WithActor(context.Background(), a))
 	if !ok || got.PersonID != 7 || got.Login != "x" {
 		t.Fatalf("got %+v %v", got, ok)
 	}
 	// Another package's context value of the same underlying type is not an actor.
 	type actorKey2 struct{}
-	if _, ok := ActorFrom(context.WithValue(context.Background(), actorKey2{}, a)); ok {
+	if _, ok := auth.ActorFrom(context.WithValue(context.Background(), actorKey2{}, a)); ok {
 		t.Fatal("foreign key leaked")
 	}
 	var e *apperr.Error
-	_, err := (&Service{}).CreateToken(context.Background(), 1, "", 0)
+	_, err := (&auth.Service{}).CreateToken(context.Background(), 1, "", 0)
 	if !errors.As(err, &e) || e.Field != "name" {
 		t.Fatalf("empty name: %v", err)
 	}
@@ -501,4 +503,37 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// The account methods the pages call act on the session Middleware loaded; called outside
+// it they fail (and change nothing) instead of panicking in the session manager. A person
+// without tokens gets an empty list, which the API sends as [] and not null.
+func TestAccountMethodsOutsideMiddleware(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	secretary, err := f.svc.ActorByPersonID(ctx, f.ids["secretary"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SignIn(ctx, "secretary", "村里的密码-3", "192.0.2.1"); err == nil || !strings.Contains(err.Error(), "auth.Middleware") {
+		t.Fatalf("SignIn without a session: %v", err)
+	}
+	if err := f.svc.SignOut(ctx); err == nil || !strings.Contains(err.Error(), "auth.Middleware") {
+		t.Fatalf("SignOut without a session: %v", err)
+	}
+	if err := f.svc.ChangeOwnPassword(ctx, secretary, "村里的密码-3", "新密码-2026", "192.0.2.1", false); err == nil ||
+		!strings.Contains(err.Error(), "auth.Middleware") {
+		t.Fatalf("ChangeOwnPassword without a session: %v", err)
+	}
+	f.signIn(t, jarClient(t), "secretary", "村里的密码-3")
+
+	list, err := f.svc.OwnTokens(ctx, secretary)
+	if err != nil || list.Tokens == nil || len(list.Tokens) != 0 {
+		t.Fatalf("no tokens: %#v %v", list, err)
+	}
+	c := jarClient(t)
+	f.signIn(t, c, "secretary", "村里的密码-3")
+	if r := f.do(t, c, http.MethodGet, "/api/tokens", ""); r.status != http.StatusOK || string(r.body) != "{\"tokens\":[]}\n" {
+		t.Fatalf("GET /api/tokens without tokens: %d %s", r.status, r.body)
+	}
 }

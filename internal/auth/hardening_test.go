@@ -1,4 +1,4 @@
-package auth
+package auth_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 
 	"net/http/httptest"
 
-	"github.com/go-chi/chi/v5"
+	"rectify/api"
+	"rectify/internal/auth"
 )
 
 func retryAfter(t *testing.T, r response) int {
@@ -43,11 +44,9 @@ func TestSignInThrottledPerLogin(t *testing.T) {
 	}
 
 	// A second API process on the same database refuses too.
-	other := NewService(f.pool, Options{})
+	other := auth.NewService(f.pool, auth.Options{})
 	t.Cleanup(other.Close)
-	rt := chi.NewRouter()
-	other.Mount(rt)
-	srv2 := httptest.NewServer(rt)
+	srv2 := httptest.NewServer(api.New(api.Deps{Auth: other}))
 	t.Cleanup(srv2.Close)
 	resp, err := http.Post(srv2.URL+"/api/session", "application/json", strings.NewReader(signInBody("town_official", "镇里的密码-2")))
 	if err != nil {
@@ -80,7 +79,7 @@ func TestSignInThrottledPerLogin(t *testing.T) {
 // Guesses spread over many logins from one address are throttled by the address; a
 // client behind the trusted proxy's other address is not.
 func TestSignInThrottledPerAddress(t *testing.T) {
-	f := setupWith(t, Options{Limits: Limits{PerLogin: 100, PerAddress: 3, Window: time.Minute}, ClientIPHeader: "X-Real-IP"})
+	f := setupWith(t, auth.Options{Limits: auth.Limits{PerLogin: 100, PerAddress: 3, Window: time.Minute}, ClientIPHeader: "X-Real-IP"})
 	c := jarClient(t)
 	for _, login := range []string{"a", "b", "c"} {
 		wantError(t, f.do(t, c, http.MethodPost, "/api/session", signInBody(login, "x"), "X-Real-IP", "198.51.100.7"),
@@ -100,7 +99,7 @@ func TestSignInThrottledPerAddress(t *testing.T) {
 // Concurrent guesses cannot slip past the limit between a check and its count: an
 // attempt is counted before its password is checked.
 func TestConcurrentGuessesAreCounted(t *testing.T) {
-	f := setupWith(t, Options{Limits: Limits{PerLogin: 3, PerAddress: 1000, Window: time.Minute}})
+	f := setupWith(t, auth.Options{Limits: auth.Limits{PerLogin: 3, PerAddress: 1000, Window: time.Minute}})
 	var mu sync.Mutex
 	statuses := map[int]int{}
 	var wg sync.WaitGroup
@@ -121,8 +120,8 @@ func TestConcurrentGuessesAreCounted(t *testing.T) {
 // Password checks run in a bounded number of slots: when all are taken, a sign-in waits
 // briefly and then answers 503 with Retry-After, without counting against the person.
 func TestPasswordChecksAreBounded(t *testing.T) {
-	f := setupWith(t, Options{HashConcurrency: 1, HashWait: 300 * time.Millisecond})
-	f.svc.slots <- struct{}{} // another check holds the only slot
+	f := setupWith(t, auth.Options{HashConcurrency: 1, HashWait: 300 * time.Millisecond})
+	release := auth.HoldHashSlot(f.svc) // another check holds the only slot
 	start := time.Now()
 	r := f.do(t, jarClient(t), http.MethodPost, "/api/session", signInBody("secretary", "村里的密码-3"))
 	wantError(t, r, http.StatusServiceUnavailable, "", "登录请求较多，请稍后再试")
@@ -140,7 +139,7 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 	if attempts != 0 {
 		t.Fatalf("an unchecked attempt was counted: %d", attempts)
 	}
-	<-f.svc.slots
+	release()
 	f.signIn(t, jarClient(t), "secretary", "村里的密码-3")
 }
 
@@ -152,7 +151,7 @@ func TestChangePassword(t *testing.T) {
 	f.signIn(t, here, "town_official", "镇里的密码-2")
 	f.signIn(t, elsewhere, "town_official", "镇里的密码-2")
 	created := f.do(t, here, http.MethodPost, "/api/tokens", `{"name":"脚本"}`)
-	var tok Token
+	var tok auth.Token
 	if err := json.Unmarshal(created.body, &tok); err != nil {
 		t.Fatal(err)
 	}
@@ -192,12 +191,12 @@ func TestTokensExpire(t *testing.T) {
 	wantError(t, f.do(t, c, http.MethodPost, "/api/tokens", `{"name":"x","expires_in_days":0}`),
 		http.StatusBadRequest, "expires_in_days", "有效期应为1至365天")
 
-	create := func(body string) Token {
+	create := func(body string) auth.Token {
 		r := f.do(t, c, http.MethodPost, "/api/tokens", body)
 		if r.status != http.StatusCreated {
 			t.Fatalf("create %s: %d %s", body, r.status, r.body)
 		}
-		var tok Token
+		var tok auth.Token
 		if err := json.Unmarshal(r.body, &tok); err != nil {
 			t.Fatal(err)
 		}
@@ -231,19 +230,5 @@ func TestTokensExpire(t *testing.T) {
 	}
 	if len(list.Tokens) != 2 || list.Tokens[0]["name"] != "一周" || list.Tokens[0]["token"] != nil || list.Tokens[0]["expires_at"] == nil {
 		t.Fatalf("list %v", list.Tokens)
-	}
-}
-
-func TestClientAddress(t *testing.T) {
-	s := &Service{opts: Options{ClientIPHeader: "X-Forwarded-For"}}
-	plain := &Service{}
-	r := httptest.NewRequest("GET", "/", nil)
-	r.RemoteAddr = "[2001:db8:1:2:3:4:5:6]:5555"
-	r.Header.Set("X-Forwarded-For", "203.0.113.9, 198.51.100.1")
-	if got := s.ClientAddress(r); got != "198.51.100.1" {
-		t.Errorf("behind proxy: %s, want the address the proxy saw", got)
-	}
-	if got := plain.ClientAddress(r); got != "2001:db8:1:2::/64" {
-		t.Errorf("IPv6 peer: %s, want its /64", got)
 	}
 }
