@@ -81,26 +81,19 @@ const (
 	RungListed          Rung = "listed"             // 挂牌督办
 )
 
-// Label is the rung as users read it.
-func (r Rung) Label() string {
-	switch r {
-	case RungNotAcknowledged:
-		return "未签收提醒"
-	case RungBefore:
-		return "到期提醒"
-	case RungProgressMissing:
-		return "进展报送提醒"
-	case RungUrge:
-		return "催办"
-	case RungUnitHead:
-		return "督办（责任单位负责人）"
-	case RungIssuer:
-		return "督办（交办部门）"
-	case RungListed:
-		return "挂牌督办"
-	}
-	return string(r)
+// rungLabels are the rungs as users read them.
+var rungLabels = map[Rung]string{
+	RungNotAcknowledged: "未签收提醒",
+	RungBefore:          "到期提醒",
+	RungProgressMissing: "进展报送提醒",
+	RungUrge:            "催办",
+	RungUnitHead:        "督办（责任单位负责人）",
+	RungIssuer:          "督办（交办部门）",
+	RungListed:          "挂牌督办",
 }
+
+// Label is the rung as users read it.
+func (r Rung) Label() string { return label(rungLabels, r) }
 
 // Consolidated rungs are reminders: at most one message per person, channel and working
 // day. Escalations go out as they happen.

@@ -38,17 +38,18 @@ const (
 
 // Label is the stage as users read it.
 func (s Stage) Label() string {
-	switch s {
-	case Rectifying:
-		return "整顿中"
-	case Prechecked:
-		return "已初验"
-	case Consolidating:
-		return "已验收销号（巩固期）"
-	case Closed:
-		return "已结案"
+	if l, ok := stageLabels[s]; ok {
+		return l
 	}
 	return string(s)
+}
+
+// stageLabels are the stages as users read them.
+var stageLabels = map[Stage]string{
+	Rectifying:    "整顿中",
+	Prechecked:    "已初验",
+	Consolidating: "已验收销号（巩固期）",
+	Closed:        "已结案",
 }
 
 // Kind of action on a case.
