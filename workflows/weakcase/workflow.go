@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"rectify/activities/calendaracts"
 	"rectify/activities/weakacts"
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
@@ -26,6 +25,7 @@ import (
 	"rectify/internal/limits"
 	"rectify/internal/role"
 	"rectify/workflows/actopts"
+	"rectify/workflows/recalendar"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
@@ -562,12 +562,7 @@ func CaseWorkflow(ctx workflow.Context, in weakcasemsg.Input) error {
 		}
 		c.cal = cal
 	} else {
-		var cacts *calendaracts.Activities
-		var years []calendar.Year
-		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), cacts.LoadCalendar).Get(ctx, &years); err != nil {
-			return err
-		}
-		cal, err := calendar.New(years...)
+		cal, years, err := recalendar.Load(actopts.LocalWrite(ctx))
 		if err != nil {
 			return err
 		}
