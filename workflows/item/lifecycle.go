@@ -1,9 +1,6 @@
 package item
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,17 +124,6 @@ func (l *lifecycle) duplicate(req itemmsg.ActionRequest) (itemmsg.ActionResult, 
 	}
 	r.Duplicate, r.Fingerprint = true, ""
 	return r, true, nil
-}
-
-// Fingerprint is a digest of what an action asks for (not who asks or with which key): the
-// same idempotency key sent again with a different action or body is a conflict, not a retry.
-func Fingerprint(req itemmsg.ActionRequest) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", req.ItemID, req.Action, strings.TrimSpace(req.Note), strings.TrimSpace(req.ExtendTo))
-	for _, id := range req.EvidenceIDs {
-		fmt.Fprintf(h, "%d,", id)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // check decides whether req may act now; it changes nothing.
