@@ -16,7 +16,8 @@ import (
 )
 
 // Config is read from the environment (the env tags); every field has a documented
-// default (README). An empty variable counts as unset.
+// default in README's table, whose order the fields follow. An empty variable counts as
+// unset.
 type Config struct {
 	// DatabaseURL is the app's role (db.AppRole), which owns nothing.
 	DatabaseURL string `env:"DATABASE_URL"`
@@ -32,26 +33,26 @@ type Config struct {
 	Listen            string `env:"RECTIFY_LISTEN"`
 	EvidenceDir       string `env:"RECTIFY_EVIDENCE_DIR"`
 	// IssueConcurrency is how many unit workflows are started at once.
-	IssueConcurrency int `env:"RECTIFY_ISSUE_CONCURRENCY"`
+	IssueConcurrency int           `env:"RECTIFY_ISSUE_CONCURRENCY"`
+	RequestTimeout   time.Duration `env:"RECTIFY_REQUEST_TIMEOUT"`
 	// SecureCookie is on by itself when PublicURL is https.
 	SecureCookie bool `env:"RECTIFY_SECURE_COOKIE"`
 	// ClientIPHeader is the header a trusted reverse proxy puts the client's address in.
-	ClientIPHeader string        `env:"RECTIFY_CLIENT_IP_HEADER"`
-	RequestTimeout time.Duration `env:"RECTIFY_REQUEST_TIMEOUT"`
+	ClientIPHeader string `env:"RECTIFY_CLIENT_IP_HEADER"`
 	// HolidayFiles are extra holiday-cn year files, comma-separated.
 	HolidayFiles string `env:"RECTIFY_HOLIDAY_FILES"`
 	// PublicURL is the base of links in messages.
 	PublicURL string `env:"RECTIFY_PUBLIC_URL"`
 	// SendConcurrency is how many people are sent to at once.
 	SendConcurrency int `env:"RECTIFY_SEND_CONCURRENCY"`
-	// DispatchSettle is the wait after a send slot for stragglers.
-	DispatchSettle time.Duration `env:"RECTIFY_DISPATCH_SETTLE"`
-	// ReconcileEvery is how often the worker starts weak cases left without a workflow.
-	ReconcileEvery time.Duration `env:"RECTIFY_RECONCILE_EVERY"`
 	// DBMaxConns is the PostgreSQL connections per process.
 	DBMaxConns int `env:"RECTIFY_DB_MAX_CONNS"`
+	// DispatchSettle is the wait after a send slot for stragglers.
+	DispatchSettle time.Duration `env:"RECTIFY_DISPATCH_SETTLE"`
 	// ImportLease: a background import whose process died is resumed after this.
 	ImportLease time.Duration `env:"RECTIFY_IMPORT_LEASE"`
+	// ReconcileEvery is how often the worker starts weak cases left without a workflow.
+	ReconcileEvery time.Duration `env:"RECTIFY_RECONCILE_EVERY"`
 	// Notify is read by notify.ConfigFromEnv: SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS.
 	Notify notify.Config `env:"-"`
 }
@@ -70,10 +71,10 @@ func Defaults() Config {
 		RequestTimeout:    30 * time.Second,
 		PublicURL:         "http://127.0.0.1:8080",
 		SendConcurrency:   16,
-		DispatchSettle:    5 * time.Second,
-		ReconcileEvery:    5 * time.Minute,
 		DBMaxConns:        12,
+		DispatchSettle:    5 * time.Second,
 		ImportLease:       30 * time.Second,
+		ReconcileEvery:    5 * time.Minute,
 		Notify:            notify.DefaultConfig(),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/app"
+	"rectify/internal/testenv"
 )
 
 var configVars = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "ADMIN_DATABASE_URL", "TEMPORAL_ADDRESS",
@@ -15,35 +16,22 @@ var configVars = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "ADMIN_DATABAS
 	"RECTIFY_PUBLIC_URL", "RECTIFY_SEND_CONCURRENCY", "RECTIFY_DISPATCH_SETTLE", "RECTIFY_RECONCILE_EVERY",
 	"RECTIFY_DB_MAX_CONNS", "RECTIFY_IMPORT_LEASE", "NOTIFY_CHANNELS", "SMTP_PORT", "SMS_PROVIDER"}
 
-func clearConfigEnv(t *testing.T) {
-	for _, k := range configVars {
-		t.Setenv(k, "")
-	}
-}
-
 func TestConfigDefaultsAndOverrides(t *testing.T) {
-	clearConfigEnv(t)
+	testenv.ClearEnv(t, configVars...)
 	c, err := app.ConfigFromEnv()
 	require.NoError(t, err)
 	require.Equal(t, app.Defaults(), c, "empty variables leave the defaults")
 
-	t.Setenv("DATABASE_URL", "postgres://a@db/x")
-	t.Setenv("RECTIFY_LISTEN", ":9090")
-	t.Setenv("RECTIFY_SEND_CONCURRENCY", "4")
-	t.Setenv("RECTIFY_DISPATCH_SETTLE", "0s")
-	t.Setenv("RECTIFY_IMPORT_LEASE", "1m")
-	t.Setenv("RECTIFY_SECURE_COOKIE", "true")
-	t.Setenv("RECTIFY_CLIENT_IP_HEADER", "X-Real-IP")
+	testenv.Setenv(t, map[string]string{"DATABASE_URL": "postgres://a@db/x", "RECTIFY_LISTEN": ":9090",
+		"RECTIFY_SEND_CONCURRENCY": "4", "RECTIFY_DISPATCH_SETTLE": "0s", "RECTIFY_IMPORT_LEASE": "1m",
+		"RECTIFY_SECURE_COOKIE": "true", "RECTIFY_CLIENT_IP_HEADER": "X-Real-IP"})
 	c, err = app.ConfigFromEnv()
 	require.NoError(t, err)
-	require.Equal(t, "postgres://a@db/x", c.DatabaseURL)
-	require.Equal(t, ":9090", c.Listen)
-	require.Equal(t, 4, c.SendConcurrency)
-	require.Equal(t, time.Duration(0), c.DispatchSettle)
-	require.Equal(t, time.Minute, c.ImportLease)
-	require.True(t, c.SecureCookie, "Secure on request over http")
-	require.Equal(t, "X-Real-IP", c.ClientIPHeader)
-	require.Equal(t, "rectify", c.TaskQueue)
+	want := app.Defaults()
+	want.DatabaseURL, want.Listen, want.SendConcurrency = "postgres://a@db/x", ":9090", 4
+	want.DispatchSettle, want.ImportLease, want.ClientIPHeader = 0, time.Minute, "X-Real-IP"
+	want.SecureCookie = true // on request, over http too
+	require.Equal(t, want, c, "the variables set change their fields and no other")
 }
 
 func TestConfigErrorsNameTheVariable(t *testing.T) {
@@ -62,7 +50,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"SMTP_PORT", "smtp", `SMTP_PORT="smtp": want a port number from 1 to 65535`},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
-			clearConfigEnv(t)
+			testenv.ClearEnv(t, configVars...)
 			t.Setenv(tc.name, tc.value)
 			_, err := app.ConfigFromEnv()
 			require.EqualError(t, err, tc.want)

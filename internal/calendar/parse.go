@@ -116,17 +116,15 @@ func jsonErr(err error) *ParseError {
 	return &ParseError{Field: "file", Message: "节假日文件格式错误：" + err.Error()}
 }
 
+// jsonKinds name the kinds of JSON value as people read them; numbers come as "number"
+// followed by a Go type.
+var jsonKinds = map[string]string{"string": "字符串", "bool": "true/false", "array": "数组", "object": "对象"}
+
 func jsonKind(v string) string {
-	switch {
-	case v == "string":
-		return "字符串"
-	case v == "bool":
-		return "true/false"
-	case v == "array":
-		return "数组"
-	case v == "object":
-		return "对象"
-	case strings.HasPrefix(v, "number"):
+	if k, ok := jsonKinds[v]; ok {
+		return k
+	}
+	if strings.HasPrefix(v, "number") {
 		return "数字"
 	}
 	return v

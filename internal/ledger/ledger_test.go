@@ -44,18 +44,6 @@ func iter(rows []ledger.Row) func() (ledger.Row, bool, error) {
 	}
 }
 
-func fillOf(t *testing.T, f *excelize.File, sheet, ref string) string {
-	t.Helper()
-	id, err := f.GetCellStyle(sheet, ref)
-	require.NoError(t, err)
-	st, err := f.GetStyle(id)
-	require.NoError(t, err)
-	if len(st.Fill.Color) == 0 {
-		return ""
-	}
-	return st.Fill.Color[0]
-}
-
 var zhHeaders = []string{"序号", "问题", "整改措施", "验收标准", "责任单位", "第一责任人", "直接责任人", "具体责任人",
 	"完成时限", "整改类型", "整改进展", "完成情况/销号情况", "预警", "预警说明", "超期工作日", "挂牌督办"}
 
@@ -82,10 +70,7 @@ func TestWriteLedger(t *testing.T) {
 	require.Len(t, merged, 1)
 	require.Equal(t, "A1", merged[0].GetStartAxis())
 	require.Equal(t, "P1", merged[0].GetEndAxis())
-	sid, err := f.GetCellStyle(sh, "A1")
-	require.NoError(t, err)
-	st, err := f.GetStyle(sid)
-	require.NoError(t, err)
+	st := testenv.CellStyle(t, f, sh, "A1")
 	require.True(t, st.Font.Bold)
 	require.Greater(t, st.Font.Size, 12.0)
 
@@ -120,17 +105,14 @@ func TestWriteLedger(t *testing.T) {
 	require.Equal(t, "A3", panes.TopLeftCell)
 
 	// Warning light fills.
-	require.Equal(t, "FFC7CE", fillOf(t, f, sh, "M3"))
-	require.Equal(t, "FFEB9C", fillOf(t, f, sh, "M4"))
-	require.Equal(t, "C6EFCE", fillOf(t, f, sh, "M5"))
-	require.Equal(t, "", fillOf(t, f, sh, "M6"))
-	require.Equal(t, "", fillOf(t, f, sh, "B3"))
+	require.Equal(t, "FFC7CE", testenv.Fill(t, f, sh, "M3"))
+	require.Equal(t, "FFEB9C", testenv.Fill(t, f, sh, "M4"))
+	require.Equal(t, "C6EFCE", testenv.Fill(t, f, sh, "M5"))
+	require.Equal(t, "", testenv.Fill(t, f, sh, "M6"))
+	require.Equal(t, "", testenv.Fill(t, f, sh, "B3"))
 
 	// Wrapped long columns.
-	sid, err = f.GetCellStyle(sh, "C3")
-	require.NoError(t, err)
-	st, err = f.GetStyle(sid)
-	require.NoError(t, err)
+	st = testenv.CellStyle(t, f, sh, "C3")
 	require.True(t, st.Alignment.WrapText)
 
 	// Page setup: A4 landscape, one page wide, header row on every page.

@@ -65,8 +65,8 @@ func TestProgressSheetLayout(t *testing.T) {
 		visible, err := f.GetColVisible(psh, c)
 		require.NoError(t, err)
 		require.True(t, visible)
-		require.NotEmpty(t, fillOf(t, f, psh, c+"3"), "fill-in column %s is shaded", c)
-		require.NotEqual(t, fillOf(t, f, psh, "A2"), fillOf(t, f, psh, c+"2"), "fill-in header %s stands out", c)
+		require.NotEmpty(t, testenv.Fill(t, f, psh, c+"3"), "fill-in column %s is shaded", c)
+		require.NotEqual(t, testenv.Fill(t, f, psh, "A2"), testenv.Fill(t, f, psh, c+"2"), "fill-in header %s stands out", c)
 	}
 	comments, err := f.GetComments(psh)
 	require.NoError(t, err)

@@ -6,15 +6,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/notify"
+	"rectify/internal/testenv"
 )
 
-func clearNotifyEnv(t *testing.T) {
-	for _, k := range []string{"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
-		"SMS_PROVIDER", "SMS_ENDPOINT", "SMS_SECRET_ID", "SMS_SECRET_KEY", "SMS_REGION", "SMS_APP_ID", "SMS_SIGN_NAME",
-		"SMS_TEMPLATE_ID", "DINGTALK_WEBHOOK", "DINGTALK_SECRET", "WECOM_WEBHOOK", "NOTIFY_CHANNELS"} {
-		t.Setenv(k, "")
-	}
-}
+var notifyVars = []string{"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
+	"SMS_PROVIDER", "SMS_ENDPOINT", "SMS_SECRET_ID", "SMS_SECRET_KEY", "SMS_REGION", "SMS_APP_ID", "SMS_SIGN_NAME",
+	"SMS_TEMPLATE_ID", "DINGTALK_WEBHOOK", "DINGTALK_SECRET", "WECOM_WEBHOOK", "NOTIFY_CHANNELS"}
 
 func channels(ss []notify.Sender) []notify.Channel {
 	var out []notify.Channel
@@ -25,7 +22,7 @@ func channels(ss []notify.Sender) []notify.Channel {
 }
 
 func TestConfigFromEnvDefaultsAndOrder(t *testing.T) {
-	clearNotifyEnv(t)
+	testenv.ClearEnv(t, notifyVars...)
 	c, err := notify.ConfigFromEnv()
 	require.NoError(t, err)
 	require.Equal(t, []notify.Channel{notify.Email, notify.SMS, notify.DingTalk, notify.WeCom}, c.Channels)
@@ -39,16 +36,18 @@ func TestConfigFromEnvDefaultsAndOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []notify.Channel{notify.Email}, channels(ss), "only email is configured by default")
 
-	t.Setenv("NOTIFY_CHANNELS", "wecom, sms,email,dingtalk")
-	t.Setenv("WECOM_WEBHOOK", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
-	t.Setenv("SMS_PROVIDER", "aliyun")
-	t.Setenv("SMS_SECRET_ID", "id")
-	t.Setenv("SMS_SECRET_KEY", "key")
-	t.Setenv("SMS_SIGN_NAME", "某县委组织部")
-	t.Setenv("SMS_TEMPLATE_ID", "SMS_1")
-	t.Setenv("SMTP_FROM", "县委组织部 <zzb@example.gov.cn>")
-	t.Setenv("SMTP_TLS", "starttls")
-	t.Setenv("SMTP_PORT", "587")
+	testenv.Setenv(t, map[string]string{
+		"NOTIFY_CHANNELS": "wecom, sms,email,dingtalk",
+		"WECOM_WEBHOOK":   "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+		"SMS_PROVIDER":    "aliyun",
+		"SMS_SECRET_ID":   "id",
+		"SMS_SECRET_KEY":  "key",
+		"SMS_SIGN_NAME":   "某县委组织部",
+		"SMS_TEMPLATE_ID": "SMS_1",
+		"SMTP_FROM":       "县委组织部 <zzb@example.gov.cn>",
+		"SMTP_TLS":        "starttls",
+		"SMTP_PORT":       "587",
+	})
 	c, err = notify.ConfigFromEnv()
 	require.NoError(t, err)
 	require.Equal(t, "cn-hangzhou", c.SMS.Region)
@@ -61,8 +60,7 @@ func TestConfigFromEnvDefaultsAndOrder(t *testing.T) {
 	require.Equal(t, []notify.Channel{notify.WeCom, notify.SMS, notify.Email}, channels(ss))
 	require.IsType(t, &notify.AliyunSMSSender{}, ss[1])
 
-	t.Setenv("SMS_PROVIDER", "tencent")
-	t.Setenv("SMS_APP_ID", "1400000001")
+	testenv.Setenv(t, map[string]string{"SMS_PROVIDER": "tencent", "SMS_APP_ID": "1400000001"})
 	c, err = notify.ConfigFromEnv()
 	require.NoError(t, err)
 	require.Equal(t, "ap-guangzhou", c.SMS.Region)
@@ -82,15 +80,14 @@ func TestConfigFromEnvNamesTheBadVariable(t *testing.T) {
 		{"SMS_PROVIDER", "twilio"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
-			clearNotifyEnv(t)
+			testenv.ClearEnv(t, notifyVars...)
 			t.Setenv(tc.name, tc.value)
 			_, err := notify.ConfigFromEnv()
 			require.ErrorContains(t, err, tc.name)
 		})
 	}
-	clearNotifyEnv(t)
-	t.Setenv("SMS_PROVIDER", "tencent")
-	t.Setenv("SMS_SECRET_ID", "id")
+	testenv.ClearEnv(t, notifyVars...)
+	testenv.Setenv(t, map[string]string{"SMS_PROVIDER": "tencent", "SMS_SECRET_ID": "id"})
 	_, err := notify.ConfigFromEnv()
 	require.ErrorContains(t, err, "SMS_SECRET_KEY")
 	require.ErrorContains(t, err, "SMS_APP_ID")

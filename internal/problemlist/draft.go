@@ -367,22 +367,17 @@ func parseWorkingDays(s string) (int, string, bool) {
 	return n, from, true
 }
 
+// halfWidthPunct are the full-width date punctuation and space with their ASCII forms.
+var halfWidthPunct = map[rune]rune{'－': '-', '／': '/', '．': '.', '：': ':', '\u3000': ' '}
+
 // halfWidth folds full-width digits and date punctuation to ASCII.
 func halfWidth(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
+		if r >= '０' && r <= '９' {
 			return r - '０' + '0'
-		case r == '－':
-			return '-'
-		case r == '／':
-			return '/'
-		case r == '．':
-			return '.'
-		case r == '：':
-			return ':'
-		case r == '\u3000':
-			return ' '
+		}
+		if h, ok := halfWidthPunct[r]; ok {
+			return h
 		}
 		return r
 	}, s)

@@ -10,19 +10,8 @@ import (
 
 	"rectify/internal/light"
 	"rectify/internal/sheet"
+	"rectify/internal/testenv"
 )
-
-func fillOf(t *testing.T, f *excelize.File, sh, ref string) string {
-	t.Helper()
-	id, err := f.GetCellStyle(sh, ref)
-	require.NoError(t, err)
-	st, err := f.GetStyle(id)
-	require.NoError(t, err)
-	if len(st.Fill.Color) == 0 {
-		return ""
-	}
-	return st.Fill.Color[0]
-}
 
 func TestTwoTables(t *testing.T) {
 	b, err := sheet.New("测试", time.Date(2025, 3, 4, 9, 30, 0, 0, time.UTC))
@@ -77,10 +66,10 @@ func TestTwoTables(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, panes.Freeze)
 	require.Equal(t, 2, panes.YSplit)
-	require.Equal(t, "FFC7CE", fillOf(t, f, "一", "C3"))
-	require.Equal(t, "C6EFCE", fillOf(t, f, "一", "C4"))
-	require.NotEmpty(t, fillOf(t, f, "一", "D3"), "fill-in column shaded")
-	require.NotEqual(t, fillOf(t, f, "一", "A2"), fillOf(t, f, "一", "D2"), "fill-in header stands out")
+	require.Equal(t, "FFC7CE", testenv.Fill(t, f, "一", "C3"))
+	require.Equal(t, "C6EFCE", testenv.Fill(t, f, "一", "C4"))
+	require.NotEmpty(t, testenv.Fill(t, f, "一", "D3"), "fill-in column shaded")
+	require.NotEqual(t, testenv.Fill(t, f, "一", "A2"), testenv.Fill(t, f, "一", "D2"), "fill-in header stands out")
 
 	comments, err := f.GetComments("一")
 	require.NoError(t, err)

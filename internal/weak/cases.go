@@ -293,10 +293,7 @@ func (s *Store) Cases(ctx context.Context, sc order.Scope, campaignID int64) (_ 
 // Case returns one case visible in scope and its events in order.
 func (s *Store) Case(ctx context.Context, sc order.Scope, id int64) (_ CaseRow, _ []Event, err error) {
 	defer apperr.Wrap(&err, "weak.Case(%d)", id)
-	if sc, err = s.scope(ctx, sc); err != nil {
-		return CaseRow{}, nil, err
-	}
-	c, err := db.One(s.pool.QueryRow(ctx, caseSelect+` WHERE c.id = $4 AND `+caseVisible, sc.UnitID, sc.Path, sc.Subtree, id),
+	c, err := visibleOne(ctx, s, sc, caseSelect+` WHERE c.id = $4 AND `+caseVisible, id,
 		scanCase, apperr.New(apperr.NotFound, "case_id", "整顿案例不存在或无权查看"))
 	if err != nil {
 		return CaseRow{}, nil, err

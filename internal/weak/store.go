@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 	"rectify/internal/order"
 	"rectify/internal/role"
 )
@@ -132,6 +133,18 @@ func (s *Store) scope(ctx context.Context, sc order.Scope) (order.Scope, error) 
 		sc.Subtree = false
 	}
 	return sc, nil
+}
+
+// visibleOne reads the row that query finds for id ($4) within scope ($1 to $3: the unit,
+// its path and whether below it counts), or notFound when scope does not see it.
+func visibleOne[T any](ctx context.Context, s *Store, sc order.Scope, query string, id int64,
+	scan func(pgx.Row) (T, error), notFound error) (T, error) {
+	sc, err := s.scope(ctx, sc)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return db.One(s.pool.QueryRow(ctx, query, sc.UnitID, sc.Path, sc.Subtree, id), scan, notFound)
 }
 
 // actorPath is the actor's unit path, read when not given.

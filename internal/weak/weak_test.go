@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/light"
+	"rectify/internal/testenv"
 	"rectify/internal/weak"
 )
 
@@ -605,11 +606,7 @@ func TestLedger(t *testing.T) {
 	require.Equal(t, "绿", rows[3][10])
 
 	// The light cell is filled red, the header is frozen.
-	styleID, err := x.GetCellStyle(weak.LedgerSheet, "K3")
-	require.NoError(t, err)
-	style, err := x.GetStyle(styleID)
-	require.NoError(t, err)
-	require.Equal(t, []string{"FFC7CE"}, style.Fill.Color)
+	require.Equal(t, []string{"FFC7CE"}, testenv.CellStyle(t, x, weak.LedgerSheet, "K3").Fill.Color)
 	panes, err := x.GetPanes(weak.LedgerSheet)
 	require.NoError(t, err)
 	require.True(t, panes.Freeze)

@@ -1,9 +1,6 @@
 package item
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,17 +126,6 @@ func (l *lifecycle) duplicate(req itemmsg.ActionRequest) (itemmsg.ActionResult, 
 	return r, true, nil
 }
 
-// Fingerprint is a digest of what an action asks for (not who asks or with which key): the
-// same idempotency key sent again with a different action or body is a conflict, not a retry.
-func Fingerprint(req itemmsg.ActionRequest) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", req.ItemID, req.Action, strings.TrimSpace(req.Note), strings.TrimSpace(req.ExtendTo))
-	for _, id := range req.EvidenceIDs {
-		fmt.Fprintf(h, "%d,", id)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
 // check decides whether req may act now; it changes nothing.
 func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 	if _, ok, err := l.duplicate(req); ok || err != nil {
@@ -171,21 +157,15 @@ func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 			return rejection(apperr.Conflict, "state", "整改事项已签收")
 		}
 	case itemmsg.Progress:
-		if it.State == itemmsg.Issued {
-			return rejection(apperr.Conflict, "state", "请先签收再反馈进展")
-		}
-		if it.State == itemmsg.CloseRequested {
-			return rejection(apperr.Conflict, "state", "已申请销号，等待审核，不能反馈进展")
+		if err := underway(it.State, "请先签收再反馈进展", "已申请销号，等待审核，不能反馈进展"); err != nil {
+			return err
 		}
 		if note == "" {
 			return rejection(apperr.Invalid, "note", "进展情况不能为空")
 		}
 	case itemmsg.RequestClose:
-		if it.State == itemmsg.Issued {
-			return rejection(apperr.Conflict, "state", "请先签收再申请销号")
-		}
-		if it.State == itemmsg.CloseRequested {
-			return rejection(apperr.Conflict, "state", "已申请销号，等待审核")
+		if err := underway(it.State, "请先签收再申请销号", "已申请销号，等待审核"); err != nil {
+			return err
 		}
 		if len(req.EvidenceIDs) == 0 {
 			return rejection(apperr.Invalid, "evidence_ids", "申请销号须附佐证材料")
@@ -230,17 +210,25 @@ func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 		if req.Action == itemmsg.RefuseExtension && note == "" {
 			return rejection(apperr.Invalid, "note", "不同意延期须说明理由")
 		}
-	case itemmsg.Close:
+	case itemmsg.Close, itemmsg.Return:
 		if it.State != itemmsg.CloseRequested {
-			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能销号")
+			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能"+req.Action.Label())
 		}
-	case itemmsg.Return:
-		if it.State != itemmsg.CloseRequested {
-			return rejection(apperr.Conflict, "state", "该事项未申请销号，不能退回")
-		}
-		if note == "" {
+		if req.Action == itemmsg.Return && note == "" {
 			return rejection(apperr.Invalid, "note", "退回须说明理由")
 		}
+	}
+	return nil
+}
+
+// underway rejects reporting on an item that is not signed for yet (unsigned) or already
+// waits for close-out review (awaiting).
+func underway(s itemmsg.State, unsigned, awaiting string) error {
+	switch s {
+	case itemmsg.Issued:
+		return rejection(apperr.Conflict, "state", unsigned)
+	case itemmsg.CloseRequested:
+		return rejection(apperr.Conflict, "state", awaiting)
 	}
 	return nil
 }
@@ -268,6 +256,16 @@ func MayAct(a itemmsg.Actor, action itemmsg.Action, unitID, issuerUnitID int64) 
 	return nil
 }
 
+// nextState is where an action takes an item; the extension actions leave its state alone.
+var nextState = map[itemmsg.Action]itemmsg.State{
+	itemmsg.Acknowledge:  itemmsg.Acknowledged,
+	itemmsg.Progress:     itemmsg.InProgress,
+	itemmsg.RequestClose: itemmsg.CloseRequested,
+	itemmsg.Close:        itemmsg.Closed,
+	itemmsg.Return:       itemmsg.InProgress,
+	itemmsg.Cancel:       itemmsg.Cancelled,
+}
+
 // apply checks req again (state may have moved since validation) and performs it.
 func (l *lifecycle) apply(req itemmsg.ActionRequest, now time.Time) (itemmsg.ActionResult, itemmsg.AuditEntry, bool, error) {
 	if r, ok, err := l.duplicate(req); ok || err != nil {
@@ -278,25 +276,20 @@ func (l *lifecycle) apply(req itemmsg.ActionRequest, now time.Time) (itemmsg.Act
 	}
 	it := &l.items[l.index[req.ItemID]]
 	from := it.State
+	if to, ok := nextState[req.Action]; ok {
+		it.State = to
+	}
 	switch req.Action {
 	case itemmsg.Acknowledge:
-		it.State = itemmsg.Acknowledged
 		it.AcknowledgedAt = now
 	case itemmsg.Progress:
-		it.State = itemmsg.InProgress
 		it.ProgressCount++
 		it.LastProgress = strings.TrimSpace(req.Note)
 		it.LastProgressAt = now
-	case itemmsg.RequestClose:
-		it.State = itemmsg.CloseRequested
 	case itemmsg.Close:
-		it.State = itemmsg.Closed
 		it.ClosedAt = now
 	case itemmsg.Return:
-		it.State = itemmsg.InProgress
 		it.ReturnCount++
-	case itemmsg.Cancel:
-		it.State = itemmsg.Cancelled
 	case itemmsg.RequestExtension:
 		it.ExtensionRequestedTo = strings.TrimSpace(req.ExtendTo)
 		it.ExtensionReason = strings.TrimSpace(req.Note)

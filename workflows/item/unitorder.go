@@ -14,11 +14,11 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
 
-	"rectify/activities/calendaracts"
 	"rectify/activities/itemacts"
 	"rectify/internal/calendar"
 	"rectify/workflows/actopts"
 	"rectify/workflows/item/itemmsg"
+	"rectify/workflows/recalendar"
 )
 
 const defaultActionsPerRun = 2000
@@ -162,12 +162,7 @@ func (u *unitOrder) recordIssued(ctx workflow.Context) error {
 // loadCalendar reads the holiday table in force through a local activity, so that its
 // result is recorded in history and replays identically.
 func (u *unitOrder) loadCalendar(ctx workflow.Context) error {
-	var a *calendaracts.Activities
-	var years []calendar.Year
-	if err := workflow.ExecuteLocalActivity(actopts.CalendarRead(ctx), a.LoadCalendar).Get(ctx, &years); err != nil {
-		return err
-	}
-	cal, err := calendar.New(years...)
+	cal, _, err := recalendar.Load(actopts.CalendarRead(ctx))
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"rectify/activities/calendaracts"
 	"rectify/activities/weakacts"
 	"rectify/internal/apperr"
 	"rectify/internal/calendar"
@@ -26,6 +25,7 @@ import (
 	"rectify/internal/limits"
 	"rectify/internal/role"
 	"rectify/workflows/actopts"
+	"rectify/workflows/recalendar"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
@@ -276,6 +276,13 @@ func (c *caseRun) check(a weakcasemsg.Action, now time.Time) error {
 	return nil
 }
 
+// recheckFindings are the outcomes of a look-back (回头看) and of a sampling check (抽查) of
+// an accepted case, passed or failed; failing either reopens the case.
+var recheckFindings = map[weakcasemsg.Kind]struct{ pass, fail string }{
+	weakcasemsg.Lookback:    {"回头看未发现反弹", "回头看发现反弹，重新整顿"},
+	weakcasemsg.SampleCheck: {"抽查通过", "抽查未通过，重新整顿"},
+}
+
 // apply performs a checked action and records its event.
 func (c *caseRun) apply(a weakcasemsg.Action, now time.Time) (weakcasemsg.Result, error) {
 	if r, ok, err := c.duplicate(a); ok || err != nil {
@@ -325,21 +332,13 @@ func (c *caseRun) apply(a weakcasemsg.Action, now time.Time) (weakcasemsg.Result
 			detail["reasons"] = reasons
 			outcome = "验收未通过：" + strings.Join(reasons, "；") + "，退回继续整顿"
 		}
-	case weakcasemsg.Lookback:
+	case weakcasemsg.Lookback, weakcasemsg.SampleCheck:
 		detail["pass"] = a.Pass
-		if a.Pass {
-			outcome = "回头看未发现反弹"
-		} else {
+		found := recheckFindings[a.Kind]
+		outcome = found.pass
+		if !a.Pass {
 			c.reopen()
-			outcome = "回头看发现反弹，重新整顿"
-		}
-	case weakcasemsg.SampleCheck:
-		detail["pass"] = a.Pass
-		if a.Pass {
-			outcome = "抽查通过"
-		} else {
-			c.reopen()
-			outcome = "抽查未通过，重新整顿"
+			outcome = found.fail
 		}
 	case weakcasemsg.Assign:
 		detail["role"], detail["assignee"] = a.Role, a.Assignee
@@ -563,12 +562,7 @@ func CaseWorkflow(ctx workflow.Context, in weakcasemsg.Input) error {
 		}
 		c.cal = cal
 	} else {
-		var cacts *calendaracts.Activities
-		var years []calendar.Year
-		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), cacts.LoadCalendar).Get(ctx, &years); err != nil {
-			return err
-		}
-		cal, err := calendar.New(years...)
+		cal, years, err := recalendar.Load(actopts.LocalWrite(ctx))
 		if err != nil {
 			return err
 		}

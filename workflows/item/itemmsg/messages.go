@@ -43,24 +43,18 @@ const (
 	Cancelled      State = "cancelled"       // 已撤销
 )
 
-// Label is the state as users read it.
-func (s State) Label() string {
-	switch s {
-	case Issued:
-		return "已交办"
-	case Acknowledged:
-		return "已签收"
-	case InProgress:
-		return "整改中"
-	case CloseRequested:
-		return "申请销号"
-	case Closed:
-		return "已销号"
-	case Cancelled:
-		return "已撤销"
-	}
-	return string(s)
+// stateLabels are the states as users read them.
+var stateLabels = map[State]string{
+	Issued:         "已交办",
+	Acknowledged:   "已签收",
+	InProgress:     "整改中",
+	CloseRequested: "申请销号",
+	Closed:         "已销号",
+	Cancelled:      "已撤销",
 }
+
+// Label is the state as users read it.
+func (s State) Label() string { return label(stateLabels, s) }
 
 // Terminal states end supervision of an item.
 func (s State) Terminal() bool { return s == Closed || s == Cancelled }
@@ -83,31 +77,29 @@ const (
 	RefuseExtension  Action = "refuse_extension"  // 不同意延期
 )
 
+// actionLabels are the actions as users read them.
+var actionLabels = map[Action]string{
+	Issue:            "交办",
+	Acknowledge:      "签收",
+	Progress:         "进展反馈",
+	RequestClose:     "申请销号",
+	Close:            "销号",
+	Return:           "退回",
+	Cancel:           "撤销",
+	RequestExtension: "申请延期",
+	ApproveExtension: "同意延期",
+	RefuseExtension:  "不同意延期",
+}
+
 // Label is the action as users read it.
-func (a Action) Label() string {
-	switch a {
-	case Issue:
-		return "交办"
-	case Acknowledge:
-		return "签收"
-	case Progress:
-		return "进展反馈"
-	case RequestClose:
-		return "申请销号"
-	case Close:
-		return "销号"
-	case Return:
-		return "退回"
-	case Cancel:
-		return "撤销"
-	case RequestExtension:
-		return "申请延期"
-	case ApproveExtension:
-		return "同意延期"
-	case RefuseExtension:
-		return "不同意延期"
+func (a Action) Label() string { return label(actionLabels, a) }
+
+// label is k as users read it, from labels, or k itself when it has none.
+func label[K ~string](labels map[K]string, k K) string {
+	if l, ok := labels[k]; ok {
+		return l
 	}
-	return string(a)
+	return string(k)
 }
 
 // Actions lists every action a person may request, in lifecycle order.

@@ -12,23 +12,21 @@ import (
 // Policy is how an order is supervised (督办规则): when lights turn, who is reminded and
 // when, and when overdue work climbs the ladder. Counts are working days.
 type Policy struct {
-	YellowDays          int    `json:"yellow_days"`           // yellow when this close to the deadline
-	RemindBefore        []int  `json:"remind_before"`         // reminders this many working days before
-	AckWithin           int    `json:"ack_within"`            // remind when not signed for within
-	UrgeAfter           int    `json:"urge_after"`            // 催办 to handler and 直接责任人
-	EscalateUnitAfter   int    `json:"escalate_unit_after"`   // 督办 to the unit's head (第一责任人)
-	EscalateIssuerAfter int    `json:"escalate_issuer_after"` // 督办 to the issuing department
-	ListAfter           int    `json:"list_after"`            // 挂牌督办
-	DueTime             string `json:"due_time"`              // a deadline ends at this time of its day
-	SendStart           string `json:"send_start"`            // messages go out from
-	SendEnd             string `json:"send_end"`              // until
+	YellowDays          int   `json:"yellow_days"`           // yellow when this close to the deadline
+	RemindBefore        []int `json:"remind_before"`         // reminders this many working days before
+	AckWithin           int   `json:"ack_within"`            // remind when not signed for within
+	UrgeAfter           int   `json:"urge_after"`            // 催办 to handler and 直接责任人
+	EscalateUnitAfter   int   `json:"escalate_unit_after"`   // 督办 to the unit's head (第一责任人)
+	EscalateIssuerAfter int   `json:"escalate_issuer_after"` // 督办 to the issuing department
+	ListAfter           int   `json:"list_after"`            // 挂牌督办
+	calendar.Hours            // deadlines end at DueTime; messages go out from SendStart until SendEnd
 }
 
 // DefaultPolicy is the department default when none is set.
 func DefaultPolicy() Policy {
 	return Policy{YellowDays: 3, RemindBefore: []int{3, 1}, AckWithin: 1, UrgeAfter: 1,
 		EscalateUnitAfter: 3, EscalateIssuerAfter: 5, ListAfter: 10,
-		DueTime: "17:30", SendStart: "08:30", SendEnd: "17:30"}
+		Hours: calendar.Hours{DueTime: "17:30", SendStart: "08:30", SendEnd: "17:30"}}
 }
 
 // Validate reports every problem with the policy, each naming its field.
@@ -58,11 +56,7 @@ func (p Policy) Validate() []apperr.FieldError {
 	if p.ListAfter < p.EscalateIssuerAfter {
 		add("list_after", "挂牌督办不能早于督办交办部门")
 	}
-	for f, v := range map[string]string{"due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd} {
-		if _, _, err := calendar.ParseClock(v); err != nil {
-			add(f, "时间“"+v+"”应写作08:30的形式")
-		}
-	}
+	p.Hours.Check(add)
 	slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return errs
 }
@@ -81,26 +75,19 @@ const (
 	RungListed          Rung = "listed"             // 挂牌督办
 )
 
-// Label is the rung as users read it.
-func (r Rung) Label() string {
-	switch r {
-	case RungNotAcknowledged:
-		return "未签收提醒"
-	case RungBefore:
-		return "到期提醒"
-	case RungProgressMissing:
-		return "进展报送提醒"
-	case RungUrge:
-		return "催办"
-	case RungUnitHead:
-		return "督办（责任单位负责人）"
-	case RungIssuer:
-		return "督办（交办部门）"
-	case RungListed:
-		return "挂牌督办"
-	}
-	return string(r)
+// rungLabels are the rungs as users read them.
+var rungLabels = map[Rung]string{
+	RungNotAcknowledged: "未签收提醒",
+	RungBefore:          "到期提醒",
+	RungProgressMissing: "进展报送提醒",
+	RungUrge:            "催办",
+	RungUnitHead:        "督办（责任单位负责人）",
+	RungIssuer:          "督办（交办部门）",
+	RungListed:          "挂牌督办",
 }
+
+// Label is the rung as users read it.
+func (r Rung) Label() string { return label(rungLabels, r) }
 
 // Consolidated rungs are reminders: at most one message per person, channel and working
 // day. Escalations go out as they happen.

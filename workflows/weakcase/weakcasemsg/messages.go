@@ -38,17 +38,18 @@ const (
 
 // Label is the stage as users read it.
 func (s Stage) Label() string {
-	switch s {
-	case Rectifying:
-		return "整顿中"
-	case Prechecked:
-		return "已初验"
-	case Consolidating:
-		return "已验收销号（巩固期）"
-	case Closed:
-		return "已结案"
+	if l, ok := stageLabels[s]; ok {
+		return l
 	}
 	return string(s)
+}
+
+// stageLabels are the stages as users read them.
+var stageLabels = map[Stage]string{
+	Rectifying:    "整顿中",
+	Prechecked:    "已初验",
+	Consolidating: "已验收销号（巩固期）",
+	Closed:        "已结案",
 }
 
 // Kind of action on a case.
@@ -72,16 +73,14 @@ type Policy struct {
 	ConsolidationMonths int     `json:"consolidation_months"`  // after 销号
 	LookbackMonths      []int   `json:"lookback_months"`       // 回头看 after 销号
 	SampleWindowMonths  int     `json:"sample_window_months"`  // a closed case may still be sampled this long
-	DueTime             string  `json:"due_time"`
-	SendStart           string  `json:"send_start"`
-	SendEnd             string  `json:"send_end"`
+	calendar.Hours              // deadlines end at DueTime; messages go out from SendStart until SendEnd
 }
 
 // DefaultPolicy is the usual practice: reports by the 5th working day, pass at 70, one year
 // of consolidation with look-backs at 6 and 12 months.
 func DefaultPolicy() Policy {
 	return Policy{ReportWorkday: 5, ReportEscalateAfter: 3, PassScore: 70, ConsolidationMonths: 12,
-		LookbackMonths: []int{6, 12}, SampleWindowMonths: 12, DueTime: "17:30", SendStart: "08:30", SendEnd: "17:30"}
+		LookbackMonths: []int{6, 12}, SampleWindowMonths: 12, Hours: calendar.Hours{DueTime: "17:30", SendStart: "08:30", SendEnd: "17:30"}}
 }
 
 // FourOnes are the people (and unit) assigned to a case (四个一).
@@ -225,11 +224,7 @@ func (p Policy) Validate() []apperr.FieldError {
 	if p.SampleWindowMonths < 0 {
 		add("sample_window_months", "抽查期不能为负")
 	}
-	for f, v := range map[string]string{"due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd} {
-		if _, _, err := calendar.ParseClock(v); err != nil {
-			add(f, "时间“"+v+"”应写作08:30的形式")
-		}
-	}
+	p.Hours.Check(add)
 	slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return errs
 }
