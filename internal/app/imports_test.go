@@ -195,13 +195,24 @@ func TestABackgroundImportSurvivesTheAPIProcess(t *testing.T) {
 	st, _ = t1o.Do("GET", "/api/imports/"+big.ID, nil, nil)
 	require.Equal(t, 404, st, "a job is its owner's")
 
-	// An API process takes the jobs; it is killed while it reads the big sheet.
+	// An API process takes the jobs; it is killed mid-import. The whole import takes tens
+	// of milliseconds, less than one look at the job over HTTP on a busy machine, so the
+	// process is frozen (SIGSTOP) while each look is taken and killed frozen once the job is
+	// seen running with rows read: the kill cannot miss the window (full runs saw it finish
+	// between two looks).
 	serve := startServe(t, bin, e, "RECTIFY_IMPORT_LEASE=2s")
 	var last imports.Job
-	require.Eventually(t, func() bool {
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		require.NoError(t, serve.Process.Signal(syscall.SIGSTOP))
 		last = job(cs, big.ID)
-		return last.Status == imports.Running && last.RowsRead > 0
-	}, 60*time.Second, 10*time.Millisecond, "the big job never seen running: %+v", &last)
+		if last.Status == imports.Running && last.RowsRead > 0 {
+			break
+		}
+		require.NotEqual(t, imports.Done, last.Status, "the big job finished between two looks")
+		require.True(t, time.Now().Before(deadline), "the big job never seen running: %+v", last)
+		require.NoError(t, serve.Process.Signal(syscall.SIGCONT))
+		time.Sleep(2 * time.Millisecond)
+	}
 	require.NoError(t, serve.Process.Signal(syscall.SIGKILL))
 	_ = serve.Wait()
 	atKill := job(cs, big.ID)
