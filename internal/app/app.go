@@ -34,6 +34,7 @@ import (
 	"rectify/internal/notify"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/pages"
 	"rectify/internal/progress"
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
@@ -210,12 +211,21 @@ func (s *System) Rectification() *rectification.Service {
 		Temporal: reachable.Temporal(s.Temporal), TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 }
 
-// Handler is the HTTP API.
+// Handler is the HTTP API (/api/ and /healthz) and the staff pages (everything else).
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
 	rect := s.Rectification()
-	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
+	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
+	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Timeout: s.Config.RequestTimeout, PublicURL: s.Config.PublicURL})
+	if err != nil {
+		panic(err) // the embedded templates, catalogues and files are checked by the pages' tests
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/", pageHandler)
+	return mux
 }
 
 // weakBranch is the weak-branch service calling Temporal through tc; rect issues its cases'

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -122,34 +121,8 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if !decoded(w, r, &in) {
 		return
 	}
-	in.Login = strings.TrimSpace(in.Login)
-	var fields []apperr.FieldError
-	if in.Login == "" {
-		fields = append(fields, apperr.FieldError{Field: "login", Message: "请输入用户名"})
-	}
-	if utf8.RuneCountInString(in.Login) > maxLoginRunes {
-		fields = append(fields, apperr.FieldError{Field: "login", Message: fmt.Sprintf("用户名不能超过%d个字", maxLoginRunes)})
-	}
-	if in.Password == "" {
-		fields = append(fields, apperr.FieldError{Field: "password", Message: "请输入密码"})
-	} else if len(in.Password) > maxPasswordBytes {
-		fields = append(fields, apperr.FieldError{Field: "password", Message: "密码过长"})
-	}
-	if len(fields) > 0 {
-		apperr.WriteJSON(w, r, apperr.InvalidFields(fields))
-		return
-	}
-	a, err := s.Authenticate(r.Context(), in.Login, in.Password, s.ClientAddress(r))
+	a, err := s.SignIn(r.Context(), in.Login, in.Password, s.ClientAddress(r))
 	if err != nil {
-		apperr.WriteJSON(w, r, err)
-		return
-	}
-	_, version, err := s.actorAndVersion(r.Context(), a.PersonID)
-	if err != nil {
-		apperr.WriteJSON(w, r, fmt.Errorf("auth.signIn: %w", err))
-		return
-	}
-	if err := s.startSession(r.Context(), a.PersonID, version); err != nil {
 		apperr.WriteJSON(w, r, err)
 		return
 	}
@@ -194,8 +167,8 @@ func (s *Service) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request) {
-	if err := s.sessions.Destroy(r.Context()); err != nil {
-		apperr.WriteJSON(w, r, fmt.Errorf("auth.signOut: %w", err))
+	if err := s.SignOut(r.Context()); err != nil {
+		apperr.WriteJSON(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
