@@ -169,7 +169,9 @@ func (s *System) Worker() worker.Worker {
 	w.RegisterActivity(&calendaracts.Activities{Holidays: s.Holidays, Items: s.Items, Client: s.Temporal, Concurrency: s.Config.IssueConcurrency})
 	w.RegisterActivity(&bulletinacts.Activities{Holidays: s.Holidays, Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,
-		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
+		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string {
+			return strings.TrimSuffix(s.Config.PublicURL, "/") + "/items/" + url.PathEscape(id)
+		}})
 	return w
 }
 
