@@ -7,6 +7,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -366,6 +369,11 @@ func TestCloseOutOnAPhone(t *testing.T) {
 	require.Equal(t, 200, tw.tap(".act-now button"))
 	tw.press("#request_close summary")
 	tw.fill("#rc-note", "台账已建立")
+	// Without the pledge the server refuses too, whatever the browser lets through.
+	require.NoError(t, chromedp.Do(tw.ctx, chromedp.RemoveAttribute(chromedp.CSS("input[name=pledge]"), "required")))
+	require.Equal(t, 400, tw.tap("#request_close button[type=submit]"))
+	require.Equal(t, "请勾选“本人承诺所报整改情况真实”后再提交", tw.text("#rc-pledge-err"))
+	require.Equal(t, "台账已建立", tw.eval(`[document.querySelector('#rc-note').value]`)[0], "what was typed is kept")
 	tw.tick("input[name=pledge]")
 	require.Equal(t, 400, tw.tap("#request_close button[type=submit]"))
 	require.Equal(t, "申请销号须附佐证材料", tw.text("#rc-file-err"))
@@ -457,4 +465,28 @@ func TestCloseOutOnAPhone(t *testing.T) {
 	require.Equal(t, 200, tw.tap("header a.lang"))
 	require.Equal(t, "整改事项", tw.text("main h1"))
 	require.Equal(t, []string{"zh-CN"}, tw.eval(`[document.documentElement.lang]`))
+
+	// The pages share the API's address, and its cross-origin protection, without changing it.
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest("POST", e.Server.URL+"/signin", strings.NewReader("login=t1o&password="+url.QueryEscape(apptest.Password)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://elsewhere.example")
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Contains(t, string(body), "跨站请求已被拒绝")
+	require.Empty(t, resp.Cookies(), "no session from another site")
+	st, answer := e.Anonymous().Do("GET", "/api/nothing", nil, nil)
+	require.Equal(t, 404, st)
+	require.Contains(t, string(answer), `"code":"not_found"`)
+	st, _ = e.Anonymous().Do("GET", "/healthz", nil, nil)
+	require.Equal(t, 204, st)
+	resp, err = hc.Get(e.Server.URL + "/nothing")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 404, resp.StatusCode)
+	require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 }

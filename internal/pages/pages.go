@@ -29,6 +29,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Deps is what the pages need.
@@ -228,8 +230,9 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, titleKey string) 
 		p.Actor = &a
 		p.Nav = h.nav(c, a, r.URL.Path)
 	}
-	if done := q.Get("done"); done != "" {
-		p.Flash = c.T("done", c.Action(done))
+	// Only an action's own name is echoed back, never other text from the address.
+	if done := itemmsg.Action(q.Get("done")); slices.Contains(itemmsg.Actions, done) {
+		p.Flash = c.T("done", c.Action(string(done)))
 	}
 	return p
 }
