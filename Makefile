@@ -5,7 +5,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench fuzz soak build postgres db-roles fmt clean reset
+.PHONY: run test bench fuzz soak build postgres db-roles fmt clean reset chromium screenshots
 
 build: bin/rectify
 
@@ -29,9 +29,18 @@ db-roles: bin/rectify postgres
 run: bin/temporal bin/rectify postgres
 	./bin/rectify dev
 
-test: bin/temporal postgres
+# Debian's chromium drives the pages' browser tests (internal/pages); the CJK font makes the
+# screenshots legible.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-wqy-microhei)
+
+test: bin/temporal postgres chromium
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+# Walks the pages in the browser again and saves each one as docs/screenshots/<page>.png.
+screenshots: bin/temporal postgres chromium
+	SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestCloseOutOnAPhone ./internal/pages/
 
 # Runs every fuzz target for FUZZTIME (e.g. 30s, or 20000x for a count) and prints the
 # inputs tried per target; plain `make test` replays the committed corpora.

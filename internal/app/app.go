@@ -34,6 +34,7 @@ import (
 	"rectify/internal/notify"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/pages"
 	"rectify/internal/progress"
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
@@ -168,7 +169,9 @@ func (s *System) Worker() worker.Worker {
 	w.RegisterActivity(&calendaracts.Activities{Holidays: s.Holidays, Items: s.Items, Client: s.Temporal, Concurrency: s.Config.IssueConcurrency})
 	w.RegisterActivity(&bulletinacts.Activities{Holidays: s.Holidays, Bulletins: s.Bulletins, Weak: s.Weak, Org: s.Org, Notifier: s.Notifier})
 	w.RegisterActivity(&dispatchacts.Activities{Items: s.Items, Holidays: s.Holidays, Notifier: s.Notifier, Dispatchers: dispatchers,
-		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string { return strings.TrimSuffix(s.Config.PublicURL, "/") + "/api/items/" + id }})
+		SendConcurrency: s.Config.SendConcurrency, Link: func(id string) string {
+			return strings.TrimSuffix(s.Config.PublicURL, "/") + "/items/" + url.PathEscape(id)
+		}})
 	return w
 }
 
@@ -214,12 +217,21 @@ func (s *System) workflows(tc client.Client) reachable.Workflows {
 	return reachable.Workflows{Temporal: tc, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 }
 
-// Handler is the HTTP API.
+// Handler is the HTTP API (/api/ and /healthz) and the staff pages (everything else).
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
 	rect := s.Rectification()
-	return api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
+	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
+	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Timeout: s.Config.RequestTimeout, PublicURL: s.Config.PublicURL})
+	if err != nil {
+		panic(err) // the embedded templates, catalogues and files are checked by the pages' tests
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/", pageHandler)
+	return mux
 }
 
 // weakBranch is the weak-branch service calling Temporal through tc; rect issues its cases'

@@ -1,0 +1,351 @@
+// Package pages serves the staff pages — Chinese first, phone first — on the same handler
+// and address as the JSON API, which keeps /api/ and /healthz. A page handler does three
+// things: read the request, call the service the API calls (rectification.Service), and
+// render one typed view struct; no domain rule lives in a handler or a template.
+//
+// Templates are html/template files embedded in the binary, one per view beside a layout:
+// the standard library escapes by context, so a template cannot produce unsafe HTML; there
+// is no generator step to run or generated code to keep in step (as templ would need); and a
+// test parses and executes every view with sample data in both languages. Texts come from
+// one message catalogue per language (messages/zh.json, the default, and en.json, chosen
+// with ?lang=en and remembered in a cookie).
+//
+// Every page works without JavaScript: links and form posts, answered by a redirect (303)
+// after a change. htmx 2.0.11 (vendored from the npm registry with its licence, embedded,
+// served gzip-compressed and cached for a year like our one stylesheet) only makes the to-do
+// filters swap the list in place. Unsafe requests pass the same cross-origin protection as
+// the API's, and sign-in goes through the same throttled auth.Service.SignIn.
+package pages
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"rectify/internal/apperr"
+	"rectify/internal/auth"
+	"rectify/internal/rectification"
+	"rectify/internal/role"
+	"rectify/workflows/item/itemmsg"
+)
+
+// Deps is what the pages need.
+type Deps struct {
+	Auth          *auth.Service
+	Rectification *rectification.Service
+	// Timeout bounds each request's work, Temporal calls included (as the API's does).
+	Timeout time.Duration
+	// PublicURL is where people reach the system; forms from its origin are trusted even
+	// when a proxy changes the Host header.
+	PublicURL string
+}
+
+type handler struct {
+	Deps
+	assets   assets
+	catalogs map[string]*catalog
+	// views are the parsed templates by language and then by view name.
+	views map[string]map[string]*template.Template
+}
+
+// New builds the pages' handler. It serves "/" and every path that is not the API's.
+func New(d Deps) (http.Handler, error) {
+	if d.Timeout == 0 {
+		d.Timeout = 30 * time.Second
+	}
+	h := &handler{Deps: d}
+	var err error
+	if h.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if h.catalogs, err = loadCatalogs(); err != nil {
+		return nil, err
+	}
+	if h.views, err = parseViews(h.assets, h.catalogs); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", h.assets)
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("POST /signin", h.signIn)
+	mux.HandleFunc("POST /signout", h.signOut)
+	mux.HandleFunc("GET /todo", h.signedIn(h.todo))
+	mux.HandleFunc("GET /items/{id}", h.signedIn(h.item))
+	mux.HandleFunc("POST /items/{id}/{action}", h.signedIn(h.act))
+	mux.HandleFunc("GET /review", h.signedIn(h.review))
+	mux.HandleFunc("GET /overview", h.signedIn(h.overview))
+	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
+	})
+	var root http.Handler = mux
+	root = d.Auth.Middleware(h.withTimeout(root))
+	root = h.crossOrigin(root)
+	return securityHeaders(root), nil
+}
+
+// parseViews parses the layout with each view, once per language, with that language's
+// catalogue bound as the template functions.
+func parseViews(as assets, cats map[string]*catalog) (map[string]map[string]*template.Template, error) {
+	names, err := fs.Glob(templatesFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]*template.Template{}
+	for lang, c := range cats {
+		base, err := template.New("").Funcs(funcs(as, c)).ParseFS(templatesFS, "templates/layout.html")
+		if err != nil {
+			return nil, fmt.Errorf("pages: layout: %w", err)
+		}
+		out[lang] = map[string]*template.Template{}
+		for _, n := range names {
+			view := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+			if view == "layout" {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(templatesFS, n)
+			if err != nil {
+				return nil, fmt.Errorf("pages: view %s: %w", view, err)
+			}
+			out[lang][view] = t
+		}
+	}
+	return out, nil
+}
+
+func funcs(as assets, c *catalog) template.FuncMap {
+	return template.FuncMap{
+		"t": c.T, "state": c.State, "action": c.Action, "light": c.Light, "kind": c.DeadlineKind, "when": c.When,
+		"asset": as.URL,
+	}
+}
+
+// withTimeout bounds a request's work, as the API does.
+func (h *handler) withTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// crossOrigin refuses unsafe requests that a browser marks as coming from another site, as
+// the API does (Go's CrossOriginProtection, trusting PublicURL's origin): a page elsewhere
+// cannot sign in, act or sign out with a person's session cookie.
+func (h *handler) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	if u, err := url.Parse(h.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			slog.Error("pages: trusted origin refused", "origin", u.Host, "err", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, apperr.New(apperr.Forbidden, "Origin", "跨站请求已被拒绝：请从本系统页面操作"))
+	}))
+	return cop.Handler(next)
+}
+
+// securityHeaders: our own scripts and styles only, no framing, no sniffing, and no page
+// with personal data kept in a shared cache.
+func securityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// signedIn runs next with the signed-in person; anyone else goes to sign-in, which brings
+// them back to the page they asked for (a link from a reminder, say).
+func (h *handler) signedIn(next func(http.ResponseWriter, *http.Request, auth.Actor)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, ok := auth.ActorFrom(r.Context())
+		if !ok {
+			target := "/"
+			if r.Method == http.MethodGet {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		next(w, r, a)
+	}
+}
+
+// landing is where a person starts: those who act on items at their to-do list, reviewers
+// at their queue, leaders (who only read) at the overview.
+func landing(a auth.Actor) string {
+	switch {
+	case a.Has(role.TownshipOfficial) || a.Has(role.BranchSecretary):
+		return "/todo"
+	case a.Has(role.OrgStaff):
+		return "/review"
+	}
+	return "/overview"
+}
+
+// localPath is p when it is a path on this site (so that ?next= cannot send anyone
+// elsewhere), else "".
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return p
+}
+
+// page fills the parts every view shares.
+func (h *handler) page(w http.ResponseWriter, r *http.Request, titleKey string) Page {
+	lang := language(w, r)
+	c := h.catalogs[lang]
+	p := Page{Lang: lang, Title: c.T(titleKey), c: c}
+	other := "en"
+	if lang == "en" {
+		other = "zh"
+	}
+	q := r.URL.Query()
+	q.Set("lang", other)
+	p.SwitchURL = r.URL.Path + "?" + q.Encode()
+	p.SwitchLabel = h.catalogs[other].T("lang.self")
+	if a, ok := auth.ActorFrom(r.Context()); ok {
+		p.Actor = &a
+		p.Nav = h.nav(c, a, r.URL.Path)
+	}
+	// Only an action's own name is echoed back, never other text from the address.
+	if done := itemmsg.Action(q.Get("done")); slices.Contains(itemmsg.Actions, done) {
+		p.Flash = c.T("done", c.Action(string(done)))
+	}
+	return p
+}
+
+func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
+	var links []NavLink
+	add := func(path, key string) {
+		links = append(links, NavLink{URL: path, Label: c.T(key), Current: current == path})
+	}
+	if !role.ReadsOnly(a.Roles) {
+		add("/todo", "nav.todo")
+	}
+	if a.CanIssue() {
+		add("/review", "nav.review")
+	}
+	add("/overview", "nav.overview")
+	return links
+}
+
+// render executes a view into a buffer (so that a template error is a clean 500, not half a
+// page) and sends it, gzip-compressed when the browser takes it and it is worth it.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, view string, data any) {
+	lang := languages[0]
+	if p, ok := data.(interface{ lang() string }); ok {
+		lang = p.lang()
+	}
+	var buf bytes.Buffer
+	if err := h.views[lang][view].ExecuteTemplate(&buf, "layout", data); err != nil {
+		slog.ErrorContext(r.Context(), "pages: render", "view", view, "err", err)
+		http.Error(w, "服务器内部错误，请稍后重试", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Vary", "Accept-Encoding, Cookie")
+	body := buf.Bytes()
+	if acceptsGzip(r) && len(body) > 1024 {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		hd.Set("Content-Encoding", "gzip")
+		body = z.Bytes()
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// fail answers a request that could not be served with a page saying why, in Chinese as the
+// service said it; a request without a session goes to sign-in instead.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := apperr.ToBody(err)
+	switch status {
+	case http.StatusUnauthorized:
+		http.Redirect(w, r, "/?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	case http.StatusInternalServerError:
+		slog.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case http.StatusServiceUnavailable:
+		slog.WarnContext(r.Context(), "page refused: service unavailable", "path", r.URL.Path, "err", err)
+	}
+	if d := apperr.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	}
+	v := errorView{Page: h.page(w, r, "error.title"), Status: status, Message: body.Error.Message}
+	h.render(w, r, status, "error", v)
+}
+
+// statusOf is the HTTP status of a refusal shown on a form.
+func statusOf(err error) int {
+	status, _ := apperr.ToBody(err)
+	return status
+}
+
+// formErrors spreads an error over the fields of a form: each field problem next to its
+// field, anything else as the form's own message. Fields are named as the service names
+// them (note, evidence_ids[0], extend_to); fieldOf maps them to the form's inputs.
+func formErrors(err error) (fieldErrors, string) {
+	_, body := apperr.ToBody(err)
+	fe := fieldErrors{}
+	list := body.Error.Fields
+	if len(list) == 0 && body.Error.Field != "" {
+		list = []apperr.FieldError{{Field: body.Error.Field, Message: body.Error.Message}}
+	}
+	for _, f := range list {
+		if in := fieldOf(f.Field); in != "" {
+			if _, dup := fe[in]; !dup {
+				fe[in] = f.Message
+			}
+		}
+	}
+	if len(fe) == 0 {
+		return fe, body.Error.Message
+	}
+	return fe, ""
+}
+
+// fieldOf is the form input a service's field name points at, or "" for the form itself.
+func fieldOf(field string) string {
+	name, _, _ := strings.Cut(field, "[")
+	switch name {
+	case "note", "extend_to", "pledge", "login", "password":
+		return name
+	case "evidence_ids", "file":
+		return "file"
+	}
+	return ""
+}
+
+// errRequestTooLarge is the refusal of a body over its bound.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}

@@ -1,0 +1,148 @@
+package pages
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"rectify/internal/auth"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/internal/light"
+	"rectify/internal/role"
+)
+
+// Every view is parsed and executed here with sample data in both languages, so that a
+// template error or a text missing from a catalogue fails a test and not a person.
+
+func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
+	t.Helper()
+	a := &auth.Actor{PersonID: 1, Name: "城关镇组织委员", UnitName: "城关镇", Roles: []role.Role{role.TownshipOfficial}}
+	p := Page{Lang: lang, Title: "标题", Actor: a, Nav: []NavLink{{URL: "/todo", Label: "我的待办", Current: true}},
+		Flash: "已提交", SwitchURL: "/todo?lang=en", SwitchLabel: "English", c: c}
+	due := time.Date(2026, 3, 1, 17, 30, 0, 0, time.UTC)
+	row := items.Row{ID: "it-1", Problem: "三会一课记录不全", Measure: "补齐会议记录<script>", Criterion: "记录完整率100%",
+		UnitName: "城关镇", State: "in_progress", DeadlineKind: "by_date", Due: "2026-03-01", DueAt: &due,
+		Light: light.Red, LightReason: "已超期5个工作日", Listed: true, PrimaryName: "王芳", HandlerName: "李军",
+		OrderTitle: "关于巡察反馈问题整改的通知", IssuerUnit: "示范县", ExtensionAsk: "2026-04-01"}
+	ev := items.Event{At: due, Actor: "县组织部干部", ActorUnit: "示范县", Action: "return", From: "close_requested", To: "in_progress",
+		Note: "佐证材料不足"}
+	files := evidenceLinks([]evidence.File{{ID: 7, Filename: "会议记录.jpg", ContentType: "image/jpeg", Size: 123456, UploadedAt: due},
+		{ID: 8, Filename: "台账.pdf", ContentType: "application/pdf", Size: 2 << 20, UploadedAt: due}})
+	all := map[string]bool{"acknowledge": true, "progress": true, "request_close": true, "request_extension": true, "close": true,
+		"return": true, "approve_extension": true, "refuse_extension": true}
+	return map[string]any{
+		"error":  errorView{Page: p, Status: 404, Message: "整改事项不存在"},
+		"signin": signInView{Page: Page{Lang: lang, Title: "登录", c: c}, Next: "/items/it-1", Login: "lijun", Errors: fieldErrors{"password": "请输入密码"}, Message: "用户名或密码错误"},
+		"todo": todoView{Page: p, Filters: []stateFilter{{URL: "/todo", Label: "全部", N: 3, Current: true}},
+			Cards: []card{{Row: row, Deadline: "2026-03-01", Acknowledge: true, Key: "k"}, {Row: row, RequestClose: true}, {Row: row, Review: true}}},
+		"item": itemView{Page: p, Item: row, Deadline: "2026-03-01", Returned: &ev, Timeline: []items.Event{ev}, Evidence: files,
+			Can: all, Open: "request_close", Errors: fieldErrors{"file": "申请销号须附佐证材料", "note": "x"}, Message: "整改事项已签收",
+			Note: "已逐村检查", MinExtend: "2026-02-02", Chosen: map[int64]bool{7: true}, Key: "k"},
+		"review": reviewView{Page: p, CloseOuts: []reviewCard{{Item: row, Deadline: "2026-03-01", Request: ev, Evidence: files}},
+			Extensions: []reviewCard{{Item: row, Request: ev}}, ErrItem: "it-1", ErrForm: "return", Errors: fieldErrors{"note": "退回须说明理由"}, Key: "k"},
+		"overview": overviewView{Page: p, Lights: []lightCount{{Label: "红灯", Class: "red", N: 1}}, Rows: []card{{Row: row}}},
+	}
+}
+
+func TestEveryViewRendersInBothLanguages(t *testing.T) {
+	as, err := loadAssets()
+	require.NoError(t, err)
+	cats, err := loadCatalogs()
+	require.NoError(t, err)
+	views, err := parseViews(as, cats)
+	require.NoError(t, err)
+	for lang, c := range cats {
+		samples := sampleViews(t, lang, c)
+		require.Len(t, views[lang], len(samples), "a view without sample data, or sample data without a view")
+		for name, data := range samples {
+			var buf bytes.Buffer
+			require.NoError(t, views[lang][name].ExecuteTemplate(&buf, "layout", data), "%s/%s", lang, name)
+			html := buf.String()
+			require.NotContains(t, html, missing, "%s/%s uses a text the %s catalogue lacks", lang, name, lang)
+			require.NotContains(t, html, "<script>\"", "%s/%s", lang, name)
+			require.NotContains(t, html, "补齐会议记录<script>", "%s/%s: data must be escaped", lang, name)
+			require.Contains(t, html, `lang="`+c.T("lang.code")+`"`)
+		}
+	}
+	// The refusals sit beside their fields.
+	var buf bytes.Buffer
+	require.NoError(t, views["zh"]["item"].ExecuteTemplate(&buf, "layout", sampleViews(t, "zh", cats["zh"])["item"]))
+	require.Regexp(t, `id="rc-file"[^>]*aria-describedby="rc-file-err"[^>]*>\s*<p class="hint">[^<]*</p>\s*<p class="err" id="rc-file-err">申请销号须附佐证材料</p>`, buf.String())
+	require.Contains(t, buf.String(), "本人承诺所报整改情况真实")
+	require.Contains(t, buf.String(), `<span class="badge red">红灯</span> 已超期5个工作日`)
+}
+
+// The catalogues hold the same texts, and every text a template asks for is in them.
+func TestCataloguesAgree(t *testing.T) {
+	cats, err := loadCatalogs()
+	require.NoError(t, err)
+	// Chinese state, action and deadline-kind labels are the domain's own (itemmsg, order).
+	englishOnly := regexp.MustCompile(`^(state|action)\.|^deadline\.(immediate|by_date|ongoing)$`)
+	for k := range cats["zh"].texts {
+		require.Contains(t, cats["en"].texts, k, "en lacks %s", k)
+	}
+	for k := range cats["en"].texts {
+		if !englishOnly.MatchString(k) {
+			require.Contains(t, cats["zh"].texts, k, "zh lacks %s", k)
+		}
+	}
+	used := regexp.MustCompile(`\{\{-?\s*t "([^"]+)"|\(t "([^"]+)"`)
+	names, err := templatesFS.ReadDir("templates")
+	require.NoError(t, err)
+	for _, n := range names {
+		b, err := templatesFS.ReadFile("templates/" + n.Name())
+		require.NoError(t, err)
+		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
+			key := m[1] + m[2]
+			require.Contains(t, cats["zh"].texts, key, "%s uses %s", n.Name(), key)
+		}
+	}
+}
+
+// Vendored files go out compressed and cacheable for a year under their versioned URL.
+func TestStaticFilesAreCompressedAndCached(t *testing.T) {
+	as, err := loadAssets()
+	require.NoError(t, err)
+	require.Contains(t, as, "vendor/htmx-2.0.11/LICENSE", "the licence travels with the file")
+	for _, name := range []string{"style.css", "vendor/htmx-2.0.11/htmx.min.js"} {
+		req := httptest.NewRequest("GET", as.URL(name), nil)
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		rec := httptest.NewRecorder()
+		as.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+		require.Equal(t, "public, max-age=31536000, immutable", rec.Header().Get("Cache-Control"))
+		zr, err := gzip.NewReader(rec.Body)
+		require.NoError(t, err)
+		body, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		require.Equal(t, as[name].body, body)
+		t.Logf("%s: %d bytes, %d gzip-compressed", name, len(as[name].body), len(as[name].gz))
+
+		// Without the current version the browser must ask again.
+		rec = httptest.NewRecorder()
+		as.ServeHTTP(rec, httptest.NewRequest("GET", "/static/"+name, nil))
+		require.Equal(t, "no-cache", rec.Header().Get("Cache-Control"))
+		require.Empty(t, rec.Header().Get("Content-Encoding"))
+	}
+}
+
+// ?next= only ever leads to a page of this site.
+func TestNextStaysOnSite(t *testing.T) {
+	for p, want := range map[string]string{
+		"/items/abc?open=x": "/items/abc?open=x", "//evil.example/": "", "/\\evil.example": "", "https://evil.example/": "",
+		"items/abc": "", "": "",
+	} {
+		require.Equal(t, want, localPath(p), p)
+	}
+	require.True(t, strings.HasPrefix(landing(auth.Actor{Roles: []role.Role{role.Leader}}), "/overview"))
+}

@@ -1,0 +1,124 @@
+package rectification
+
+import (
+	"context"
+	"slices"
+
+	"rectify/internal/apperr"
+	"rectify/internal/auth"
+	"rectify/internal/evidence"
+	"rectify/internal/items"
+	"rectify/internal/order"
+	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
+)
+
+// A CloseOutReview is a close-out request (申请销号) waiting for the actor's unit: the item,
+// the request as the audit trail holds it (who, when, what they said) and the evidence it
+// named.
+type CloseOutReview struct {
+	Item     items.Row
+	Request  items.Event
+	Evidence []evidence.File
+}
+
+// An ExtensionReview is an extension request (延期申请) waiting for the actor's unit, with
+// the request as the audit trail holds it (its note is the reason).
+type ExtensionReview struct {
+	Item    items.Row
+	Request items.Event
+}
+
+// ReviewQueue is what waits for a reviewing unit (待审核): close-out requests to close out or
+// return, and extension requests to approve or refuse.
+type ReviewQueue struct {
+	CloseOuts  []CloseOutReview
+	Extensions []ExtensionReview
+}
+
+// ReviewQueue lists the close-out and extension requests on items the actor's unit issued.
+// Only the roles that review (组织部门, 乡镇干部) have a queue.
+func (s *Service) ReviewQueue(ctx context.Context, a auth.Actor) (ReviewQueue, error) {
+	if !a.CanIssue() {
+		return ReviewQueue{}, apperr.New(apperr.Forbidden, "actor", "只有组织部门或乡镇干部审核销号和延期申请")
+	}
+	sc, now := order.ScopeOf(a), s.Now()
+	asked, err := s.Items.List(ctx, sc, items.Filter{ToDo: true, State: string(itemmsg.CloseRequested)}, now)
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	var q ReviewQueue
+	for _, row := range asked {
+		if row.IssuerUnitID != a.UnitID {
+			continue
+		}
+		r := CloseOutReview{Item: row}
+		if r.Request, err = s.lastRequest(ctx, row.ID, itemmsg.RequestClose); err != nil {
+			return ReviewQueue{}, err
+		}
+		files, err := s.Evidence.ForItem(ctx, row.ID)
+		if err != nil {
+			return ReviewQueue{}, err
+		}
+		for _, f := range files {
+			if slices.Contains(r.Request.EvidenceIDs, f.ID) {
+				r.Evidence = append(r.Evidence, f)
+			}
+		}
+		q.CloseOuts = append(q.CloseOuts, r)
+	}
+	ext, err := s.Items.ExtensionRequests(ctx, sc, now)
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	for _, row := range ext {
+		r := ExtensionReview{Item: row}
+		if r.Request, err = s.lastRequest(ctx, row.ID, itemmsg.RequestExtension); err != nil {
+			return ReviewQueue{}, err
+		}
+		q.Extensions = append(q.Extensions, r)
+	}
+	return q, nil
+}
+
+// lastRequest is the latest entry of an action in an item's audit trail.
+func (s *Service) lastRequest(ctx context.Context, itemID string, action itemmsg.Action) (items.Event, error) {
+	tl, err := s.Items.Timeline(ctx, itemID)
+	if err != nil {
+		return items.Event{}, err
+	}
+	for _, e := range slices.Backward(tl) {
+		if e.Action == string(action) {
+			return e, nil
+		}
+	}
+	return items.Event{}, nil
+}
+
+// Offered lists the actions a may take on an item now, in lifecycle order: what a page
+// offers as buttons. It follows the workflow's rules on who may act and in which states;
+// the workflow's validator still judges every action taken.
+func Offered(a auth.Actor, row items.Row) []itemmsg.Action {
+	actor := itemmsg.Actor{PersonID: a.PersonID, Name: a.Name, UnitID: a.UnitID, Roles: a.Roles}
+	st := itemmsg.State(row.State)
+	open := st == itemmsg.Acknowledged || st == itemmsg.InProgress
+	can := map[itemmsg.Action]bool{
+		itemmsg.Acknowledge:  st == itemmsg.Issued,
+		itemmsg.Progress:     open,
+		itemmsg.RequestClose: open,
+		// 延期 is asked before the deadline, one request at a time, of an item that has one.
+		itemmsg.RequestExtension: (st == itemmsg.Issued || open) && row.ExtensionAsk == "" && !row.Overdue &&
+			(row.Due != "" || row.DueAt != nil),
+		itemmsg.Close:            st == itemmsg.CloseRequested,
+		itemmsg.Return:           st == itemmsg.CloseRequested,
+		itemmsg.ApproveExtension: !st.Terminal() && row.ExtensionAsk != "",
+		itemmsg.RefuseExtension:  !st.Terminal() && row.ExtensionAsk != "",
+	}
+	var out []itemmsg.Action
+	for _, act := range itemmsg.Actions {
+		if can[act] && item.MayAct(actor, act, row.UnitID, row.IssuerUnitID) == nil {
+			out = append(out, act)
+		}
+	}
+	return out
+}
