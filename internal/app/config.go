@@ -16,9 +16,22 @@ import (
 )
 
 // Config is read from the environment (the env tags); every field has a documented
-// default in README's table, whose order the fields follow. An empty variable counts as
-// unset.
+// default in README's table, whose order the groups and their fields follow. An empty
+// variable counts as unset. The groups are embedded, so cfg.DatabaseURL and the like
+// read as before.
 type Config struct {
+	DatabaseConfig
+	TemporalConfig
+	HTTPConfig
+	FilesConfig
+	JobsConfig
+	SendingConfig
+	// Notify is read by notify.ConfigFromEnv: SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS.
+	Notify notify.Config `env:"-"`
+}
+
+// DatabaseConfig is where PostgreSQL is and as whom to connect.
+type DatabaseConfig struct {
 	// DatabaseURL is the app's role (db.AppRole), which owns nothing.
 	DatabaseURL string `env:"DATABASE_URL"`
 	// MigrateDatabaseURL is the owner's; empty means DatabaseURL with the user
@@ -26,56 +39,69 @@ type Config struct {
 	MigrateDatabaseURL string `env:"MIGRATE_DATABASE_URL"`
 	// AdminDatabaseURL is a superuser's, used only by `rectify dev` and
 	// `rectify bootstrap` to create the owner role and the database.
-	AdminDatabaseURL  string `env:"ADMIN_DATABASE_URL"`
+	AdminDatabaseURL string `env:"ADMIN_DATABASE_URL"`
+	// DBMaxConns is the PostgreSQL connections per process.
+	DBMaxConns int `env:"RECTIFY_DB_MAX_CONNS"`
+}
+
+// TemporalConfig is the Temporal frontend and the queue the worker and the API share.
+type TemporalConfig struct {
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE"`
 	TaskQueue         string `env:"RECTIFY_TASK_QUEUE"`
-	Listen            string `env:"RECTIFY_LISTEN"`
-	EvidenceDir       string `env:"RECTIFY_EVIDENCE_DIR"`
-	// IssueConcurrency is how many unit workflows are started at once.
-	IssueConcurrency int           `env:"RECTIFY_ISSUE_CONCURRENCY"`
-	RequestTimeout   time.Duration `env:"RECTIFY_REQUEST_TIMEOUT"`
+}
+
+// HTTPConfig is the API server and how it is reached.
+type HTTPConfig struct {
+	Listen string `env:"RECTIFY_LISTEN"`
+	// PublicURL is the base of links in messages.
+	PublicURL string `env:"RECTIFY_PUBLIC_URL"`
 	// SecureCookie is on by itself when PublicURL is https.
 	SecureCookie bool `env:"RECTIFY_SECURE_COOKIE"`
 	// ClientIPHeader is the header a trusted reverse proxy puts the client's address in.
-	ClientIPHeader string `env:"RECTIFY_CLIENT_IP_HEADER"`
+	ClientIPHeader string        `env:"RECTIFY_CLIENT_IP_HEADER"`
+	RequestTimeout time.Duration `env:"RECTIFY_REQUEST_TIMEOUT"`
+}
+
+// FilesConfig is what lives on disk beside the database.
+type FilesConfig struct {
+	EvidenceDir string `env:"RECTIFY_EVIDENCE_DIR"`
 	// HolidayFiles are extra holiday-cn year files, comma-separated.
 	HolidayFiles string `env:"RECTIFY_HOLIDAY_FILES"`
-	// PublicURL is the base of links in messages.
-	PublicURL string `env:"RECTIFY_PUBLIC_URL"`
-	// SendConcurrency is how many people are sent to at once.
-	SendConcurrency int `env:"RECTIFY_SEND_CONCURRENCY"`
-	// DBMaxConns is the PostgreSQL connections per process.
-	DBMaxConns int `env:"RECTIFY_DB_MAX_CONNS"`
-	// DispatchSettle is the wait after a send slot for stragglers.
-	DispatchSettle time.Duration `env:"RECTIFY_DISPATCH_SETTLE"`
+}
+
+// JobsConfig bounds the work done in the background or in batches.
+type JobsConfig struct {
+	// IssueConcurrency is how many unit workflows are started at once.
+	IssueConcurrency int `env:"RECTIFY_ISSUE_CONCURRENCY"`
 	// ImportLease: a background import whose process died is resumed after this.
 	ImportLease time.Duration `env:"RECTIFY_IMPORT_LEASE"`
 	// ReconcileEvery is how often the worker starts weak cases left without a workflow.
 	ReconcileEvery time.Duration `env:"RECTIFY_RECONCILE_EVERY"`
-	// Notify is read by notify.ConfigFromEnv: SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS.
-	Notify notify.Config `env:"-"`
+}
+
+// SendingConfig paces the reminders.
+type SendingConfig struct {
+	// SendConcurrency is how many people are sent to at once.
+	SendConcurrency int `env:"RECTIFY_SEND_CONCURRENCY"`
+	// DispatchSettle is the wait after a send slot for stragglers.
+	DispatchSettle time.Duration `env:"RECTIFY_DISPATCH_SETTLE"`
 }
 
 // Defaults is the configuration of a local development machine.
 func Defaults() Config {
 	return Config{
-		DatabaseURL:       "postgres://rectify_app@127.0.0.1:5432/rectify?sslmode=disable",
-		AdminDatabaseURL:  "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
-		TemporalAddress:   "127.0.0.1:7233",
-		TemporalNamespace: "default",
-		TaskQueue:         "rectify",
-		Listen:            "127.0.0.1:8080",
-		EvidenceDir:       "var/evidence",
-		IssueConcurrency:  32,
-		RequestTimeout:    30 * time.Second,
-		PublicURL:         "http://127.0.0.1:8080",
-		SendConcurrency:   16,
-		DBMaxConns:        12,
-		DispatchSettle:    5 * time.Second,
-		ImportLease:       30 * time.Second,
-		ReconcileEvery:    5 * time.Minute,
-		Notify:            notify.DefaultConfig(),
+		DatabaseConfig: DatabaseConfig{
+			DatabaseURL:      "postgres://rectify_app@127.0.0.1:5432/rectify?sslmode=disable",
+			AdminDatabaseURL: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
+			DBMaxConns:       12,
+		},
+		TemporalConfig: TemporalConfig{TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default", TaskQueue: "rectify"},
+		HTTPConfig:     HTTPConfig{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", RequestTimeout: 30 * time.Second},
+		FilesConfig:    FilesConfig{EvidenceDir: "var/evidence"},
+		JobsConfig:     JobsConfig{IssueConcurrency: 32, ImportLease: 30 * time.Second, ReconcileEvery: 5 * time.Minute},
+		SendingConfig:  SendingConfig{SendConcurrency: 16, DispatchSettle: 5 * time.Second},
+		Notify:         notify.DefaultConfig(),
 	}
 }
 
@@ -149,7 +175,7 @@ func envError(err error, raw map[string]string) error {
 }
 
 // MigrateURL is the owner's URL: MigrateDatabaseURL, or DatabaseURL as db.OwnerRole.
-func (c Config) MigrateURL() (string, error) {
+func (c DatabaseConfig) MigrateURL() (string, error) {
 	if c.MigrateDatabaseURL != "" {
 		return c.MigrateDatabaseURL, nil
 	}

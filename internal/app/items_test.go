@@ -9,10 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"rectify/internal/rectification"
-	"rectify/internal/role"
-	"rectify/workflows/item/itemmsg"
-	"rectify/workflows/weakcase/weakcasemsg"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +24,11 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/order"
 	"rectify/internal/org"
+	"rectify/internal/rectification"
+	"rectify/internal/role"
 	"rectify/internal/weak"
+	"rectify/workflows/item/itemmsg"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // requireRefused requires a 400 whose error names the field.

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"rectify/internal/rectification"
-	"rectify/workflows/item/itemmsg"
 	"strings"
 	"testing"
 
@@ -15,7 +13,9 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/ledger"
+	"rectify/internal/rectification"
 	"rectify/internal/testenv"
+	"rectify/workflows/item/itemmsg"
 )
 
 // findCol finds a header's column and row in a sheet.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"rectify/workflows/item/itemmsg"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +26,7 @@ import (
 	"rectify/internal/order"
 	"rectify/internal/testenv"
 	"rectify/workflows/item"
+	"rectify/workflows/item/itemmsg"
 )
 
 // Shared by the scenarios of this package: the dev server they all use, the orders they

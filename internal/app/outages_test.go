@@ -8,10 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"rectify/workflows/dispatch"
-	"rectify/workflows/dispatch/dispatchmsg"
-	"rectify/workflows/item/itemmsg"
-	"rectify/workflows/weakcase/weakcasemsg"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,7 +29,11 @@ import (
 	"rectify/internal/role"
 	"rectify/internal/testenv"
 	"rectify/internal/weak"
+	"rectify/workflows/dispatch"
+	"rectify/workflows/dispatch/dispatchmsg"
+	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // Killing the worker process in the middle of issuing 500 items (2 measures to 250 units)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"rectify/workflows/dispatch/dispatchmsg"
-	"rectify/workflows/item/itemmsg"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +21,8 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/light"
 	"rectify/internal/order"
+	"rectify/workflows/dispatch/dispatchmsg"
+	"rectify/workflows/item/itemmsg"
 )
 
 // An order entered 20 days after issue, to T1 and T2, with one measure long overdue and one

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"rectify/internal/rectification"
-	"rectify/workflows/item/itemmsg"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +17,8 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/items"
 	"rectify/internal/order"
+	"rectify/internal/rectification"
+	"rectify/workflows/item/itemmsg"
 )
 
 // errorCodes is the JSON error code each refusal status must carry.

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"rectify/workflows/weakcase/weakcasemsg"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
 	"rectify/internal/weak"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // A county screens its branches: each township proposes its own; the county determines one

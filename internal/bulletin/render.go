@@ -99,15 +99,15 @@ func (b *Bulletin) xlsx() ([]byte, error) {
 	}
 
 	rows = nil
-	for i, o := range b.Overdue {
+	for _, o := range b.Overdue {
 		listed := ""
 		if o.Listed {
 			listed = "是"
 		}
-		rows = append(rows, []any{i + 1, o.Unit, o.Order, o.Measure, o.Due, o.DaysOverdue, listed})
+		rows = append(rows, []any{o.Unit, o.Order, o.Measure, o.Due, o.DaysOverdue, listed})
 	}
-	overdue := sheet.Table{Sheet: "超期事项", Columns: []sheet.Column{
-		{Header: "序号", Width: 6}, {Header: "单位", Width: 16, Kind: sheet.Wrap}, {Header: "整改通知", Width: 24, Kind: sheet.Wrap},
+	overdue := sheet.Table{Sheet: "超期事项", Numbered: true, Columns: []sheet.Column{
+		{Header: "单位", Width: 16, Kind: sheet.Wrap}, {Header: "整改通知", Width: 24, Kind: sheet.Wrap},
 		{Header: "整改措施", Width: 36, Kind: sheet.Wrap}, {Header: "完成时限", Width: 12, Kind: sheet.Date},
 		{Header: "超期工作日", Width: 10}, {Header: "挂牌督办", Width: 8},
 	}}

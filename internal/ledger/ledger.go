@@ -67,8 +67,8 @@ const (
 	HeaderKeyEN          = "Item ID|Revision"
 )
 
+// ledgerColumns follow the number column (序号) sheet puts first.
 var ledgerColumns = []sheet.Column{
-	{Header: "序号", HeaderEN: "No.", Width: 6, Kind: sheet.Center},
 	{Header: "问题", HeaderEN: "Problem", Width: 32, Kind: sheet.Wrap},
 	{Header: "整改措施", HeaderEN: "Measure", Width: 36, Kind: sheet.Wrap},
 	{Header: "验收标准", HeaderEN: "Acceptance criterion", Width: 24, Kind: sheet.Wrap},
@@ -159,7 +159,6 @@ type book struct {
 	tw       *sheet.TableWriter
 	english  bool
 	progress bool
-	n        int   // data rows written
 	vals     []any // reused row buffer
 }
 
@@ -186,7 +185,7 @@ func newBook(o Options, progress bool, nRows int) (_ *book, err error) {
 	}
 	b := &book{english: o.English, progress: progress}
 	t := sheet.Table{Sheet: name, Title: title, Subtitle: genText, Rows: nRows, English: o.English,
-		Columns: ledgerColumns}
+		Numbered: true, Columns: ledgerColumns}
 	if progress {
 		t.Columns = append(append([]sheet.Column(nil), ledgerColumns...), progressColumns...)
 		base, notes := len(ledgerColumns), progressNotes[0]
@@ -227,19 +226,17 @@ func (b *book) pick(zh, en string) string {
 }
 
 func (b *book) addRow(r Row) error {
-	b.n++
 	v := b.vals
 	clear(v)
-	v[0] = b.n
-	v[1], v[2], v[3], v[4] = r.Problem, r.Measure, r.Criterion, r.Unit
-	v[5], v[6], v[7] = r.Primary, r.Direct, r.Handler
-	v[8], v[9], v[10], v[11] = r.Due, r.DeadlineKind, r.Progress, r.Status
-	v[12], v[13] = b.lightText(r.Light), r.LightReason
+	v[0], v[1], v[2], v[3] = r.Problem, r.Measure, r.Criterion, r.Unit
+	v[4], v[5], v[6] = r.Primary, r.Direct, r.Handler
+	v[7], v[8], v[9], v[10] = r.Due, r.DeadlineKind, r.Progress, r.Status
+	v[11], v[12] = b.lightText(r.Light), r.LightReason
 	if r.DaysOverdue > 0 {
-		v[14] = r.DaysOverdue
+		v[13] = r.DaysOverdue
 	}
 	if r.Listed {
-		v[15] = b.pick("是", "Yes")
+		v[14] = b.pick("是", "Yes")
 	}
 	if b.progress {
 		v[len(ledgerColumns)+3] = r.ItemID + "|" + strconv.FormatInt(r.Revision, 10)

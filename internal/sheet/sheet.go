@@ -61,6 +61,9 @@ type Table struct {
 	Subtitle string
 	// Columns with no header at all leave the header row out.
 	Columns []Column
+	// Numbered puts the column 序号 (No.) before Columns, numbering the data rows from 1
+	// as every ledger does; Row then takes the values of Columns alone.
+	Numbered bool
 	// Rows is how many data rows will come, when known: it bounds the filter and the
 	// drop-downs of Choices, which Excel keeps outside the streamed rows.
 	Rows int
@@ -68,6 +71,28 @@ type Table struct {
 	Filter bool
 	// English switches the headers (HeaderEN) and the page footer to English.
 	English bool
+}
+
+// numberColumn is the first column of a Numbered table.
+var numberColumn = Column{Header: "序号", HeaderEN: "No.", Width: 6, Kind: Center}
+
+// columns are all the columns of t, the number column first when it is Numbered.
+func (t Table) columns() []Column {
+	if !t.Numbered {
+		return t.Columns
+	}
+	return append([]Column{numberColumn}, t.Columns...)
+}
+
+// Headers are the header texts of t's columns as written, in Chinese or English as
+// t.English says.
+func (t Table) Headers() []string {
+	cols := t.columns()
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Head(t.English)
+	}
+	return out
 }
 
 // Book is a workbook being written. Close it when done.
@@ -109,7 +134,9 @@ type TableWriter struct {
 	b       *Book
 	sw      *excelize.StreamWriter
 	cols    []Column
-	next    int // row number of the next data row
+	next    int   // row number of the next data row
+	rows    int   // data rows written
+	numbers []any // the row number and the caller's values, in a Numbered table
 	vals    []any
 	cells   []excelize.Cell
 	flushed bool
@@ -138,6 +165,8 @@ func (b *Book) table(t Table) (*TableWriter, error) {
 		return nil, err
 	}
 	b.n++
+	numbered := t.Numbered
+	t.Columns, t.Numbered = t.columns(), false
 
 	titleRow, headerRow := 0, 0
 	if t.Title != "" {
@@ -169,6 +198,9 @@ func (b *Book) table(t Table) (*TableWriter, error) {
 	}
 	tw := &TableWriter{b: b, sw: sw, cols: t.Columns, next: firstData,
 		vals: make([]any, len(t.Columns)), cells: make([]excelize.Cell, len(t.Columns))}
+	if numbered {
+		tw.numbers = make([]any, 0, len(t.Columns))
+	}
 	b.open = tw
 	// Each call moves its column to the front of <cols>, which the stream writer
 	// does not sort; Excel wants them ascending, so go from the last column back.
@@ -312,10 +344,15 @@ func (b *Book) notes(sheet string, cols []Column, headerRow, firstData, rows int
 
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
-// Row writes the next data row, one value per column (missing ones stay blank). An
-// empty string or nil leaves the cell blank but styled; a Lit is shown on its fill;
-// in a Date column, YYYY-MM-DD text is written as a date. vals may be reused.
+// Row writes the next data row, one value per column (missing ones stay blank), the
+// number column of a Numbered table left out. An empty string or nil leaves the cell
+// blank but styled; a Lit is shown on its fill; in a Date column, YYYY-MM-DD text is
+// written as a date. vals may be reused.
 func (tw *TableWriter) Row(vals []any) error {
+	if tw.numbers != nil {
+		tw.numbers = append(append(tw.numbers[:0], tw.rows+1), vals...)
+		vals = tw.numbers
+	}
 	st := &tw.b.st
 	c := tw.cells
 	for i, col := range tw.cols {
@@ -360,6 +397,7 @@ func (tw *TableWriter) Row(vals []any) error {
 		return fmt.Errorf("sheet.Row %d: %w", tw.next, err)
 	}
 	tw.next++
+	tw.rows++
 	return nil
 }
 

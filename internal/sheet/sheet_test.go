@@ -18,14 +18,17 @@ func TestTwoTables(t *testing.T) {
 	require.NoError(t, err)
 	defer b.Close()
 
-	tw, err := b.Table(sheet.Table{Sheet: "一", Title: "标题", Subtitle: "副标题", Rows: 2, Filter: true, Columns: []sheet.Column{
-		{Header: "序号", Width: 6}, {Header: "日期", Width: 12, Kind: sheet.Date}, {Header: "灯", Width: 8},
+	one := sheet.Table{Sheet: "一", Title: "标题", Subtitle: "副标题", Rows: 2, Filter: true, Numbered: true, Columns: []sheet.Column{
+		{Header: "日期", Width: 12, Kind: sheet.Date}, {Header: "灯", Width: 8},
 		{Header: "填写", Width: 20, Kind: sheet.Fill, Note: "请填写", Choices: []string{"是", "否"}},
 		{Header: "键", Kind: sheet.Hidden},
-	}})
+	}}
+	require.Equal(t, []string{"序号", "日期", "灯", "填写", "键"}, one.Headers())
+	require.Equal(t, []string{"No."}, sheet.Table{Numbered: true, English: true}.Headers())
+	tw, err := b.Table(one)
 	require.NoError(t, err)
-	require.NoError(t, tw.Row([]any{1, "2025-03-31", sheet.Lit{Text: "红", Light: light.Red}, "", "k1"}))
-	require.NoError(t, tw.Row([]any{2, "年底前", sheet.Lit{Text: "绿", Light: light.Green}}))
+	require.NoError(t, tw.Row([]any{"2025-03-31", sheet.Lit{Text: "红", Light: light.Red}, "", "k1"}))
+	require.NoError(t, tw.Row([]any{"年底前", sheet.Lit{Text: "绿", Light: light.Green}}))
 
 	tw, err = b.Table(sheet.Table{Sheet: "二", Columns: []sheet.Column{{Width: 20}, {Width: 10}}})
 	require.NoError(t, err)

@@ -19,9 +19,9 @@ const (
 	LedgerSheetEN = "Ledger"
 )
 
-// ledgerColumns are the ledger's columns, in order.
+// ledgerColumns are the ledger's columns, in order, after the number column (序号) sheet
+// puts first.
 var ledgerColumns = []sheet.Column{
-	{Header: "序号", HeaderEN: "No.", Width: 6, Kind: sheet.Center},
 	{Header: "村（社区）党组织", HeaderEN: "Branch", Width: 20, Kind: sheet.Wrap},
 	{Header: "乡镇", HeaderEN: "Township", Width: 14, Kind: sheet.Wrap},
 	{Header: "软弱涣散原因", HeaderEN: "Reasons", Width: 40, Kind: sheet.Wrap},
@@ -37,11 +37,7 @@ var ledgerColumns = []sheet.Column{
 
 // LedgerHeaders are the ledger's header texts, Chinese or English.
 func LedgerHeaders(english bool) []string {
-	out := make([]string, len(ledgerColumns))
-	for i, c := range ledgerColumns {
-		out[i] = c.Head(english)
-	}
-	return out
+	return sheet.Table{Numbered: true, Columns: ledgerColumns, English: english}.Headers()
 }
 
 // WriteLedger writes the campaign's ledger (台账) of the cases visible in scope as .xlsx to
@@ -59,7 +55,7 @@ func (s *Store) WriteLedger(ctx context.Context, sc order.Scope, campaignID int6
 	}
 	now := time.Now().In(order.Shanghai)
 	t := sheet.Table{Sheet: LedgerSheet, Title: camp.Title + "台账",
-		Subtitle: "生成时间：" + now.Format("2006-01-02 15:04"), Columns: ledgerColumns, Rows: len(cases), Filter: true, English: english}
+		Subtitle: "生成时间：" + now.Format("2006-01-02 15:04"), Numbered: true, Columns: ledgerColumns, Rows: len(cases), Filter: true, English: english}
 	if english {
 		t.Sheet, t.Title = LedgerSheetEN, fmt.Sprintf("Weak and lax Party branches: rectification ledger %d (%s)", camp.Year, camp.UnitName)
 		t.Subtitle = "Generated " + now.Format("2006-01-02 15:04")
@@ -73,8 +69,8 @@ func (s *Store) WriteLedger(ctx context.Context, sc order.Scope, campaignID int6
 	if err != nil {
 		return err
 	}
-	for i, c := range cases {
-		if err := tw.Row(ledgerRow(i+1, c, english)); err != nil {
+	for _, c := range cases {
+		if err := tw.Row(ledgerRow(c, english)); err != nil {
 			return err
 		}
 	}
@@ -82,7 +78,7 @@ func (s *Store) WriteLedger(ctx context.Context, sc order.Scope, campaignID int6
 	return err
 }
 
-func ledgerRow(n int, c CaseRow, english bool) []any {
+func ledgerRow(c CaseRow, english bool) []any {
 	reasons := make([]string, len(c.Reasons))
 	for i, r := range c.Reasons {
 		reasons[i] = r.Name
@@ -105,7 +101,7 @@ func ledgerRow(n int, c CaseRow, english bool) []any {
 			stage += fmt.Sprintf("（反弹%d次）", c.Relapses)
 		}
 	}
-	return []any{n, c.BranchName, c.TownshipName, strings.Join(reasons, "\n"), c.CountyLeader, c.TownshipLeader,
+	return []any{c.BranchName, c.TownshipName, strings.Join(reasons, "\n"), c.CountyLeader, c.TownshipLeader,
 		c.FirstSecretary, c.PairedUnit, fmt.Sprintf("%d/%d", c.PlanClosed, c.PlanTotal), stage, lit, c.ReportsReceived}
 }
 
