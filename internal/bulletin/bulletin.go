@@ -167,13 +167,13 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 			}
 		}
 	}
-	b.CloseRate = rate(b.Closed, b.Total)
+	b.CloseRate = Rate(b.Closed, b.Total)
 	slices.SortStableFunc(b.Overdue, func(x, y OverdueItem) int { return cmp.Compare(y.DaysOverdue, x.DaysOverdue) })
 	for _, u := range units {
 		a := acc[u]
-		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: rate(a.closed, a.total), Overdue: a.overdue})
+		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: Rate(a.closed, a.total), Overdue: a.overdue})
 	}
-	rank(b.Ranking)
+	Rank(b.Ranking)
 	prev, err := s.previous(ctx, issuerUnitID, kind, end)
 	if err != nil {
 		return b, err
@@ -185,7 +185,8 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 	return b, nil
 }
 
-func rate(closed, total int) float64 {
+// Rate is the close-out rate (销号率): closed of total, 0 when there is nothing to close.
+func Rate(closed, total int) float64 {
 	if total == 0 {
 		return 0
 	}
@@ -194,9 +195,9 @@ func rate(closed, total int) float64 {
 
 func pct(r float64) int { return int(r*100 + 0.5) }
 
-// rank orders units by close-out rate, then fewer overdue items, then name, and writes the
-// sentence that explains each place.
-func rank(rs []UnitRank) {
+// Rank orders units by close-out rate, then fewer overdue items, then name, and writes the
+// sentence that explains each place: bulletins and the leaders' dashboard rank alike.
+func Rank(rs []UnitRank) {
 	slices.SortStableFunc(rs, func(x, y UnitRank) int {
 		if c := cmp.Compare(y.Rate, x.Rate); c != 0 {
 			return c
