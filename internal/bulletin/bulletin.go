@@ -193,7 +193,8 @@ func Rate(closed, total int) float64 {
 	return float64(closed) / float64(total)
 }
 
-func pct(r float64) int { return int(r*100 + 0.5) }
+// Percent is a rate in whole per cent, rounded as bulletins print it.
+func Percent(r float64) int { return int(r*100 + 0.5) }
 
 // Rank orders units by close-out rate, then fewer overdue items, then name, and writes the
 // sentence that explains each place: bulletins and the leaders' dashboard rank alike.
@@ -222,9 +223,9 @@ func Rank(rs []UnitRank) {
 		case i > 0 && rs[i-1].Rate == r.Rate:
 			why = fmt.Sprintf("销号率与超期事项均与%s相同", rs[i-1].Unit)
 		case i > 0:
-			why = fmt.Sprintf("销号率比%s低%d个百分点", rs[i-1].Unit, pct(rs[i-1].Rate)-pct(r.Rate))
+			why = fmt.Sprintf("销号率比%s低%d个百分点", rs[i-1].Unit, Percent(rs[i-1].Rate)-Percent(r.Rate))
 		}
-		r.Sentence = fmt.Sprintf("%s：销号率%d%%（%d/%d项），超期%d项，列第%d位", r.Unit, pct(r.Rate), r.Closed, r.Total, r.Overdue, r.Rank)
+		r.Sentence = fmt.Sprintf("%s：销号率%d%%（%d/%d项），超期%d项，列第%d位", r.Unit, Percent(r.Rate), r.Closed, r.Total, r.Overdue, r.Rank)
 		if why != "" {
 			r.Sentence += "，" + why
 		}

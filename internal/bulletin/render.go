@@ -24,9 +24,9 @@ func (b *Bulletin) Message(xlsx []byte) notify.Message {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s\n\n", b.Title())
 	fmt.Fprintf(&sb, "一、总体情况：本期交办整改事项%d项，销号%d项；累计交办%d项，已销号%d项，销号率%d%%。\n",
-		b.IssuedInPeriod, b.ClosedInPeriod, b.Total, b.Closed, pct(b.CloseRate))
+		b.IssuedInPeriod, b.ClosedInPeriod, b.Total, b.Closed, Percent(b.CloseRate))
 	if c := b.Change; c != nil {
-		fmt.Fprintf(&sb, "与上期相比：销号%+d项，销号率%+d个百分点，超期事项%+d项。\n", c.ClosedDelta, pct(c.RateDelta), c.OverdueDelta)
+		fmt.Fprintf(&sb, "与上期相比：销号%+d项，销号率%+d个百分点，超期事项%+d项。\n", c.ClosedDelta, Percent(c.RateDelta), c.OverdueDelta)
 	}
 	fmt.Fprintf(&sb, "二、超期事项%d项，其中挂牌督办%d项。\n", len(b.Overdue), b.Listed)
 	for i, o := range b.Overdue {
@@ -70,11 +70,11 @@ func (b *Bulletin) xlsx() ([]byte, error) {
 	defer book.Close()
 	rows := [][]any{
 		{"本期交办", b.IssuedInPeriod}, {"本期销号", b.ClosedInPeriod},
-		{"累计交办（不含撤销）", b.Total}, {"累计销号", b.Closed}, {"销号率", fmt.Sprintf("%d%%", pct(b.CloseRate))},
+		{"累计交办（不含撤销）", b.Total}, {"累计销号", b.Closed}, {"销号率", fmt.Sprintf("%d%%", Percent(b.CloseRate))},
 		{"超期事项", len(b.Overdue)}, {"挂牌督办", b.Listed},
 	}
 	if c := b.Change; c != nil {
-		rows = append(rows, []any{"较上期销号", c.ClosedDelta}, []any{"较上期销号率（百分点）", pct(c.RateDelta)}, []any{"较上期超期事项", c.OverdueDelta})
+		rows = append(rows, []any{"较上期销号", c.ClosedDelta}, []any{"较上期销号率（百分点）", Percent(c.RateDelta)}, []any{"较上期超期事项", c.OverdueDelta})
 	}
 	if w := b.WeakBranches; w != nil {
 		rows = append(rows, []any{fmt.Sprintf("%d年软弱涣散党组织：认定", w.Year), w.Determined}, []any{"整顿中", w.InRectification},
@@ -87,7 +87,7 @@ func (b *Bulletin) xlsx() ([]byte, error) {
 
 	rows = nil
 	for _, r := range b.Ranking {
-		rows = append(rows, []any{r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", pct(r.Rate)), r.Overdue, r.Sentence})
+		rows = append(rows, []any{r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", Percent(r.Rate)), r.Overdue, r.Sentence})
 	}
 	ranking := sheet.Table{Sheet: "单位排名", Columns: []sheet.Column{
 		{Header: "名次", Width: 6}, {Header: "单位", Width: 24, Kind: sheet.Wrap}, {Header: "交办", Width: 8},
