@@ -221,9 +221,11 @@ func (s *System) workflows(tc client.Client) reachable.Workflows {
 func (s *System) Handler() http.Handler {
 	temporal := reachable.Temporal(s.Temporal)
 	rect := s.Rectification()
-	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
+	weak := s.weakBranch(temporal, rect)
+	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: weak, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
-	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Timeout: s.Config.RequestTimeout, PublicURL: s.Config.PublicURL})
+	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Weak: weak, Timeout: s.Config.RequestTimeout,
+		PublicURL: s.Config.PublicURL})
 	if err != nil {
 		panic(err) // the embedded templates, catalogues and files are checked by the pages' tests
 	}

@@ -244,30 +244,11 @@ func measure(content, criterion, due string) order.Measure {
 // days ago whose measure fell due ten days ago (red). It returns the item ids by measure.
 func township(t *testing.T, e *apptest.Env) map[string]string {
 	t.Helper()
-	ctx := context.Background()
-	cs := e.Login("cs")
-	var created struct{ ID int64 }
-	cs.JSON("POST", "/api/orders", order.Draft{Title: "关于巡察反馈问题整改的通知", Source: "巡察", Targets: []string{"T1"},
-		Problems: []order.Problem{{Description: "三会一课记录不全", Measures: []order.Measure{
-			measure("补齐近三年支部会议记录", "记录完整率100%", dueIn(2)),
-			measure("建立党员活动月度台账", "每月一张台账", dueIn(30)),
-		}}}}, 201, &created)
-	cs.JSON("POST", fmt.Sprintf("/api/orders/%d/issue", created.ID), nil, 202, nil)
-
-	past := time.Now().Add(-20 * 24 * time.Hour)
-	st := order.NewStore(e.Sys.Pool, func() time.Time { return past })
-	issuer, err := e.Org.PersonByLogin(ctx, "cs")
-	require.NoError(t, err)
-	late, err := st.Create(ctx, issuer.UnitID, issuer.ID, order.Draft{Title: "关于党员发展工作的整改通知", Source: "督查", Targets: []string{"T1"},
-		Problems: []order.Problem{{Description: "党员发展程序不规范", Measures: []order.Measure{
-			measure("逐一倒查近五年发展的党员", "倒查清单覆盖全部新党员", past.In(order.Shanghai).AddDate(0, 0, 10).Format("2006-01-02")),
-		}}}})
-	require.NoError(t, err)
-	at, err := st.BeginIssue(ctx, late, issuer.UnitID, issuer.ID)
-	require.NoError(t, err)
-	_, err = item.StartIssue(ctx, e.Sys.Temporal, e.Sys.Config.TaskQueue,
-		itemmsg.IssueOrderInput{Deployment: e.Sys.Deployment, OrderID: late, IssuedBy: issuer.ID, IssuedAt: at})
-	require.NoError(t, err)
+	issueNow(e.Login("cs"), "T1", "关于巡察反馈问题整改的通知", "三会一课记录不全",
+		measure("补齐近三年支部会议记录", "记录完整率100%", dueIn(2)),
+		measure("建立党员活动月度台账", "每月一张台账", dueIn(30)))
+	issuedDaysAgo(t, e, 20, "T1", "关于党员发展工作的整改通知", "党员发展程序不规范",
+		measure("逐一倒查近五年发展的党员", "倒查清单覆盖全部新党员", dueIn(-10)))
 
 	ids := map[string]string{}
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -285,6 +266,34 @@ func township(t *testing.T, e *apptest.Env) map[string]string {
 	return ids
 }
 
+// issueNow drafts an order from the person signed in on c to unit, with one problem and its
+// measures, and issues it through the API.
+func issueNow(c *apptest.Client, unit, title, problem string, measures ...order.Measure) {
+	var created struct{ ID int64 }
+	c.JSON("POST", "/api/orders", order.Draft{Title: title, Source: "巡察", Targets: []string{unit},
+		Problems: []order.Problem{{Description: problem, Measures: measures}}}, 201, &created)
+	c.JSON("POST", fmt.Sprintf("/api/orders/%d/issue", created.ID), nil, 202, nil)
+}
+
+// issuedDaysAgo enters an order of the county (cs) to unit with one problem and its
+// measures as if it had been issued days ago, and issues it.
+func issuedDaysAgo(t *testing.T, e *apptest.Env, days int, unit, title, problem string, measures ...order.Measure) {
+	t.Helper()
+	ctx := context.Background()
+	past := time.Now().Add(-time.Duration(days) * 24 * time.Hour)
+	st := order.NewStore(e.Sys.Pool, func() time.Time { return past })
+	issuer, err := e.Org.PersonByLogin(ctx, "cs")
+	require.NoError(t, err)
+	id, err := st.Create(ctx, issuer.UnitID, issuer.ID, order.Draft{Title: title, Source: "督查", Targets: []string{unit},
+		Problems: []order.Problem{{Description: problem, Measures: measures}}})
+	require.NoError(t, err)
+	at, err := st.BeginIssue(ctx, id, issuer.UnitID, issuer.ID)
+	require.NoError(t, err)
+	_, err = item.StartIssue(ctx, e.Sys.Temporal, e.Sys.Config.TaskQueue,
+		itemmsg.IssueOrderInput{Deployment: e.Sys.Deployment, OrderID: id, IssuedBy: issuer.ID, IssuedAt: at})
+	require.NoError(t, err)
+}
+
 // itemState reads an item back through the API, as the county sees it.
 func itemState(t *testing.T, e *apptest.Env, id string) rectification.ItemDetail {
 	t.Helper()
@@ -297,7 +306,7 @@ func itemState(t *testing.T, e *apptest.Env, id string) rectification.ItemDetail
 // county returns it with a reason; the township reads the reason and asks again; the county
 // closes it out. On the way: sign-in that leads back to a linked item, red-yellow-green
 // order, a refusal beside its field, an extension asked and approved, the leader's
-// read-only list and the English switch — every page at 390 px.
+// read-only dashboard and the English switch — every page at 390 px.
 func TestCloseOutOnAPhone(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	e.AlwaysWorking()
@@ -440,17 +449,17 @@ func TestCloseOutOnAPhone(t *testing.T) {
 	require.Equal(t, string(itemmsg.Closed), itemState(t, e, yellow).Item.State)
 	require.Contains(t, cs.text("main"), "没有待审核的销号申请")
 
-	// The leader lands on a read-only list.
+	// The leader lands on the dashboard (browser_dashboard_test.go walks it) and reads 城关镇's items.
 	cl := b.person("cl")
 	cl.open("/")
 	cl.fill("#login", "cl")
 	cl.fill("#password", apptest.Password)
 	require.Equal(t, 200, cl.tap("button[type=submit]"))
-	require.Equal(t, "/overview", cl.location())
-	require.Equal(t, []string{"1", "0", "1"}, cl.eval(`[...document.querySelectorAll('.counts li')].map(l => l.textContent.replace(/\D/g, ''))`),
+	require.Equal(t, "/dashboard", cl.location())
+	require.Equal(t, []string{"1", "0", "1"}, cl.eval(`[...document.querySelectorAll('#lights-table tfoot td')].slice(0, 3).map(td => td.textContent)`),
 		"one red, no yellow (closed), one green")
 	require.Empty(t, cl.eval(`[...document.querySelectorAll('main form')].map(f => f.action)`), "a leader only reads")
-	cl.check("overview")
+	require.Equal(t, 200, cl.tap(`#lights-table a[href="/dashboard/T1"]`))
 	require.Equal(t, 200, cl.tap("main .card a"))
 	require.Empty(t, cl.eval(`[...document.querySelectorAll('main form')].map(f => f.action)`), "no actions on the item either")
 

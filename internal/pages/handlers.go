@@ -16,7 +16,6 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
-	"rectify/internal/light"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
@@ -330,27 +329,6 @@ func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Acto
 		v.Extensions = append(v.Extensions, reviewCard{Item: x.Item, Deadline: deadline(v.c, x.Item), Request: x.Request})
 	}
 	return v, nil
-}
-
-// overview is the read-only list of open items in the person's scope: a leader's page.
-func (h *handler) overview(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	list, err := h.Rectification.ListItems(r.Context(), a, items.Filter{Open: true, Limit: 1000})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	v := overviewView{Page: h.page(w, r, "overview.title")}
-	counts := map[light.Light]int{}
-	rows := list.Items
-	byUrgency(rows)
-	for _, row := range rows {
-		counts[row.Light]++
-		v.Rows = append(v.Rows, card{Row: row, Deadline: deadline(v.c, row)})
-	}
-	for _, l := range []light.Light{light.Red, light.Yellow, light.Green} {
-		v.Lights = append(v.Lights, lightCount{Label: v.c.Light(l), Class: string(l), N: counts[l]})
-	}
-	h.render(w, r, http.StatusOK, "overview", v)
 }
 
 // evidence sends a piece of evidence: a picture inline (so that a reviewer sees it on the

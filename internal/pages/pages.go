@@ -13,7 +13,9 @@
 // Every page works without JavaScript: links and form posts, answered by a redirect (303)
 // after a change. htmx 2.0.11 (vendored from the npm registry with its licence, embedded,
 // served gzip-compressed and cached for a year like our one stylesheet) only makes the to-do
-// filters swap the list in place. Unsafe requests pass the same cross-origin protection as
+// filters swap the list in place. ECharts 6.1.0, vendored and served the same way, draws the
+// leader's dashboard charts and is loaded on that page only, by our own script, from figures
+// embedded in the page as JSON. Unsafe requests pass the same cross-origin protection as
 // the API's, and sign-in goes through the same throttled auth.Service.SignIn.
 package pages
 
@@ -38,6 +40,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/internal/weakbranch"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -45,6 +48,8 @@ import (
 type Deps struct {
 	Auth          *auth.Service
 	Rectification *rectification.Service
+	// Weak gives the dashboard its weak-branch campaign figures.
+	Weak *weakbranch.Service
 	// Timeout bounds each request's work, Temporal calls included (as the API's does).
 	Timeout time.Duration
 	// PublicURL is where people reach the system; forms from its origin are trusted even
@@ -85,7 +90,10 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /items/{id}", h.signedIn(h.item))
 	mux.HandleFunc("POST /items/{id}/{action}", h.signedIn(h.act))
 	mux.HandleFunc("GET /review", h.signedIn(h.review))
-	mux.HandleFunc("GET /overview", h.signedIn(h.overview))
+	mux.HandleFunc("GET /dashboard", h.signedIn(h.dashboard))
+	mux.HandleFunc("GET /dashboard/{unit}", h.signedIn(h.dashboard))
+	// The leader's first page was a list here; its address leads to the dashboard.
+	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
@@ -189,7 +197,7 @@ func (h *handler) signedIn(next func(http.ResponseWriter, *http.Request, auth.Ac
 }
 
 // landing is where a person starts: those who act on items at their to-do list, reviewers
-// at their queue, leaders (who only read) at the overview.
+// at their queue, leaders (who only read) at the dashboard.
 func landing(a auth.Actor) string {
 	switch {
 	case a.Has(role.TownshipOfficial) || a.Has(role.BranchSecretary):
@@ -197,7 +205,7 @@ func landing(a auth.Actor) string {
 	case a.Has(role.OrgStaff):
 		return "/review"
 	}
-	return "/overview"
+	return "/dashboard"
 }
 
 // localPath is p when it is a path on this site (so that ?next= cannot send anyone
@@ -240,7 +248,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, titleKey string) 
 func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	var links []NavLink
 	add := func(path, key string) {
-		links = append(links, NavLink{URL: path, Label: c.T(key), Current: current == path})
+		links = append(links, NavLink{URL: path, Label: c.T(key), Current: current == path || strings.HasPrefix(current, path+"/")})
 	}
 	if !role.ReadsOnly(a.Roles) {
 		add("/todo", "nav.todo")
@@ -248,7 +256,7 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	if a.CanIssue() {
 		add("/review", "nav.review")
 	}
-	add("/overview", "nav.overview")
+	add("/dashboard", "nav.dashboard")
 	return links
 }
 

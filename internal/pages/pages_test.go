@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"compress/gzip"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,10 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/auth"
+	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
 	"rectify/internal/light"
+	"rectify/internal/org"
+	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/internal/weak"
+	"rectify/internal/weakbranch"
 )
 
 // Every view is parsed and executed here with sample data in both languages, so that a
@@ -49,17 +55,32 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 			Note: "已逐村检查", MinExtend: "2026-02-02", Chosen: map[int64]bool{7: true}, Key: "k"},
 		"review": reviewView{Page: p, CloseOuts: []reviewCard{{Item: row, Deadline: "2026-03-01", Request: ev, Evidence: files}},
 			Extensions: []reviewCard{{Item: row, Request: ev}}, ErrItem: "it-1", ErrForm: "return", Errors: fieldErrors{"note": "退回须说明理由"}, Key: "k"},
-		"overview": overviewView{Page: p, Lights: []lightCount{{Label: "红灯", Class: "red", N: 1}}, Rows: []card{{Row: row}}},
+		"dashboard": dashboardViewOf(p, rectification.Dashboard{Unit: org.Unit{Code: "T1", Name: "城关镇"},
+			Trail: []org.Unit{{Code: "C", Name: "示范县"}, {Code: "T1", Name: "城关镇"}},
+			All:   items.Tally{Total: 3, Closed: 1, Overdue: 1, Listed: 1, Red: 1, Green: 1}, CloseRate: 1.0 / 3, DaysOverdue: 5,
+			Own:     items.Tally{Own: true, Total: 1, Red: 1, Overdue: 1, Listed: 1},
+			Below:   []items.Tally{{Code: "V11", Name: "东关村<script>", Total: 2, Closed: 1, Green: 1}},
+			Ranking: []bulletin.UnitRank{{Rank: 1, Unit: "东关村", Sentence: "东关村：销号率50%（1/2项），超期0项，列第1位。"}},
+			Weeks:   []rectification.WeekCount{{Monday: due, Closed: 1}}, Items: []items.Row{row}},
+			weakbranch.UnitFigures{Year: 2026, Campaigns: []weakbranch.CampaignFigures{{Campaign: weak.Campaign{Title: "2026年示范县软弱涣散基层党组织排查整顿"},
+				Figures: weak.Figures{Proposed: 2, Determined: 1, Declined: 1}}}}),
 	}
 }
 
-func TestEveryViewRendersInBothLanguages(t *testing.T) {
+// parsed is every view parsed in each language, with the catalogues.
+func parsed(t *testing.T) (map[string]*catalog, map[string]map[string]*template.Template) {
+	t.Helper()
 	as, err := loadAssets()
 	require.NoError(t, err)
 	cats, err := loadCatalogs()
 	require.NoError(t, err)
 	views, err := parseViews(as, cats)
 	require.NoError(t, err)
+	return cats, views
+}
+
+func TestEveryViewRendersInBothLanguages(t *testing.T) {
+	cats, views := parsed(t)
 	for lang, c := range cats {
 		samples := sampleViews(t, lang, c)
 		require.Len(t, views[lang], len(samples), "a view without sample data, or sample data without a view")
@@ -113,7 +134,9 @@ func TestStaticFilesAreCompressedAndCached(t *testing.T) {
 	as, err := loadAssets()
 	require.NoError(t, err)
 	require.Contains(t, as, "vendor/htmx-2.0.11/LICENSE", "the licence travels with the file")
-	for _, name := range []string{"style.css", "vendor/htmx-2.0.11/htmx.min.js"} {
+	require.Contains(t, as, "vendor/echarts-6.1.0/LICENSE")
+	require.Contains(t, as, "vendor/echarts-6.1.0/NOTICE")
+	for _, name := range []string{"style.css", "vendor/htmx-2.0.11/htmx.min.js", "vendor/echarts-6.1.0/echarts.min.js", "dashboard.js"} {
 		req := httptest.NewRequest("GET", as.URL(name), nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 		rec := httptest.NewRecorder()
@@ -144,5 +167,5 @@ func TestNextStaysOnSite(t *testing.T) {
 	} {
 		require.Equal(t, want, localPath(p), p)
 	}
-	require.True(t, strings.HasPrefix(landing(auth.Actor{Roles: []role.Role{role.Leader}}), "/overview"))
+	require.True(t, strings.HasPrefix(landing(auth.Actor{Roles: []role.Role{role.Leader}}), "/dashboard"))
 }

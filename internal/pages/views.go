@@ -130,19 +130,6 @@ type reviewCard struct {
 	Evidence []evidenceLink
 }
 
-// overviewView is the read-only list of open items in the person's scope, red first.
-type overviewView struct {
-	Page
-	Lights []lightCount
-	Rows   []card
-}
-
-type lightCount struct {
-	Label string
-	Class string
-	N     int
-}
-
 // byUrgency orders rows red, yellow, green, then the rest, keeping the store's order
 // (soonest deadline first) within a light.
 func byUrgency(rows []items.Row) {
