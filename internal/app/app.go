@@ -219,9 +219,8 @@ func (s *System) workflows(tc client.Client) reachable.Workflows {
 
 // Handler is the HTTP API (/api/ and /healthz) and the staff pages (everything else).
 func (s *System) Handler() http.Handler {
-	temporal := reachable.Temporal(s.Temporal)
 	rect := s.Rectification()
-	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(temporal, rect), Timeout: s.Config.RequestTimeout,
+	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: s.weakBranch(rect.Temporal, rect), Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Timeout: s.Config.RequestTimeout, PublicURL: s.Config.PublicURL})
 	if err != nil {
