@@ -87,6 +87,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /review", h.signedIn(h.review))
 	mux.HandleFunc("GET /overview", h.signedIn(h.overview))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
+	h.orderRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -263,6 +264,9 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	}
 	if a.CanIssue() {
 		add("/review", "nav.review")
+	}
+	if a.CanIssue() {
+		add("/orders", "nav.orders")
 	}
 	add("/overview", "nav.overview")
 	return links
