@@ -85,6 +85,9 @@ func TestCountyIssuesAnOrderOnAPhone(t *testing.T) {
 	cs.check("order-new-refused")
 
 	cs.choose(handler, "pos:组织委员")
+	require.Equal(t, 200, cs.tap(`button[value=check]`))
+	require.Equal(t, "检查通过，可以保存为草稿。", cs.text("main .flash"))
+	require.Empty(t, cs.eval(`[...document.querySelectorAll('.summary, main .err')].map(e => e.textContent)`))
 	require.Equal(t, 200, cs.tap(`button[value=save]`))
 	m := regexp.MustCompile(`^/orders/(\d+)\?done=saved$`).FindStringSubmatch(cs.location())
 	require.NotNil(t, m, cs.location())
@@ -128,6 +131,11 @@ func TestCountyIssuesAnOrderOnAPhone(t *testing.T) {
 	require.Equal(t, 200, cs.open("/orders/"+id))
 	require.Equal(t, "已下发", cs.text("main .tag"))
 	require.Empty(t, cs.eval(`[...document.querySelectorAll('main form')].map(f => f.action)`), "issued once")
+	// 下发 sent again (a second tab left open on the draft) is refused, saying why.
+	again := cs.eval(`(() => { const x = new XMLHttpRequest(); x.open('POST', '/orders/` + id + `/issue', false); x.send();
+		const d = new DOMParser().parseFromString(x.responseText, 'text/html');
+		return [String(x.status), d.querySelector('main p.err[role=alert]').textContent]; })()`)
+	require.Equal(t, []string{"409", "该整改通知已交办"}, again)
 	require.Equal(t, []string{"城关镇 已交办", "河西乡 已交办"},
 		cs.eval(`[...document.querySelectorAll('.units li')].map(l => l.querySelector('a').textContent + ' ' + l.querySelector('.state').textContent)`))
 	cs.check("order-issued")
