@@ -40,7 +40,7 @@ test: bin/temporal postgres chromium
 
 # Walks the pages in the browser again and saves each one as docs/screenshots/<page>.png.
 screenshots: bin/temporal postgres chromium
-	SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestCloseOutOnAPhone|TestLeaderDashboard' ./internal/pages/
+	SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run OnAPhone ./internal/pages/
 
 # Runs every fuzz target for FUZZTIME (e.g. 30s, or 20000x for a count) and prints the
 # inputs tried per target; plain `make test` replays the committed corpora.

@@ -95,5 +95,3 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	}
 	return b, nil
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

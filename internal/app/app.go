@@ -219,9 +219,8 @@ func (s *System) workflows(tc client.Client) reachable.Workflows {
 
 // Handler is the HTTP API (/api/ and /healthz) and the staff pages (everything else).
 func (s *System) Handler() http.Handler {
-	temporal := reachable.Temporal(s.Temporal)
 	rect := s.Rectification()
-	weak := s.weakBranch(temporal, rect)
+	weak := s.weakBranch(rect.Temporal, rect)
 	apiHandler := api.New(api.Deps{Rectification: rect, Auth: s.Auth, Weak: weak, Timeout: s.Config.RequestTimeout,
 		PublicURL: s.Config.PublicURL})
 	pageHandler, err := pages.New(pages.Deps{Auth: s.Auth, Rectification: rect, Weak: weak, Timeout: s.Config.RequestTimeout,

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -44,6 +45,19 @@ func StartTemporal(ctx context.Context) (*testsuite.DevServer, error) {
 		Stdout:       io.Discard,
 		Stderr:       io.Discard,
 	})
+}
+
+// Main runs a package's tests against one dev server they share, whose address it stores
+// in *addr first, and exits with their outcome.
+func Main(m *testing.M, addr *string) {
+	srv, err := StartTemporal(context.Background())
+	if err != nil {
+		log.Fatalf("dev server: %v", err)
+	}
+	*addr = srv.FrontendHostPort()
+	code := m.Run()
+	_ = srv.Stop()
+	os.Exit(code)
 }
 
 // Password is every fixture person's password.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"rectify/internal/apperr"
+	"rectify/internal/db"
 	"rectify/internal/order"
 )
 
@@ -16,18 +17,9 @@ func (s *Store) ExtensionRequests(ctx context.Context, sc order.Scope, now time.
 		AND o.issuer_unit_id = $1 AND i.extension_requested_to IS NOT NULL
 		AND i.state NOT IN ('closed','cancelled')
 		ORDER BY coalesce(i.due_at, i.due_date::timestamptz) NULLS LAST, i.id LIMIT 200`
-	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, now)
-	if err != nil {
-		return nil, err
+	list, err := db.List(ctx, s.pool, db.Row(scanRow), q, sc.UnitID, sc.Path, sc.Subtree, now)
+	if list == nil && err == nil {
+		list = []Row{}
 	}
-	defer rows.Close()
-	out := []Row{}
-	for rows.Next() {
-		x, err := scanRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return list, err
 }

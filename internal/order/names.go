@@ -3,9 +3,10 @@ package order
 import (
 	"context"
 	"fmt"
-	"rectify/internal/apperr"
 	"slices"
 	"strings"
+
+	"rectify/internal/apperr"
 
 	"github.com/jackc/pgx/v5"
 )

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,15 +46,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "the browser tests need %s: apt-get install -y chromium (make test does)\n", chromium)
 		os.Exit(1)
 	}
-	srv, err := apptest.StartTemporal(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dev server:", err)
-		os.Exit(1)
-	}
-	temporalAddr = srv.FrontendHostPort()
-	code := m.Run()
-	_ = srv.Stop()
-	os.Exit(code)
+	apptest.Main(m, &temporalAddr)
 }
 
 // browser is one headless chromium; each person gets their own profile (cookies) in it.
@@ -87,6 +80,17 @@ type person struct {
 	entries int
 }
 
+// signedIn is a person who opened the site and signed in, on the page they land on.
+func (b *browser) signedIn(login string) *person {
+	b.t.Helper()
+	p := b.person(login)
+	p.open("/")
+	p.fill("#login", login)
+	p.fill("#password", apptest.Password)
+	require.Equal(b.t, 200, p.tap("button[type=submit]"), "%s signs in", login)
+	return p
+}
+
 func (b *browser) person(login string) *person {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
@@ -95,6 +99,10 @@ func (b *browser) person(login string) *person {
 	b.t.Cleanup(cancelTimeout)
 	require.NoError(b.t, chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile,
 		chromedp.EmulateTouch)), "start the browser for %s", login)
+	// Every page records what the content security policy refused, for check to report.
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.refused = []; document.addEventListener('securitypolicyviolation', e => refused.push(e.violatedDirective + ' ' + e.blockedURI));`})
+	require.NoError(b.t, err)
 	return &person{t: b.t, ctx: ctx, base: b.base}
 }
 
@@ -122,25 +130,35 @@ func (p *person) press(sel string) {
 	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible)), "press %s", sel)
 }
 
+// enter puts something into a form before a tap: an entry, not an action.
+func (p *person) enter(what, sel string, a chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	p.entries++
+	require.NoError(p.t, chromedp.Do(p.ctx, a), "%s %s", what, sel)
+}
+
 // fill types text into a field.
 func (p *person) fill(sel, text string) {
 	p.t.Helper()
-	p.entries++
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible)), "fill %s", sel)
+	p.enter("fill", sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 }
 
 // tick ticks a checkbox.
 func (p *person) tick(sel string) {
 	p.t.Helper()
-	p.entries++
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible)), "tick %s", sel)
+	p.enter("tick", sel, chromedp.Tap(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
 // attach chooses a file (from the camera roll or the files) in a file field.
 func (p *person) attach(sel, file string) {
 	p.t.Helper()
-	p.entries++
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{file}, chromedp.NodeReady)), "attach %s", sel)
+	p.enter("attach", sel, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{file}, chromedp.NodeReady))
+}
+
+// choose picks an option of a select, or a date in a date field, as a phone's picker does.
+func (p *person) choose(sel, value string) {
+	p.t.Helper()
+	p.enter("choose", sel, chromedp.SetValue(chromedp.CSS(sel), value, chromedp.NodeReady))
 }
 
 func (p *person) text(sel string) string {
@@ -191,7 +209,7 @@ const pageChecks = `(() => {
 })()`
 
 // check is every page's check at 390 px: nothing scrolls sideways, no control is too small
-// to tap, no text too faint; the page is saved as docs/screenshots/<name>.png when
+// to tap, no text too faint, nothing refused by the content security policy; the page is saved as docs/screenshots/<name>.png when
 // SCREENSHOTS is set (make screenshots). It returns the page's weight as sent.
 func (p *person) check(name string) {
 	p.t.Helper()
@@ -199,6 +217,7 @@ func (p *person) check(name string) {
 	require.NoError(p.t, err)
 	assert.LessOrEqual(p.t, width, phoneWidth, "%s scrolls sideways at %d px", name, phoneWidth)
 	assert.Empty(p.t, p.eval(pageChecks), "%s: contrast and touch targets", name)
+	assert.Empty(p.t, p.eval(`window.refused`), "%s: refused by the content security policy", name)
 	weight, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]float64](`[performance.getEntriesByType('navigation')[0].transferSize,
 		performance.getEntriesByType('navigation')[0].decodedBodySize,
 		performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0)]`))
@@ -398,11 +417,7 @@ func TestCloseOutOnAPhone(t *testing.T) {
 	require.Equal(t, extendTo, itemState(t, e, green).Item.ExtensionAsk)
 
 	// The county signs in at its queue: the request with its photo inline.
-	cs := b.person("cs")
-	cs.open("/")
-	cs.fill("#login", "cs")
-	cs.fill("#password", apptest.Password)
-	require.Equal(t, 200, cs.tap("button[type=submit]"))
+	cs := b.signedIn("cs")
 	require.Equal(t, "/review", cs.location())
 	card := "#review-" + yellow
 	require.Contains(t, cs.text(card), "已补齐2023至2025年支部会议记录共36份")
@@ -450,11 +465,7 @@ func TestCloseOutOnAPhone(t *testing.T) {
 	require.Contains(t, cs.text("main"), "没有待审核的销号申请")
 
 	// The leader lands on the dashboard (browser_dashboard_test.go walks it) and reads 城关镇's items.
-	cl := b.person("cl")
-	cl.open("/")
-	cl.fill("#login", "cl")
-	cl.fill("#password", apptest.Password)
-	require.Equal(t, 200, cl.tap("button[type=submit]"))
+	cl := b.signedIn("cl")
 	require.Equal(t, "/dashboard", cl.location())
 	require.Equal(t, []string{"1", "0", "1"}, cl.eval(`[...document.querySelectorAll('#lights-table tfoot td')].slice(0, 3).map(td => td.textContent)`),
 		"one red, no yellow (closed), one green")

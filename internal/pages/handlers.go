@@ -308,11 +308,7 @@ func (h *handler) readForm(w http.ResponseWriter, r *http.Request, f *formValues
 // review is 待审核.
 func (h *handler) review(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	v, err := h.reviewView(w, r, a)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "review", v)
+	h.show(w, r, "review", v, err)
 }
 
 func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Actor) (reviewView, error) {

@@ -95,6 +95,7 @@ func New(d Deps) (http.Handler, error) {
 	// The leader's first page was a list here; its address leads to the dashboard.
 	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
+	h.orderRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -104,8 +105,8 @@ func New(d Deps) (http.Handler, error) {
 	return securityHeaders(root), nil
 }
 
-// parseViews parses the layout with each view, once per language, with that language's
-// catalogue bound as the template functions.
+// parseViews parses the layout and the shared pieces (templates/_*.html) with each view,
+// once per language, with that language's catalogue bound as the template functions.
 func parseViews(as assets, cats map[string]*catalog) (map[string]map[string]*template.Template, error) {
 	names, err := fs.Glob(templatesFS, "templates/*.html")
 	if err != nil {
@@ -113,14 +114,14 @@ func parseViews(as assets, cats map[string]*catalog) (map[string]map[string]*tem
 	}
 	out := map[string]map[string]*template.Template{}
 	for lang, c := range cats {
-		base, err := template.New("").Funcs(funcs(as, c)).ParseFS(templatesFS, "templates/layout.html")
+		base, err := template.New("").Funcs(funcs(as, c)).ParseFS(templatesFS, "templates/layout.html", "templates/_*.html")
 		if err != nil {
 			return nil, fmt.Errorf("pages: layout: %w", err)
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, n := range names {
 			view := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-			if view == "layout" {
+			if view == "layout" || strings.HasPrefix(view, "_") {
 				continue
 			}
 			t, err := template.Must(base.Clone()).ParseFS(templatesFS, n)
@@ -136,8 +137,24 @@ func parseViews(as assets, cats map[string]*catalog) (map[string]map[string]*tem
 func funcs(as assets, c *catalog) template.FuncMap {
 	return template.FuncMap{
 		"t": c.T, "state": c.State, "action": c.Action, "light": c.Light, "kind": c.DeadlineKind, "when": c.When,
-		"asset": as.URL,
+		"asset": as.URL, "args": args,
 	}
+}
+
+// args names the values a shared template takes: {{template "entry" args "id" "ret-1" "rows" 2}}.
+func args(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("args: a name without a value")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("args: name %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // withTimeout bounds a request's work, as the API does.
@@ -256,6 +273,9 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	if a.CanIssue() {
 		add("/review", "nav.review")
 	}
+	if a.CanIssue() {
+		add("/orders", "nav.orders")
+	}
 	add("/dashboard", "nav.dashboard")
 	return links
 }
@@ -309,6 +329,15 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	v := errorView{Page: h.page(w, r, "error.title"), Status: status, Message: body.Error.Message}
 	h.render(w, r, status, "error", v)
+}
+
+// show renders a view, or the refusal that kept it from being made.
+func (h *handler) show(w http.ResponseWriter, r *http.Request, view string, v any, err error) {
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, view, v)
 }
 
 // statusOf is the HTTP status of a refusal shown on a form.

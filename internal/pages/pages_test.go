@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"html/template"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -45,7 +46,7 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 		{ID: 8, Filename: "台账.pdf", ContentType: "application/pdf", Size: 2 << 20, UploadedAt: due}})
 	all := map[string]bool{"acknowledge": true, "progress": true, "request_close": true, "request_extension": true, "close": true,
 		"return": true, "approve_extension": true, "refuse_extension": true}
-	return map[string]any{
+	views := map[string]any{
 		"error":  errorView{Page: p, Status: 404, Message: "整改事项不存在"},
 		"signin": signInView{Page: Page{Lang: lang, Title: "登录", c: c}, Next: "/items/it-1", Login: "lijun", Errors: fieldErrors{"password": "请输入密码"}, Message: "用户名或密码错误"},
 		"todo": todoView{Page: p, Filters: []stateFilter{{URL: "/todo", Label: "全部", N: 3, Current: true}},
@@ -65,9 +66,11 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 			weakbranch.UnitFigures{Year: 2026, Campaigns: []weakbranch.CampaignFigures{{Campaign: weak.Campaign{Title: "2026年示范县软弱涣散基层党组织排查整顿"},
 				Figures: weak.Figures{Proposed: 2, Determined: 1, Declined: 1}}}}),
 	}
+	maps.Copy(views, orderSamples(t, p))
+	return views
 }
 
-// parsed is every view parsed in each language, with the catalogues.
+// parsed is every view in every language, with the catalogues.
 func parsed(t *testing.T) (map[string]*catalog, map[string]map[string]*template.Template) {
 	t.Helper()
 	as, err := loadAssets()
@@ -92,6 +95,8 @@ func TestEveryViewRendersInBothLanguages(t *testing.T) {
 			require.NotContains(t, html, "<script>\"", "%s/%s", lang, name)
 			require.NotContains(t, html, "补齐会议记录<script>", "%s/%s: data must be escaped", lang, name)
 			require.Contains(t, html, `lang="`+c.T("lang.code")+`"`)
+			title := regexp.MustCompile(`<title>(.*) · `).FindStringSubmatch(html)
+			require.Contains(t, html, "<h1>"+title[1]+"</h1>", "%s/%s: a view's fields must not hide the page's title", lang, name)
 		}
 	}
 	// The refusals sit beside their fields.
@@ -106,8 +111,8 @@ func TestEveryViewRendersInBothLanguages(t *testing.T) {
 func TestCataloguesAgree(t *testing.T) {
 	cats, err := loadCatalogs()
 	require.NoError(t, err)
-	// Chinese state, action and deadline-kind labels are the domain's own (itemmsg, order).
-	englishOnly := regexp.MustCompile(`^(state|action)\.|^deadline\.(immediate|by_date|ongoing)$`)
+	// Chinese state, action, rung and deadline-kind labels are the domain's own (itemmsg, order).
+	englishOnly := regexp.MustCompile(`^(state|action|rung)\.|^deadline\.(immediate|by_date|ongoing)$`)
 	for k := range cats["zh"].texts {
 		require.Contains(t, cats["en"].texts, k, "en lacks %s", k)
 	}

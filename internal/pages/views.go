@@ -224,3 +224,11 @@ func (v reviewView) Msg(itemID, form string) string {
 	}
 	return v.Message
 }
+
+// Kept is what was typed into form's note, when that form was the one sent.
+func (v itemView) Kept(form string) string {
+	if v.Open != form {
+		return ""
+	}
+	return v.Note
+}

@@ -3,6 +3,7 @@ package rectification
 import (
 	"context"
 	"fmt"
+
 	bulletinwf "rectify/workflows/bulletin"
 	"rectify/workflows/bulletin/bulletinmsg"
 

@@ -2,8 +2,9 @@ package rectification
 
 import (
 	"context"
-	"rectify/workflows/recalendar"
 	"time"
+
+	"rectify/workflows/recalendar"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"

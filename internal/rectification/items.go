@@ -3,6 +3,7 @@ package rectification
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -140,10 +141,16 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.A
 	if err != nil {
 		return res, err
 	}
-	for i, eid := range in.EvidenceIDs {
-		f, err := s.Evidence.Get(ctx, eid)
-		if err != nil || f.ItemID != in.ItemID {
-			return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
+	if len(in.EvidenceIDs) > 0 {
+		// One read of the item's evidence; an outage is an outage, not "not this item's".
+		files, err := s.Evidence.ForItem(ctx, in.ItemID)
+		if err != nil {
+			return res, err
+		}
+		for i, eid := range in.EvidenceIDs {
+			if !slices.ContainsFunc(files, func(f evidence.File) bool { return f.ID == eid }) {
+				return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
+			}
 		}
 	}
 	// Every request is a new Update: the workflow remembers keys per (item, person) with
@@ -159,13 +166,14 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.A
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
-	if reachable.Unanswered(ctx, err) {
+	if err == nil {
+		return res, nil
+	}
+	// A refusal is a definitive answer even when it arrives as the budget runs out.
+	if _, refused := reachable.Refusal(err); !refused && reachable.Unanswered(ctx, err) {
 		return res, reachable.Unconfirmed(err)
 	}
-	if err != nil {
-		return res, actionError(err, req, row)
-	}
-	return res, nil
+	return res, actionError(err, req, row)
 }
 
 // actionError turns a refused or failed Update into the error a person reads.

@@ -109,11 +109,10 @@ func newTestEnv(rm readModel) *testsuite.TestWorkflowEnvironment {
 }
 
 type step struct {
-	req     itemmsg.ActionRequest
-	kind    string // "" accepted, else the apperr code of the rejection
-	state   itemmsg.State
-	dupe    bool
-	updates int
+	req   itemmsg.ActionRequest
+	kind  string // "" accepted, else the apperr code of the rejection
+	state itemmsg.State
+	dupe  bool
 }
 
 // run drives UnitOrderWorkflow through steps, one update a minute, checking each answer.
