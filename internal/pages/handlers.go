@@ -93,20 +93,21 @@ func (h *handler) todo(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	}
 	rows := list.Items
 	byUrgency(rows)
-	key := rand.Text()
 	for _, row := range rows {
 		if want != "" && row.State != want {
 			continue
 		}
-		v.Cards = append(v.Cards, h.card(c, a, row, key))
+		v.Cards = append(v.Cards, h.card(c, a, row, rand.Text()))
 	}
 	h.render(w, r, http.StatusOK, "todo", v)
 }
 
-// card is a row with the one action that moves it on from a list.
+// card is a row with the one action that moves it on from a list. Its key is its own, and
+// its 签收 sends the key the item page would send, so that a refusal shown on the item page
+// keeps it (see keyAfter).
 func (h *handler) card(c *catalog, a auth.Actor, row items.Row, key string) card {
 	can := rectification.Offered(a, row)
-	return card{Row: row, Deadline: deadline(c, row), Key: key + "-" + row.ID,
+	return card{Row: row, Deadline: deadline(c, row), Key: key,
 		Acknowledge:  slices.Contains(can, itemmsg.Acknowledge),
 		RequestClose: slices.Contains(can, itemmsg.RequestClose),
 		Review:       slices.Contains(can, itemmsg.Close)}
@@ -114,7 +115,7 @@ func (h *handler) card(c *catalog, a auth.Actor, row items.Row, key string) card
 
 // item is one item's page.
 func (h *handler) item(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	v, err := h.itemView(w, r, a, r.PathValue("id"))
+	v, err := h.itemView(w, r, a, r.PathValue("id"), rand.Text())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -125,13 +126,15 @@ func (h *handler) item(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	h.render(w, r, http.StatusOK, "item", v)
 }
 
-func (h *handler) itemView(w http.ResponseWriter, r *http.Request, a auth.Actor, id string) (itemView, error) {
+// itemView builds the item page; key is the base of its forms' idempotency keys, each form
+// adding its action's suffix.
+func (h *handler) itemView(w http.ResponseWriter, r *http.Request, a auth.Actor, id, key string) (itemView, error) {
 	d, err := h.Rectification.GetItem(r.Context(), a, id)
 	if err != nil {
 		return itemView{}, err
 	}
 	v := itemView{Page: h.page(w, r, "item.title"), Item: d.Item, Timeline: d.Timeline, Returned: lastReturn(d.Timeline),
-		Evidence: evidenceLinks(d.Evidence), Can: map[string]bool{}, Chosen: map[int64]bool{}, Key: rand.Text()}
+		Evidence: evidenceLinks(d.Evidence), Can: map[string]bool{}, Chosen: map[int64]bool{}, Key: key}
 	v.Deadline = deadline(v.c, d.Item)
 	for _, act := range rectification.Offered(a, d.Item) {
 		v.Can[string(act)] = true
@@ -219,26 +222,40 @@ func (h *handler) attach(r *http.Request, a auth.Actor, in *rectification.ActInp
 	return nil
 }
 
+// keyAfter is the key base of a form shown again after a refusal. After Unavailable the
+// action may have been handed over and may still take effect, so the form keeps the base of
+// the key it sent: sent again, it cannot act twice. After any other refusal nothing was
+// done, and the form gets a fresh key, so that a changed form is not refused as a reuse.
+func keyAfter(err error, posted string) string {
+	if apperr.KindOf(err) == apperr.Unavailable {
+		if base, _, _ := strings.Cut(posted, "-"); base != "" {
+			return base
+		}
+	}
+	return rand.Text()
+}
+
 // refused shows the form that was sent again, with the refusal beside its cause.
 func (h *handler) refused(w http.ResponseWriter, r *http.Request, a auth.Actor, id string, action itemmsg.Action, form formValues,
 	back string, err error) {
 	fe, msg := formErrors(err)
+	key := keyAfter(err, form.key)
 	if back == "/review" {
-		v, verr := h.reviewView(w, r, a)
+		v, verr := h.reviewView(w, r, a, key)
 		if verr != nil {
 			h.fail(w, r, verr)
 			return
 		}
-		v.ErrItem, v.ErrForm, v.Errors, v.Message = id, string(action), fe, msg
+		v.ErrItem, v.ErrForm, v.Errors, v.Message = id, string(action), fe, unconfirmed(v.c, err, msg)
 		h.render(w, r, statusOf(err), "review", v)
 		return
 	}
-	v, verr := h.itemView(w, r, a, id)
+	v, verr := h.itemView(w, r, a, id, key)
 	if verr != nil {
 		h.fail(w, r, verr)
 		return
 	}
-	v.Open, v.Errors, v.Message = string(action), fe, msg
+	v.Open, v.Errors, v.Message = string(action), fe, unconfirmed(v.c, err, msg)
 	v.Note, v.ExtendTo = form.note, form.extendTo
 	if action == itemmsg.RequestClose {
 		// Keep what was ticked, and tick what was uploaded before the refusal.
@@ -253,6 +270,16 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, a auth.Actor, 
 		}
 	}
 	h.render(w, r, statusOf(err), "item", v)
+}
+
+// unconfirmed is the form's message: msg, or after Unavailable the page's own text. The
+// service's text there speaks to API callers of the Idempotency-Key header; a person is told
+// what the kept key means for them.
+func unconfirmed(c *catalog, err error, msg string) string {
+	if apperr.KindOf(err) != apperr.Unavailable {
+		return msg
+	}
+	return c.T("act.unconfirmed")
 }
 
 // formValues is what an action's form sends.
@@ -307,16 +334,18 @@ func (h *handler) readForm(w http.ResponseWriter, r *http.Request, f *formValues
 
 // review is 待审核.
 func (h *handler) review(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	v, err := h.reviewView(w, r, a)
+	v, err := h.reviewView(w, r, a, rand.Text())
 	h.show(w, r, "review", v, err)
 }
 
-func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Actor) (reviewView, error) {
+// reviewView builds the review queue; key is the base of its forms' idempotency keys, each
+// form adding its action's and item's suffix.
+func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Actor, key string) (reviewView, error) {
 	q, err := h.Rectification.ReviewQueue(r.Context(), a)
 	if err != nil {
 		return reviewView{}, err
 	}
-	v := reviewView{Page: h.page(w, r, "review.title"), Key: rand.Text()}
+	v := reviewView{Page: h.page(w, r, "review.title"), Key: key}
 	for _, x := range q.CloseOuts {
 		v.CloseOuts = append(v.CloseOuts, reviewCard{Item: x.Item, Deadline: deadline(v.c, x.Item), Request: x.Request,
 			Evidence: evidenceLinks(x.Evidence)})

@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"html/template"
 	"io"
 	"maps"
@@ -15,12 +16,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/bulletin"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
 	"rectify/internal/light"
 	"rectify/internal/org"
+	"rectify/internal/reachable"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
 	"rectify/internal/weak"
@@ -173,4 +176,35 @@ func TestNextStaysOnSite(t *testing.T) {
 		require.Equal(t, want, localPath(p), p)
 	}
 	require.True(t, strings.HasPrefix(landing(auth.Actor{Roles: []role.Role{role.Leader}}), "/dashboard"))
+}
+
+// A form refused with Unavailable may have acted already: shown again, it sends the key it
+// sent, so that sending it again cannot act twice. Refused otherwise, it gets a fresh key.
+func TestARetryAfterUnavailableSendsTheSameKey(t *testing.T) {
+	handedOver := reachable.Unconfirmed(context.DeadlineExceeded)
+	for _, posted := range []string{"K7-ack", "K7-close-it-1"} {
+		require.Equal(t, "K7", keyAfter(handedOver, posted), posted)
+		require.Equal(t, "K7", keyAfter(apperr.New(apperr.Unavailable, "", apperr.MsgUnavailable), posted), posted)
+		fresh := keyAfter(apperr.New(apperr.Conflict, "action", "整改事项已签收"), posted)
+		require.NotEmpty(t, fresh)
+		require.NotContains(t, fresh, "K7")
+	}
+	require.NotEmpty(t, keyAfter(handedOver, ""), "a form without a key gets one")
+
+	// 签收 from a to-do card sends the key the item page, shown after the refusal, sends.
+	cats, views := parsed(t)
+	samples := sampleViews(t, "zh", cats["zh"])
+	todo, item := samples["todo"].(todoView), samples["item"].(itemView)
+	todo.Cards[0].Key, item.Key = "K7", keyAfter(handedOver, "K7-ack")
+	for name, v := range map[string]any{"todo": todo, "item": item} {
+		var buf bytes.Buffer
+		require.NoError(t, views["zh"][name].ExecuteTemplate(&buf, "layout", v))
+		require.Contains(t, buf.String(), `name="key" value="K7-ack"`, name)
+	}
+
+	// The person reads the page's own words, not the API's about its header.
+	msg := unconfirmed(cats["zh"], handedOver, "ignored")
+	require.Equal(t, cats["zh"].T("act.unconfirmed"), msg)
+	require.NotContains(t, msg, "Idempotency-Key")
+	require.Equal(t, "整改事项已签收", unconfirmed(cats["zh"], apperr.New(apperr.Conflict, "", "整改事项已签收"), "整改事项已签收"))
 }
