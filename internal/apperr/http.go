@@ -9,10 +9,20 @@ import (
 )
 
 // WriteJSON writes err as the JSON error body with its status, and Retry-After when the
-// caller should come back later. Internal errors, and dependencies out of reach, are logged
-// here, the one place they leave the system.
+// caller should come back later.
 func WriteJSON(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := ToBody(err)
+	status := Report(w, r, err)
+	_, body := ToBody(err)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// Report readies the answer to a refused request, whatever its body (JSON or a page): it
+// logs internal errors and dependencies out of reach, the one place they leave the system,
+// sets Retry-After when the caller should come back later, and returns the status.
+func Report(w http.ResponseWriter, r *http.Request, err error) int {
+	status, _ := ToBody(err)
 	switch status {
 	case http.StatusInternalServerError:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -22,7 +32,5 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, err error) {
 	if d := RetryAfter(err); d > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	return status
 }

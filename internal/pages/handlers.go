@@ -44,12 +44,10 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	login := r.PostForm.Get("login")
 	a, err := h.Auth.SignIn(r.Context(), login, r.PostForm.Get("password"), h.Auth.ClientAddress(r))
 	if err != nil {
-		if d := apperr.RetryAfter(err); d > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.999)))
-		}
+		status := apperr.Report(w, r, err)
 		v := signInView{Page: h.page(w, r, "signin.title"), Next: next, Login: login}
 		v.Errors, v.Message = formErrors(err)
-		h.render(w, r, statusOf(err), "signin", v)
+		h.render(w, r, status, "signin", v)
 		return
 	}
 	if next == "" {
@@ -247,7 +245,7 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, a auth.Actor, 
 			return
 		}
 		v.ErrItem, v.ErrForm, v.Errors, v.Message = id, string(action), fe, unconfirmed(v.c, err, msg)
-		h.render(w, r, statusOf(err), "review", v)
+		h.render(w, r, apperr.Report(w, r, err), "review", v)
 		return
 	}
 	v, verr := h.itemView(w, r, a, id, key)
@@ -269,7 +267,7 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, a auth.Actor, 
 			}
 		}
 	}
-	h.render(w, r, statusOf(err), "item", v)
+	h.render(w, r, apperr.Report(w, r, err), "item", v)
 }
 
 // unconfirmed is the form's message: msg, or after Unavailable the page's own text. The

@@ -216,7 +216,7 @@ func (h *handler) issue(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 		}
 		_, body := apperr.ToBody(err)
 		v.Message = body.Error.Message
-		h.render(w, r, statusOf(err), "order", v)
+		h.render(w, r, apperr.Report(w, r, err), "order", v)
 		return
 	}
 	http.Redirect(w, r, "/orders/"+strconv.FormatInt(id, 10)+"?done=issuing", http.StatusSeeOther)
@@ -242,7 +242,7 @@ func (h *handler) postOrder(w http.ResponseWriter, r *http.Request, a auth.Actor
 	case "save":
 		created, err := h.Rectification.CreateOrder(r.Context(), a, d)
 		if err != nil {
-			h.draftForm(w, r, a, statusOf(err), d, err, false)
+			h.draftForm(w, r, a, apperr.Report(w, r, err), d, err, false)
 			return
 		}
 		http.Redirect(w, r, "/orders/"+strconv.FormatInt(created.ID, 10)+"?done=saved", http.StatusSeeOther)
@@ -250,7 +250,7 @@ func (h *handler) postOrder(w http.ResponseWriter, r *http.Request, a auth.Actor
 		_, err := h.Rectification.ValidateOrder(r.Context(), a, d)
 		status := http.StatusOK
 		if err != nil {
-			status = statusOf(err)
+			status = apperr.Report(w, r, err)
 		}
 		h.draftForm(w, r, a, status, d, err, err == nil)
 	default:
@@ -304,7 +304,7 @@ func (h *handler) importSheet(w http.ResponseWriter, r *http.Request, a auth.Act
 		}
 		v.Page, v.Sources = h.page(w, r, "import.title"), order.Sources
 		v.Rows, v.FileErr, v.SourceErr, v.Message = sheetProblems(v.c, err)
-		h.render(w, r, statusOf(err), "order_import", v)
+		h.render(w, r, apperr.Report(w, r, err), "order_import", v)
 		return
 	}
 	http.Redirect(w, r, "/orders/"+strconv.FormatInt(res.ID, 10)+"?done=imported", http.StatusSeeOther)

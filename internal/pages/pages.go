@@ -28,7 +28,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -314,19 +313,12 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, vie
 // fail answers a request that could not be served with a page saying why, in Chinese as the
 // service said it; a request without a session goes to sign-in instead.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := apperr.ToBody(err)
-	switch status {
-	case http.StatusUnauthorized:
+	if apperr.KindOf(err) == apperr.Unauthenticated {
 		http.Redirect(w, r, "/?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
-	case http.StatusInternalServerError:
-		slog.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	case http.StatusServiceUnavailable:
-		slog.WarnContext(r.Context(), "page refused: service unavailable", "path", r.URL.Path, "err", err)
 	}
-	if d := apperr.RetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
-	}
+	status := apperr.Report(w, r, err)
+	_, body := apperr.ToBody(err)
 	v := errorView{Page: h.page(w, r, "error.title"), Status: status, Message: body.Error.Message}
 	h.render(w, r, status, "error", v)
 }
@@ -338,12 +330,6 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request, view string, v an
 		return
 	}
 	h.render(w, r, http.StatusOK, view, v)
-}
-
-// statusOf is the HTTP status of a refusal shown on a form.
-func statusOf(err error) int {
-	status, _ := apperr.ToBody(err)
-	return status
 }
 
 // formErrors spreads an error over the fields of a form: each field problem next to its
