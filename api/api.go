@@ -3,7 +3,6 @@
 package api
 
 import (
-	"context"
 	_ "embed"
 	"net/http"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
+	"rectify/internal/httpguard"
 	"rectify/internal/problemlist"
 	"rectify/internal/rectification"
 	"rectify/internal/weakbranch"
@@ -29,7 +29,8 @@ type Deps struct {
 	// Handlers only translate.
 	Rectification *rectification.Service
 	Weak          *weakbranch.Service
-	// Timeout bounds each request's work, Temporal calls included.
+	// Timeout bounds each request's work, Temporal calls included (httpguard.DefaultTimeout
+	// when zero).
 	Timeout time.Duration
 	// PublicURL is where people reach the API; pages from its origin may send unsafe
 	// requests with a session cookie even when a proxy changes the Host header.
@@ -42,10 +43,7 @@ type server struct {
 
 // New builds the HTTP handler.
 func New(d Deps) http.Handler {
-	if d.Timeout == 0 {
-		d.Timeout = 30 * time.Second
-	}
-	sameSite := crossOrigin(originOf(d.PublicURL))
+	sameSite := httpguard.CrossOrigin(httpguard.CrossOriginOptions{PublicURL: d.PublicURL, Deny: writeError, ExemptBearer: true})
 	s := &server{Deps: d}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer, sameSite)
@@ -55,7 +53,7 @@ func New(d Deps) http.Handler {
 		_, _ = w.Write(openapiDoc)
 	})
 	r.Group(func(r chi.Router) {
-		r.Use(d.Auth.Middleware, s.withTimeout)
+		r.Use(d.Auth.Middleware, httpguard.Timeout(d.Timeout))
 		// Uploads read multipart/form-data; every other request body is JSON.
 		uploads := r.With(d.Auth.RequireActor, bodyOf("multipart/form-data"))
 		uploads.Post("/api/items/{id}/evidence", bounded(evidence.MaxSize+1<<20, reply(http.StatusCreated, s.uploadEvidence)))
@@ -129,14 +127,6 @@ func (s *server) weakRoutes(r chi.Router) {
 	r.Get("/api/weak/cases/{id}", reply(http.StatusOK, byID("case_id", wb.Case)))
 	r.Post("/api/weak/cases/{id}/plan", replyTo(http.StatusCreated, byIDWithBody("case_id", wb.MakePlan)))
 	r.Post("/api/weak/cases/{id}/actions/{kind}", replyTo(http.StatusOK, s.caseAction))
-}
-
-func (s *server) withTimeout(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.Timeout)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 func actor(r *http.Request) auth.Actor {

@@ -22,7 +22,6 @@ package pages
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -37,6 +36,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
+	"rectify/internal/httpguard"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
 	"rectify/internal/weakbranch"
@@ -66,9 +66,6 @@ type handler struct {
 
 // New builds the pages' handler. It serves "/" and every path that is not the API's.
 func New(d Deps) (http.Handler, error) {
-	if d.Timeout == 0 {
-		d.Timeout = 30 * time.Second
-	}
 	h := &handler{Deps: d}
 	var err error
 	if h.assets, err = loadAssets(); err != nil {
@@ -99,8 +96,9 @@ func New(d Deps) (http.Handler, error) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
 	var root http.Handler = mux
-	root = d.Auth.Middleware(h.withTimeout(root))
-	root = h.crossOrigin(root)
+	root = d.Auth.Middleware(httpguard.Timeout(d.Timeout)(root))
+	// A page elsewhere cannot sign in, act or sign out with a person's session cookie.
+	root = httpguard.CrossOrigin(httpguard.CrossOriginOptions{PublicURL: d.PublicURL, Deny: h.fail})(root)
 	return securityHeaders(root), nil
 }
 
@@ -154,31 +152,6 @@ func args(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
-}
-
-// withTimeout bounds a request's work, as the API does.
-func (h *handler) withTimeout(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// crossOrigin refuses unsafe requests that a browser marks as coming from another site, as
-// the API does (Go's CrossOriginProtection, trusting PublicURL's origin): a page elsewhere
-// cannot sign in, act or sign out with a person's session cookie.
-func (h *handler) crossOrigin(next http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	if u, err := url.Parse(h.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
-		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
-			slog.Error("pages: trusted origin refused", "origin", u.Host, "err", err)
-		}
-	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, apperr.New(apperr.Forbidden, "Origin", "跨站请求已被拒绝：请从本系统页面操作"))
-	}))
-	return cop.Handler(next)
 }
 
 // securityHeaders: our own scripts and styles only, no framing, no sniffing, and no page
