@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
@@ -143,7 +142,8 @@ func (h *handler) itemView(w http.ResponseWriter, r *http.Request, a auth.Actor,
 	for _, e := range d.Evidence {
 		v.Chosen[e.ID] = true
 	}
-	v.MinExtend = time.Now().In(order.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	// By the service's clock, which the workflow's check of the date also goes by.
+	v.MinExtend = h.Rectification.Now().In(order.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
 	return v, nil
 }
 
