@@ -340,7 +340,7 @@ func fieldOf(field string) string {
 	return ""
 }
 
-// errRequestTooLarge is the refusal of a body over its bound.
+// tooLarge reports whether err is the refusal of a body over its bound.
 func tooLarge(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)

@@ -9,7 +9,6 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
-	"rectify/internal/order"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -164,11 +163,11 @@ func lastReturn(tl []items.Event) *items.Event {
 	return nil
 }
 
-func evidenceLinks(files []evidence.File) []evidenceLink {
+func evidenceLinks(c *catalog, files []evidence.File) []evidenceLink {
 	out := make([]evidenceLink, 0, len(files))
 	for _, f := range files {
 		out = append(out, evidenceLink{ID: f.ID, URL: "/evidence/" + strconv.FormatInt(f.ID, 10), Name: f.Filename,
-			Size: size(f.Size), Image: inlineImage(f.ContentType), UploadedAt: f.UploadedAt.In(order.Shanghai).Format("2006-01-02 15:04")})
+			Size: size(f.Size), Image: inlineImage(f.ContentType), UploadedAt: c.When(f.UploadedAt)})
 	}
 	return out
 }
