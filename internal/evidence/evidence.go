@@ -116,9 +116,17 @@ func (s *Store) Get(ctx context.Context, id int64) (_ File, err error) {
 // ForItem lists an item's evidence, oldest first.
 func (s *Store) ForItem(ctx context.Context, itemID string) (_ []File, err error) {
 	defer apperr.Wrap(&err, "evidence.ForItem(%s)", itemID)
-	return db.List(ctx, s.pool, pgx.RowToStructByPos[File], `SELECT id, item_id, sha256, filename, content_type, size,
-		uploaded_by, uploaded_at FROM evidence WHERE item_id = $1 ORDER BY id`, itemID)
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[File], fileSelect+` WHERE item_id = $1 ORDER BY id`, itemID)
 }
+
+// ByIDs returns the files with the given ids, in id order: one query for the evidence a
+// whole review queue names.
+func (s *Store) ByIDs(ctx context.Context, ids []int64) (_ []File, err error) {
+	defer apperr.Wrap(&err, "evidence.ByIDs(%d)", len(ids))
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[File], fileSelect+` WHERE id = ANY($1) ORDER BY id`, ids)
+}
+
+const fileSelect = `SELECT id, item_id, sha256, filename, content_type, size, uploaded_by, uploaded_at FROM evidence`
 
 // Open opens the stored content of f.
 func (s *Store) Open(f File) (*os.File, error) {

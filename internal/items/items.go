@@ -273,14 +273,43 @@ type Event struct {
 // Timeline returns an item's audit trail, oldest first.
 func (s *Store) Timeline(ctx context.Context, id string) (_ []Event, err error) {
 	defer apperr.Wrap(&err, "items.Timeline(%s)", id)
-	return db.List(ctx, s.pool, func(r pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
-		e.ActionLabel = itemmsg.Action(e.Action).Label()
-		return e, err
-	}, `SELECT a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids
-		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id
-		WHERE a.item_id = $1 ORDER BY a.revision`, id)
+	return db.List(ctx, s.pool, scanEvent, eventSelect+` WHERE a.item_id = $1 ORDER BY a.revision`, id)
+}
+
+// LatestOf returns, for each of the items, the latest entry of action in its audit trail;
+// items without one are absent. One query for a whole review queue.
+func (s *Store) LatestOf(ctx context.Context, itemIDs []string, action string) (_ map[string]Event, err error) {
+	defer apperr.Wrap(&err, "items.LatestOf(%d items, %s)", len(itemIDs), action)
+	type keyed struct {
+		itemID string
+		Event
+	}
+	list, err := db.List(ctx, s.pool, func(r pgx.CollectableRow) (keyed, error) {
+		var k keyed
+		err := r.Scan(&k.itemID, &k.Revision, &k.At, &k.Actor, &k.ActorUnit, &k.Action, &k.From, &k.To, &k.Note, &k.EvidenceIDs)
+		k.ActionLabel = itemmsg.Action(k.Action).Label()
+		return k, err
+	}, `SELECT DISTINCT ON (a.item_id) a.item_id, `+eventColumns+eventFrom+`
+		WHERE a.item_id = ANY($1) AND a.action = $2 ORDER BY a.item_id, a.revision DESC`, itemIDs, action)
+	out := make(map[string]Event, len(list))
+	for _, k := range list {
+		out[k.itemID] = k.Event
+	}
+	return out, err
+}
+
+const (
+	eventColumns = `a.revision, a.at, coalesce(p.name, ''), coalesce(u.name, ''), a.action, a.from_state, a.to_state, a.note, a.evidence_ids`
+	eventFrom    = `
+		FROM item_audit a LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id`
+	eventSelect = `SELECT ` + eventColumns + eventFrom
+)
+
+func scanEvent(r pgx.CollectableRow) (Event, error) {
+	var e Event
+	err := r.Scan(&e.Revision, &e.At, &e.Actor, &e.ActorUnit, &e.Action, &e.From, &e.To, &e.Note, &e.EvidenceIDs)
+	e.ActionLabel = itemmsg.Action(e.Action).Label()
+	return e, err
 }
 
 // OpenWorkflowIDs returns the ids of the unit workflows that still have an item open (not

@@ -47,52 +47,56 @@ func (s *Service) ReviewQueue(ctx context.Context, a auth.Actor) (ReviewQueue, e
 	if err != nil {
 		return ReviewQueue{}, err
 	}
-	var q ReviewQueue
+	var mine []items.Row
 	for _, row := range asked {
-		if row.IssuerUnitID != a.UnitID {
-			continue
+		if row.IssuerUnitID == a.UnitID {
+			mine = append(mine, row)
 		}
-		r := CloseOutReview{Item: row}
-		if r.Request, err = s.lastRequest(ctx, row.ID, itemmsg.RequestClose); err != nil {
-			return ReviewQueue{}, err
-		}
-		files, err := s.Evidence.ForItem(ctx, row.ID)
-		if err != nil {
-			return ReviewQueue{}, err
-		}
-		for _, f := range files {
-			if slices.Contains(r.Request.EvidenceIDs, f.ID) {
-				r.Evidence = append(r.Evidence, f)
-			}
-		}
-		q.CloseOuts = append(q.CloseOuts, r)
 	}
 	ext, err := s.Items.ExtensionRequests(ctx, sc, now)
 	if err != nil {
 		return ReviewQueue{}, err
 	}
-	for _, row := range ext {
-		r := ExtensionReview{Item: row}
-		if r.Request, err = s.lastRequest(ctx, row.ID, itemmsg.RequestExtension); err != nil {
-			return ReviewQueue{}, err
+	// Three queries whatever the queue's length: the close-out requests, the extension
+	// requests, and the evidence the close-out requests name.
+	closeReqs, err := s.Items.LatestOf(ctx, itemIDs(mine), string(itemmsg.RequestClose))
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	extReqs, err := s.Items.LatestOf(ctx, itemIDs(ext), string(itemmsg.RequestExtension))
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	var named []int64
+	for _, r := range closeReqs {
+		named = append(named, r.EvidenceIDs...)
+	}
+	files, err := s.Evidence.ByIDs(ctx, named)
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	var q ReviewQueue
+	for _, row := range mine {
+		r := CloseOutReview{Item: row, Request: closeReqs[row.ID]}
+		for _, f := range files {
+			if f.ItemID == row.ID && slices.Contains(r.Request.EvidenceIDs, f.ID) {
+				r.Evidence = append(r.Evidence, f)
+			}
 		}
-		q.Extensions = append(q.Extensions, r)
+		q.CloseOuts = append(q.CloseOuts, r)
+	}
+	for _, row := range ext {
+		q.Extensions = append(q.Extensions, ExtensionReview{Item: row, Request: extReqs[row.ID]})
 	}
 	return q, nil
 }
 
-// lastRequest is the latest entry of an action in an item's audit trail.
-func (s *Service) lastRequest(ctx context.Context, itemID string, action itemmsg.Action) (items.Event, error) {
-	tl, err := s.Items.Timeline(ctx, itemID)
-	if err != nil {
-		return items.Event{}, err
+func itemIDs(rows []items.Row) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
 	}
-	for _, e := range slices.Backward(tl) {
-		if e.Action == string(action) {
-			return e, nil
-		}
-	}
-	return items.Event{}, nil
+	return ids
 }
 
 // Offered lists the actions a may take on an item now, in lifecycle order: what a page
