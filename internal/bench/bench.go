@@ -167,7 +167,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.AnswerTime = time.Since(t0)
 	res.Items = o.Units * o.Measures
 	for {
-		n, err := sys.Items.CountOfOrder(ctx, created.ID)
+		n, err := sys.Items.CountOfOrder(ctx, created.ID, false)
 		if err != nil {
 			return res, err
 		}

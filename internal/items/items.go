@@ -367,9 +367,11 @@ func (s *Store) Notices(ctx context.Context, id string) (_ []NoticeRow, err erro
 	return out, err
 }
 
-// CountOfOrder is how many items of the order are in the read model.
-func (s *Store) CountOfOrder(ctx context.Context, orderID int64) (n int, err error) {
+// CountOfOrder is how many items of the order are in the read model; with open, only those
+// not closed or cancelled.
+func (s *Store) CountOfOrder(ctx context.Context, orderID int64, open bool) (n int, err error) {
 	defer apperr.Wrap(&err, "items.CountOfOrder(%d)", orderID)
-	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1`, orderID).Scan(&n)
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE order_id = $1
+		AND (NOT $2 OR state NOT IN ('closed', 'cancelled'))`, orderID, open).Scan(&n)
 	return n, err
 }
