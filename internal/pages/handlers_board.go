@@ -19,14 +19,19 @@ import (
 	"rectify/workflows/item/itemmsg"
 )
 
-// boardRoutes are the issuers' supervision pages: 督办看板, 通报 and 设置.
-func (h *handler) boardRoutes(mux *http.ServeMux) {
-	for pattern, page := range map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
-		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
-		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
-	} {
+// signedInRoutes serves each page of routes, by its pattern, to those signed in.
+func (h *handler) signedInRoutes(mux *http.ServeMux, routes map[string]func(http.ResponseWriter, *http.Request, auth.Actor)) {
+	for pattern, page := range routes {
 		mux.HandleFunc(pattern, h.signedIn(page))
 	}
+}
+
+// boardRoutes are the issuers' supervision pages: 督办看板, 通报 and 设置.
+func (h *handler) boardRoutes(mux *http.ServeMux) {
+	h.signedInRoutes(mux, map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
+		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
+		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
+	})
 }
 
 // boardLimit bounds the items read per light and the items whose deliveries are looked at:
