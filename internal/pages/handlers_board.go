@@ -13,7 +13,6 @@ import (
 	"rectify/internal/bulletin"
 	"rectify/internal/items"
 	"rectify/internal/light"
-	"rectify/internal/notify"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
@@ -34,26 +33,30 @@ func (h *handler) boardRoutes(mux *http.ServeMux) {
 	})
 }
 
-// boardLimit bounds the items read per light and the items whose deliveries are looked at:
-// the board is for what needs attention now, the lists and ledger hold the rest.
+// boardLimit bounds the items read per light and under 挂牌督办: the board is for what
+// needs attention now, the lists and ledger hold the rest.
 const boardLimit = 200
 
 // board is 督办看板: red and yellow items by unit, the items under 挂牌督办, and the
-// reminders to those items that could not be delivered.
+// messages about items the person sees that could not be delivered.
 func (h *handler) board(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	v, err := h.boardView(w, r, a)
 	h.show(w, r, "board", v, err)
 }
 
 func (h *handler) boardView(w http.ResponseWriter, r *http.Request, a auth.Actor) (boardView, error) {
-	if !a.CanIssue() {
-		return boardView{}, apperr.New(apperr.Forbidden, "actor", "只有组织部门或乡镇干部可以查看督办看板")
-	}
 	ctx := r.Context()
+	// The service refuses anyone who does not issue orders.
+	failed, err := h.Rectification.FailedDeliveries(ctx, a)
+	if err != nil {
+		return boardView{}, err
+	}
 	v := boardView{Page: h.page(w, r, "board.title")}
+	for _, f := range failed {
+		v.Failed = append(v.Failed, failedDelivery{Item: f.Item, Channel: v.c.T("board.channel." + string(f.Delivery.Channel)),
+			At: v.c.When(f.Delivery.At), Reason: f.Delivery.Reason})
+	}
 	byUnit := map[string]*boardUnit{}
-	seen := map[string]bool{}
-	var shown []items.Row
 	for _, l := range []light.Light{light.Red, light.Yellow} {
 		list, err := h.Rectification.ListItems(ctx, a, items.Filter{Light: l, Open: true, Limit: boardLimit})
 		if err != nil {
@@ -70,8 +73,6 @@ func (h *handler) boardView(w http.ResponseWriter, r *http.Request, a auth.Actor
 			} else {
 				u.Yellow = append(u.Yellow, row)
 			}
-			seen[row.ID] = true
-			shown = append(shown, row)
 		}
 	}
 	for _, u := range byUnit {
@@ -86,23 +87,6 @@ func (h *handler) boardView(w http.ResponseWriter, r *http.Request, a auth.Actor
 		return boardView{}, err
 	}
 	v.Listed = listed.Items
-	for _, row := range listed.Items {
-		if !seen[row.ID] {
-			shown = append(shown, row)
-		}
-	}
-	// Failed deliveries are read per item, through the item detail the item page uses.
-	for _, row := range shown[:min(len(shown), boardLimit)] {
-		d, err := h.Rectification.GetItem(ctx, a, row.ID)
-		if err != nil {
-			return boardView{}, err
-		}
-		for _, del := range d.Deliveries {
-			if del.Status == notify.StatusFailed {
-				v.Failed = append(v.Failed, failedDelivery{Item: row, Channel: v.c.T("board.channel." + string(del.Channel)), At: v.c.When(del.At), Reason: del.Reason})
-			}
-		}
-	}
 	return v, nil
 }
 
