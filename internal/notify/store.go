@@ -101,16 +101,8 @@ func get(ctx context.Context, q querier, key string) (Delivery, bool, error) {
 
 // Deliveries lists the deliveries that mention an item, oldest first.
 func (s *Store) Deliveries(ctx context.Context, itemID string) ([]Delivery, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE item_ids @> ARRAY[$1::text]
+	return s.list(ctx, "Deliveries", `SELECT `+deliveryCols+` FROM deliveries WHERE item_ids @> ARRAY[$1::text]
 		ORDER BY created_at, key`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("notify.Store.Deliveries: %w", err)
-	}
-	ds, err := collect(rows)
-	if err != nil {
-		return nil, fmt.Errorf("notify.Store.Deliveries: %w", err)
-	}
-	return ds, nil
 }
 
 // record writes the outcome of one attempt. A row already sent is never changed: the

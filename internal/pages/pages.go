@@ -92,6 +92,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
 	h.orderRoutes(mux)
+	h.boardRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -247,6 +248,9 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	}
 	if a.CanIssue() {
 		add("/orders", "nav.orders")
+	}
+	if a.CanIssue() {
+		add("/board", "nav.board")
 	}
 	add("/dashboard", "nav.dashboard")
 	return links
