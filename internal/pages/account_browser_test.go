@@ -131,7 +131,8 @@ func TestProgressSheetRoundTripOnAPhone(t *testing.T) {
 	tw.attach("#pg-file", filled)
 	require.Equal(t, 200, tw.tap(`form[action="/progress"] button[type=submit]`))
 	line := tw.text("#preview tr.progress")
-	require.Contains(t, line, yellow)
+	require.Contains(t, line, "补齐近三年支部会议记录", "the row named by its measure")
+	require.Equal(t, []string{"/items/" + yellow}, tw.eval(`[...document.querySelectorAll('#preview tr.progress a')].map(a => a.getAttribute('href'))`))
 	require.Contains(t, line, "进展反馈")
 	require.Contains(t, line, report)
 	require.Equal(t, string(itemmsg.Acknowledged), itemState(t, e, yellow).Item.State, "nothing applied before 确认")
@@ -139,7 +140,7 @@ func TestProgressSheetRoundTripOnAPhone(t *testing.T) {
 
 	// Confirmed: each row's outcome, and the item moved on with the report.
 	require.Equal(t, 200, tw.tap(`form[action$="/apply"] button[type=submit]`))
-	require.Equal(t, []string{yellow + " 整改中"},
+	require.Equal(t, []string{"补齐近三年支部会议记录 整改中"},
 		tw.eval(`[...document.querySelectorAll('#applied tbody tr')].map(r => r.cells[1].textContent + ' ' + r.cells[2].textContent)`))
 	tw.check("progress-applied")
 	require.Eventually(t, func() bool {

@@ -20,7 +20,7 @@ func selfServiceSamples(p Page) map[string]any {
 		"password": passwordView{Page: p, Errors: fieldErrors{"old_password": "原密码不正确", "new_password": "密码至少需要10个字符"}},
 		"progress": progressView{Page: p, Preview: &pre, Applicable: true, FileErr: "文件不是 Excel（.xlsx）文件",
 			Rows:     []sheetProblem{{Row: "第4行", Column: "本期进展", Message: "不能超过2000字"}},
-			Outcomes: []progressLine{{Line: 3, ItemID: "it-1", Outcome: "进展反馈", Progress: "补齐会议记录<script>", Status: "progress"}}},
+			Outcomes: []progressLine{{Line: 3, ItemID: "it-1", Measure: "补齐会议记录<script>", Outcome: "进展反馈", Progress: "补齐会议记录<script>", Status: "progress"}}},
 	}
 }
 
@@ -30,7 +30,7 @@ func TestProgressAppliedRenders(t *testing.T) {
 	for lang, c := range cats {
 		p := Page{Lang: lang, Title: "进度表", c: c}
 		v := progressView{Page: p, Applied: []appliedLine{{Line: 3, ItemID: "it-1", State: c.State("in_progress")},
-			{Line: 4, ItemID: "it-2", Error: "该事项尚未签收<script>"}}}
+			{Line: 4, ItemID: "it-2", Measure: "补齐会议记录<script>", Error: "该事项尚未签收<script>"}}}
 		var buf bytes.Buffer
 		require.NoError(t, views[lang]["progress"].ExecuteTemplate(&buf, "layout", v))
 		html := buf.String()

@@ -1,12 +1,14 @@
 package pages
 
 import (
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
+	"rectify/internal/items"
 	"rectify/internal/ledger"
 	"rectify/internal/rectification"
 )
@@ -37,14 +39,31 @@ type progressView struct {
 
 type progressLine struct {
 	Line                       int
-	ItemID, Outcome, Progress  string
+	ItemID, Measure            string
+	Outcome, Progress          string
 	RequestClose               bool
 	CloseNote, Message, Status string
 }
 
 type appliedLine struct {
-	Line                 int
-	ItemID, State, Error string
+	Line                          int
+	ItemID, Measure, State, Error string
+}
+
+// measures names the unit's open items by their measure, so that a row of the sheet reads
+// as people wrote it rather than as an item number.
+func (h *handler) measures(r *http.Request, a auth.Actor) map[string]string {
+	out := map[string]string{}
+	list, err := h.Rectification.ListItems(r.Context(), a, items.Filter{UnitCode: a.UnitCode, Open: true, Limit: 1000})
+	if err != nil {
+		// Only the names are lost: each row still shows its item's number.
+		slog.WarnContext(r.Context(), "pages: progress: measures", "err", err)
+		return out
+	}
+	for _, x := range list.Items {
+		out[x.ID] = x.Measure
+	}
+	return out
 }
 
 func (h *handler) progressPage(w http.ResponseWriter, r *http.Request, a auth.Actor) {
@@ -88,8 +107,9 @@ func (h *handler) previewProgress(w http.ResponseWriter, r *http.Request, a auth
 		return
 	}
 	v.Preview = &p
+	names := h.measures(r, a)
 	for _, l := range p.Lines {
-		pl := progressLine{Line: l.Line, ItemID: l.ItemID, Outcome: v.c.T("progress.outcome." + l.Outcome), Progress: l.Progress,
+		pl := progressLine{Line: l.Line, ItemID: l.ItemID, Measure: cmpOr(names[l.ItemID], l.ItemID), Outcome: v.c.T("progress.outcome." + l.Outcome), Progress: l.Progress,
 			RequestClose: l.RequestClose, CloseNote: l.CloseNote, Message: l.Message, Status: l.Outcome}
 		v.Outcomes = append(v.Outcomes, pl)
 	}
@@ -112,8 +132,9 @@ func (h *handler) applyProgress(w http.ResponseWriter, r *http.Request, a auth.A
 	}
 	v := progressView{Page: h.page(w, r, "progress.title"), Applied: []appliedLine{}}
 	v.Flash = v.c.T("progress.applied", len(res.Applied))
+	names := h.measures(r, a)
 	for _, l := range res.Applied {
-		al := appliedLine{Line: l.Line, ItemID: l.ItemID, Error: l.Error}
+		al := appliedLine{Line: l.Line, ItemID: l.ItemID, Measure: cmpOr(names[l.ItemID], l.ItemID), Error: l.Error}
 		if l.State != "" {
 			al.State = v.c.State(l.State)
 		}
