@@ -13,15 +13,6 @@ import (
 	"rectify/internal/rectification"
 )
 
-// progressRoutes are 进度表, the Excel round trip of a unit's open items on one page:
-// download the progress sheet, upload it filled, see what each row would do, confirm.
-func (h *handler) progressRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /progress", h.signedIn(h.progressPage))
-	mux.HandleFunc("GET /progress/sheet", h.signedIn(h.progressSheet))
-	mux.HandleFunc("POST /progress", h.signedIn(h.previewProgress))
-	mux.HandleFunc("POST /progress/{id}/apply", h.signedIn(h.applyProgress))
-}
-
 // progressView is 进度表 in its three steps: the download and the upload form; the preview
 // of an uploaded sheet with 确认; the outcome of each applied row.
 type progressView struct {
@@ -120,11 +111,8 @@ func (h *handler) previewProgress(w http.ResponseWriter, r *http.Request, a auth
 // applyProgress carries out a confirmed preview and shows each row's outcome; confirming
 // again acts once, as the service keys every row.
 func (h *handler) applyProgress(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, r, apperr.New(apperr.NotFound, "id", "预览不存在或已失效，请重新上传"))
-		return
-	}
+	// An id that is no number names no upload of theirs, which the service refuses as such.
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	res, err := h.Rectification.ApplyProgress(r.Context(), a, id)
 	if err != nil {
 		h.fail(w, r, err)

@@ -92,8 +92,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
 	h.orderRoutes(mux)
-	h.accountRoutes(mux)
-	h.progressRoutes(mux)
+	h.selfServiceRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
