@@ -3,6 +3,7 @@ package pages_test
 import (
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,6 +127,14 @@ func TestProgressSheetRoundTripOnAPhone(t *testing.T) {
 	filled := filepath.Join(t.TempDir(), "城关镇进度表.xlsx")
 	require.NoError(t, f.SaveAs(filled))
 	require.NoError(t, f.Close())
+
+	// A file that is not the sheet is refused beside the file field, saying why.
+	notSheet := filepath.Join(t.TempDir(), "进度.csv")
+	require.NoError(t, os.WriteFile(notSheet, []byte("本期进展\n已整改\n"), 0o644))
+	tw.attach("#pg-file", notSheet)
+	require.Equal(t, 400, tw.tap(`form[action="/progress"] button[type=submit]`))
+	require.Equal(t, "文件不是 Excel（.xlsx）文件，请上传系统导出的本期进展填报表", tw.text("#pg-file-err"))
+	tw.check("progress-refused")
 
 	// Uploaded: a preview that changes nothing yet.
 	tw.attach("#pg-file", filled)
