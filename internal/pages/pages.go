@@ -93,6 +93,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
 	h.orderRoutes(mux)
 	h.boardRoutes(mux)
+	h.selfServiceRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})

@@ -71,6 +71,7 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 	}
 	maps.Copy(views, orderSamples(t, p))
 	maps.Copy(views, boardSamples(t, p))
+	maps.Copy(views, selfServiceSamples(p))
 	return views
 }
 
