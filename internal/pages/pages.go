@@ -92,6 +92,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
 	h.orderRoutes(mux)
+	h.weakRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -249,6 +250,7 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 		add("/orders", "nav.orders")
 	}
 	add("/dashboard", "nav.dashboard")
+	add("/weak", "nav.weak")
 	return links
 }
 

@@ -70,6 +70,7 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 				Figures: weak.Figures{Proposed: 2, Determined: 1, Declined: 1}}}}),
 	}
 	maps.Copy(views, orderSamples(t, p))
+	maps.Copy(views, weakSamples(t, p))
 	return views
 }
 
