@@ -14,6 +14,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/order"
+	"rectify/internal/org"
 	"rectify/internal/role"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
@@ -79,7 +80,8 @@ func (h *handler) weakView(w http.ResponseWriter, r *http.Request, a auth.Actor,
 			return weakView{}, err
 		}
 		for _, u := range ch.Units {
-			if u.Kind == "branch" {
+			// The grassroots organizations a campaign is about; townships and agencies are not.
+			if slices.Contains([]string{org.KindVillage, org.KindCommunity, org.KindBranch}, u.Kind) {
 				v.Branches = append(v.Branches, weakOption{Value: u.Code, Label: u.Name})
 			}
 		}
