@@ -241,7 +241,11 @@ func (h *handler) weakCase(w http.ResponseWriter, r *http.Request, a auth.Actor)
 }
 
 // weakCaseKinds are the actions the case page's forms send.
-var weakCaseKinds = []string{"report", "precheck"}
+var weakCaseKinds = []string{"report", "precheck", "accept"}
+
+// scoreItems are the lines a new acceptance score sheet starts with: the five standards a
+// branch is held to (党支部“五化”), each line's item editable.
+var scoreItems = []string{"支部设置标准化", "组织生活正常化", "管理服务精细化", "工作制度体系化", "阵地建设规范化"}
 
 func (h *handler) weakCaseView(w http.ResponseWriter, r *http.Request, a auth.Actor, key string) (weakCaseView, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -263,8 +267,18 @@ func (h *handler) weakCaseView(w http.ResponseWriter, r *http.Request, a auth.Ac
 		v.Score = strconv.FormatFloat(*d.Case.Score, 'f', -1, 64)
 	}
 	v.CanAct = !role.ReadsOnly(a.Roles) && d.Case.Stage != string(weakcasemsg.Closed)
-	// A month's report is usually of the month just ended.
-	v.Month = time.Now().In(order.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+	v.CanPrecheck = a.CanIssue() && !a.Has(role.OrgStaff) && d.Case.Stage == string(weakcasemsg.Rectifying)
+	v.CanAccept = a.Has(role.OrgStaff) && d.Case.Stage == string(weakcasemsg.Prechecked)
+	for i, it := range scoreItems {
+		v.Scores = append(v.Scores, scoreRow{N: i, Seq: i + 1, Item: it})
+	}
+	// A month's report is usually of the month just ended, but never of a month before the
+	// case began.
+	now := time.Now().In(order.Shanghai)
+	v.Month = now.AddDate(0, 0, 1-now.Day()).AddDate(0, -1, 0).Format("2006-01")
+	if first := d.Case.DeterminedAt.In(order.Shanghai).Format("2006-01"); v.Month < first {
+		v.Month = first
+	}
 	for i := len(d.Events) - 1; i >= 0; i-- {
 		e := d.Events[i]
 		we := weakEvent{When: c.When(e.At), Kind: c.T("weak.event." + e.Kind), Stage: c.T("weak.stage." + e.To)}
@@ -294,7 +308,12 @@ func (h *handler) weakAct(w http.ResponseWriter, r *http.Request, a auth.Actor) 
 		key = r.PostFormValue("key")
 		act = weakcasemsg.Action{Note: strings.TrimSpace(r.PostFormValue("note")), Month: strings.TrimSpace(r.PostFormValue("month")),
 			Pass: r.PostFormValue("pass") == "yes"}
-		_, err = h.Weak.Act(r.Context(), a, id, kind, key, act)
+		if kind == "accept" {
+			err = scoreSheet(r, &act)
+		}
+		if err == nil {
+			_, err = h.Weak.Act(r.Context(), a, id, kind, key, act)
+		}
 	}
 	if err == nil {
 		http.Redirect(w, r, fmt.Sprintf("/weak/cases/%d?done=%s", id, kind), http.StatusSeeOther)
@@ -306,8 +325,42 @@ func (h *handler) weakAct(w http.ResponseWriter, r *http.Request, a auth.Actor) 
 		return
 	}
 	v.ErrForm, v.Message = kind, unconfirmed(v.c, err, refusalText(err))
-	if kind == "report" {
+	switch kind {
+	case "report":
 		v.Month, v.Note = cmpOr(act.Month, v.Month), act.Note
+	case "accept":
+		// The sheet as it was sent, for the person to fix.
+		for i := range v.Scores {
+			v.Scores[i].Item, v.Scores[i].Score = r.PostFormValue(fmt.Sprintf("item%d", i)), r.PostFormValue(fmt.Sprintf("score%d", i))
+		}
+		v.Polled, v.Dissatisfied = r.PostFormValue("polled"), r.PostFormValue("dissatisfied")
 	}
 	h.render(w, r, apperr.Report(w, r, err), "weak_case", v)
+}
+
+// scoreSheet reads the acceptance score sheet: a line for each item named, its score a
+// number, and the villagers polled and dissatisfied.
+func scoreSheet(r *http.Request, act *weakcasemsg.Action) error {
+	for i := range scoreItems {
+		item := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("item%d", i)))
+		score := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("score%d", i)))
+		if item == "" && score == "" {
+			continue
+		}
+		n, err := strconv.ParseFloat(score, 64)
+		if err != nil {
+			return apperr.Newf(apperr.Invalid, "scores", "“%s”的得分应为数字", item)
+		}
+		act.Scores = append(act.Scores, weakcasemsg.ScoreLine{Item: item, Score: n})
+	}
+	var err error
+	for _, x := range []struct {
+		name, label string
+		to          *int
+	}{{"polled", "测评人数", &act.Polled}, {"dissatisfied", "不满意人数", &act.Dissatisfied}} {
+		if *x.to, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue(x.name))); err != nil {
+			return apperr.Newf(apperr.Invalid, x.name, "%s应为整数", x.label)
+		}
+	}
+	return nil
 }

@@ -53,16 +53,27 @@ type weakStage struct {
 // monthly report and pre-check forms.
 type weakCaseView struct {
 	Page
-	Case              weak.CaseRow
-	Stage             string
-	Reasons           string
-	Events            []weakEvent
-	CanAct            bool
-	Month, Note, Key  string
-	ErrForm, Message  string
-	Determined, Score string
+	Case    weak.CaseRow
+	Stage   string
+	Reasons string
+	Events  []weakEvent
+	// CanAct: the monthly report; CanPrecheck: the township's pre-check; CanAccept: the
+	// county's acceptance with its score sheet.
+	CanAct, CanPrecheck, CanAccept bool
+	Scores                         []scoreRow
+	Polled, Dissatisfied           string
+	Month, Note, Key               string
+	ErrForm, Message               string
+	Determined, Score              string
 }
 
 type weakEvent struct {
 	When, Kind, Stage, Month, Note, Outcome string
+}
+
+// scoreRow is one line of the acceptance score sheet as the form shows it.
+type scoreRow struct {
+	// N numbers the form's inputs from 0, Seq the lines as people count them.
+	N, Seq      int
+	Item, Score string
 }

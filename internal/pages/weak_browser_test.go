@@ -82,7 +82,7 @@ func TestWeakBranchCampaignOnAPhone(t *testing.T) {
 	require.Equal(t, "东关村", t1o.text("main h1"))
 	require.Equal(t, "整顿中", t1o.text("main dd.stage"))
 	month := time.Now().In(order.Shanghai).Format("2006-01")
-	t1o.choose("#wr-month", month)
+	require.Equal(t, month, t1o.eval(`[document.querySelector('#wr-month').value]`)[0], "no month before the case began is offered")
 	t1o.fill("#wr-note", "已召开支部委员会，班子分工调整到位")
 	require.Equal(t, 200, t1o.tap(`#report button[type=submit]`))
 	require.Equal(t, caseURL+"?done=report", t1o.location())
@@ -110,4 +110,24 @@ func TestWeakBranchCampaignOnAPhone(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond)
 	require.Equal(t, 200, t1o.open(caseURL))
 	require.Contains(t, t1o.text("main ol.timeline"), "月度报告 "+month)
+
+	// 城关镇 pre-checks the case (its plan has no open items) and the county accepts it with
+	// the score sheet: it moves into consolidation.
+	t1o.press("#precheck summary")
+	t1o.fill("#wp-note", "逐项核查，整改到位")
+	require.Equal(t, 200, t1o.tap(`#precheck button[type=submit]`))
+	require.Equal(t, caseURL+"?done=precheck", t1o.location())
+	require.Equal(t, "已初验", t1o.text("main dd.stage"))
+	require.Equal(t, 200, cs.open(caseURL))
+	for i, s := range []string{"18", "17", "16", "15", "14"} {
+		cs.fill(fmt.Sprintf("#wa-score%d", i), s)
+	}
+	cs.fill("#wa-polled", "30")
+	cs.fill("#wa-dissatisfied", "2")
+	cs.fill("#wa-note", "验收合格")
+	cs.check("weak-accept")
+	require.Equal(t, 200, cs.tap(`#accept button[type=submit]`))
+	require.Equal(t, caseURL+"?done=accept", cs.location())
+	require.Equal(t, "已验收销号（巩固期）", cs.text("main dd.stage"))
+	require.Contains(t, cs.text("main ol.timeline"), "验收通过（80.0分）")
 }

@@ -34,7 +34,8 @@ func weakSamples(t *testing.T, p Page) map[string]any {
 		Stages:  []weakStage{{Label: c.T("weak.stage.rectifying"), Cases: []weak.CaseRow{row}}, {Label: c.T("weak.stage.closed"), Cases: []weak.CaseRow{closed}}},
 		ErrForm: "p-5", Message: "用户名“x”不存在", Posted: proposalForm{Ones: weak.FourOnes{CountyLeader: "x"}, Decline: "y"}}
 	cv := weakCaseView{Page: p, Case: row, Stage: c.T("weak.stage.rectifying"), Reasons: "班子不团结（长期不和）", CanAct: true,
-		Month: "2026-02", Note: "已召开支部会议", Key: "k", ErrForm: "report", Message: "该月月报已报送", Determined: c.When(at), Score: "82.5",
+		Month: "2026-02", Note: "已召开支部会议", Key: "k", ErrForm: "report", CanPrecheck: true, CanAccept: true,
+		Scores: []scoreRow{{N: 0, Seq: 1, Item: "支部设置标准化", Score: "18"}}, Polled: "30", Dissatisfied: "2", Message: "该月月报已报送", Determined: c.When(at), Score: "82.5",
 		Events: []weakEvent{{When: c.When(at), Kind: c.T("weak.event.report"), Stage: c.T("weak.stage.rectifying"), Month: "2026-01",
 			Note: "补齐会议记录<script>", Outcome: "已收到月报"}}}
 	return map[string]any{"weak": v, "weak_case": cv}
