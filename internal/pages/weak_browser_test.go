@@ -15,13 +15,15 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/order"
+	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 )
 
 // On a phone, 城关镇 proposes 东关村 with a reason from the county's list, the county
 // determines it with the four ones and its case appears under 整顿中; 城关镇 sends the month's
-// report from the case page, and the weak-branch service has the case with that report.
-// Determining with a login nobody has is refused beside the form, with what was typed kept.
+// report from the case page, and the weak-branch service has the case with that report; then
+// 城关镇 pre-checks it and the county accepts it with the score sheet. Determining with a login
+// nobody has is refused beside the form, with what was typed kept; another proposal is declined.
 func TestWeakBranchCampaignOnAPhone(t *testing.T) {
 	e := apptest.New(t, temporalAddr, apptest.Options{})
 	e.AlwaysWorking()
@@ -113,7 +115,7 @@ func TestWeakBranchCampaignOnAPhone(t *testing.T) {
 
 	// 城关镇 pre-checks the case (its plan has no open items) and the county accepts it with
 	// the score sheet: it moves into consolidation.
-	t1o.press("#precheck summary")
+	t1o.press("#precheck-act summary")
 	t1o.fill("#wp-note", "逐项核查，整改到位")
 	require.Equal(t, 200, t1o.tap(`#precheck button[type=submit]`))
 	require.Equal(t, caseURL+"?done=precheck", t1o.location())
@@ -130,4 +132,26 @@ func TestWeakBranchCampaignOnAPhone(t *testing.T) {
 	require.Equal(t, caseURL+"?done=accept", cs.location())
 	require.Equal(t, "已验收销号（巩固期）", cs.text("main dd.stage"))
 	require.Contains(t, cs.text("main ol.timeline"), "验收通过（80.0分）")
+
+	// 河西乡's proposal of 柳树村 is declined with a reason.
+	var reasons weakbranch.Reasons
+	t2o := e.Login("t2o")
+	t2o.JSON("GET", "/api/weak/reasons", nil, 200, &reasons)
+	var p2 weak.Proposal
+	t2o.JSON("POST", fmt.Sprintf("/api/weak/campaigns/%d/proposals", c.ID),
+		map[string]any{"branch": "V21", "reasons": []map[string]any{{"reason_id": reasons.Reasons[0].ID}}}, 201, &p2)
+	require.Equal(t, 200, cs.tap(`nav.tabs a[href="/weak"]`))
+	x := strconv.FormatInt(p2.ID, 10)
+	cs.press("#decline-" + x + " summary")
+	cs.fill("#x"+x+"-note", "经核查不属于软弱涣散")
+	require.Equal(t, 200, cs.tap(`#decline-`+x+` button[type=submit]`))
+	require.Contains(t, cs.text("main .flash"), "已不予认定")
+	require.Contains(t, cs.text("#proposal-"+x), "经核查不属于软弱涣散")
+	ps, err := svc.Proposals(context.Background(), a, c.ID)
+	require.NoError(t, err)
+	for _, p := range ps.Proposals {
+		if p.ID == p2.ID {
+			require.Equal(t, "declined", p.Status)
+		}
+	}
 }
