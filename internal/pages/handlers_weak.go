@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
@@ -274,7 +273,7 @@ func (h *handler) weakCaseView(w http.ResponseWriter, r *http.Request, a auth.Ac
 	}
 	// A month's report is usually of the month just ended, but never of a month before the
 	// case began.
-	now := time.Now().In(order.Shanghai)
+	now := h.Weak.Now().In(order.Shanghai)
 	v.Month = now.AddDate(0, 0, 1-now.Day()).AddDate(0, -1, 0).Format("2006-01")
 	if first := d.Case.DeterminedAt.In(order.Shanghai).Format("2006-01"); v.Month < first {
 		v.Month = first

@@ -1,11 +1,17 @@
 package pages
 
 import (
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"rectify/internal/light"
 	"rectify/internal/weak"
+	"rectify/workflows/weakcase/weakcasemsg"
 )
 
 // weakSamples are the weak-branch views with sample data: a refused proposal and determination
@@ -39,4 +45,26 @@ func weakSamples(t *testing.T, p Page) map[string]any {
 		Events: []weakEvent{{When: c.When(at), Kind: c.T("weak.event.report"), Stage: c.T("weak.stage.rectifying"), Month: "2026-01",
 			Note: "补齐会议记录<script>", Outcome: "已收到月报"}}}
 	return map[string]any{"weak": v, "weak_case": cv}
+}
+
+// The score sheet keeps the lines named, sums nothing itself (the case does), and refuses a
+// score or a count that is not a number, naming its line.
+func TestScoreSheet(t *testing.T) {
+	read := func(form url.Values) (weakcasemsg.Action, error) {
+		r := httptest.NewRequest("POST", "/weak/cases/1/accept", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		require.NoError(t, r.ParseForm())
+		var act weakcasemsg.Action
+		return act, scoreSheet(r, &act)
+	}
+	act, err := read(url.Values{"item0": {"支部设置标准化"}, "score0": {"18.5"}, "item1": {""}, "score1": {""},
+		"item2": {"阵地建设规范化"}, "score2": {"20"}, "polled": {"30"}, "dissatisfied": {"2"}})
+	require.NoError(t, err)
+	require.Equal(t, []weakcasemsg.ScoreLine{{Item: "支部设置标准化", Score: 18.5}, {Item: "阵地建设规范化", Score: 20}}, act.Scores)
+	require.Equal(t, [2]int{30, 2}, [2]int{act.Polled, act.Dissatisfied})
+
+	_, err = read(url.Values{"item0": {"组织生活正常化"}, "score0": {"很好"}, "polled": {"30"}, "dissatisfied": {"2"}})
+	require.Equal(t, "“组织生活正常化”的得分应为数字", refusalText(err))
+	_, err = read(url.Values{"polled": {"三十"}, "dissatisfied": {"2"}})
+	require.Equal(t, "测评人数应为整数", refusalText(err))
 }
