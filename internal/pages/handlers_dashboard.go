@@ -9,6 +9,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/light"
 	"rectify/internal/rectification"
+	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 )
 
@@ -144,17 +145,7 @@ func dashboardViewOf(p Page, d rectification.Dashboard, wf weakbranch.UnitFigure
 		v.Ranking = append(v.Ranking, r.Sentence)
 	}
 	for _, cf := range wf.Campaigns {
-		f := cf.Figures
-		wc := weakCampaign{Title: cf.Campaign.Title}
-		for _, x := range []struct {
-			key string
-			n   int
-		}{{"dash.weak.proposed", f.Proposed}, {"dash.weak.pending", f.Pending}, {"dash.weak.determined", f.Determined},
-			{"dash.weak.declined", f.Declined}, {"dash.weak.rectifying", f.InRectification}, {"dash.weak.accepted", f.Accepted},
-			{"dash.weak.closed", f.Closed}, {"dash.weak.relapsed", f.Relapsed}, {"dash.weak.reports", f.ReportsReceived}} {
-			wc.Lines = append(wc.Lines, weakLine{Label: c.T(x.key), N: x.n})
-		}
-		v.Weak = append(v.Weak, wc)
+		v.Weak = append(v.Weak, weakCampaign{Title: cf.Campaign.Title, Lines: weakLines(c, cf.Figures)})
 	}
 	rows := d.Items
 	byUrgency(rows)
@@ -162,6 +153,21 @@ func dashboardViewOf(p Page, d rectification.Dashboard, wf weakbranch.UnitFigure
 		v.Cards = append(v.Cards, card{Row: row, Deadline: deadline(c, row)})
 	}
 	return v
+}
+
+// weakLines are a campaign's figures in the order the work goes; the dashboard and the
+// campaign page show the same ones.
+func weakLines(c *catalog, f weak.Figures) []weakLine {
+	var out []weakLine
+	for _, x := range []struct {
+		key string
+		n   int
+	}{{"dash.weak.proposed", f.Proposed}, {"dash.weak.pending", f.Pending}, {"dash.weak.determined", f.Determined},
+		{"dash.weak.declined", f.Declined}, {"dash.weak.rectifying", f.InRectification}, {"dash.weak.accepted", f.Accepted},
+		{"dash.weak.closed", f.Closed}, {"dash.weak.relapsed", f.Relapsed}, {"dash.weak.reports", f.ReportsReceived}} {
+		out = append(out, weakLine{Label: c.T(x.key), N: x.n})
+	}
+	return out
 }
 
 func rowOf(t items.Tally, name, url string) unitRow {

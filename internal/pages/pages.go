@@ -94,6 +94,7 @@ func New(d Deps) (http.Handler, error) {
 	h.orderRoutes(mux)
 	h.boardRoutes(mux)
 	h.selfServiceRoutes(mux)
+	h.weakRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -254,6 +255,7 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 		add("/board", "nav.board")
 	}
 	add("/dashboard", "nav.dashboard")
+	add("/weak", "nav.weak")
 	return links
 }
 

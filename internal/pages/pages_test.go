@@ -72,6 +72,7 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 	maps.Copy(views, orderSamples(t, p))
 	maps.Copy(views, boardSamples(t, p))
 	maps.Copy(views, selfServiceSamples(p))
+	maps.Copy(views, weakSamples(t, p))
 	return views
 }
 
