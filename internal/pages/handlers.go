@@ -384,11 +384,27 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request, a auth.Actor)
 	} else {
 		ct = "application/octet-stream"
 	}
+	d.ContentType = ct
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	send(w, r, d, disposition, "private, max-age=3600")
+}
+
+// download sends a spreadsheet made for this request, or the error that kept it from being
+// made; nothing of it is kept by the browser's cache.
+func (h *handler) download(w http.ResponseWriter, r *http.Request, d rectification.Download, err error) {
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	send(w, r, d, "attachment", "private, no-store")
+}
+
+// send writes a file with its type, its name as the browser saves or shows it, and caching.
+func send(w http.ResponseWriter, r *http.Request, d rectification.Download, disposition, cache string) {
 	hd := w.Header()
-	hd.Set("Content-Type", ct)
+	hd.Set("Content-Type", d.ContentType)
 	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.Name}))
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "private, max-age=3600")
+	hd.Set("Cache-Control", cache)
 	http.ServeContent(w, r, "", d.ModTime, d.Body)
 }
 

@@ -2,7 +2,6 @@ package pages
 
 import (
 	"cmp"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -131,15 +130,7 @@ func (h *handler) bulletinSheet(w http.ResponseWriter, r *http.Request, a auth.A
 		return
 	}
 	d, err := h.Rectification.BulletinSheet(r.Context(), a, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", d.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
-	hd.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", d.ModTime, d.Body)
+	h.download(w, r, d, err)
 }
 
 // settings is 设置: the department's reminder policy, and which years the holiday table holds.

@@ -2,7 +2,6 @@ package pages
 
 import (
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -65,15 +64,7 @@ func (h *handler) progressPage(w http.ResponseWriter, r *http.Request, a auth.Ac
 // language.
 func (h *handler) progressSheet(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	d, err := h.Rectification.ProgressSheet(r.Context(), a, rectification.SheetInput{English: language(w, r) == "en"})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", d.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
-	hd.Set("Cache-Control", "no-store")
-	http.ServeContent(w, r, "", d.ModTime, d.Body)
+	h.download(w, r, d, err)
 }
 
 // previewProgress reads an uploaded sheet and shows what each row would do; nothing

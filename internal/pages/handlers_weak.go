@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -222,15 +221,7 @@ func refusalText(err error) string {
 func (h *handler) weakLedger(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	d, err := h.Weak.Ledger(r.Context(), a, id, r.URL.Query().Get("lang") == "en")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", d.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
-	hd.Set("Cache-Control", "no-store")
-	http.ServeContent(w, r, "", d.ModTime, d.Body)
+	h.download(w, r, d, err)
 }
 
 // weakCase is one case with its events and forms.
