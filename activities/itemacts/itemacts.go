@@ -62,7 +62,7 @@ func (a *Activities) RecordIssued(ctx context.Context, in itemmsg.RecordIssuedIn
 
 // RecordChange writes one item's new state and its audit row.
 func (a *Activities) RecordChange(ctx context.Context, in itemmsg.ChangeRecord) error {
-	return a.Items.Write(ctx, []itemmsg.ItemRow{in.Row}, []itemmsg.AuditEntry{in.Audit})
+	return a.Items.WriteChange(ctx, in)
 }
 
 // MarkOrderIssued records that every unit workflow of an order has started.
@@ -95,14 +95,11 @@ func (a *Activities) StartUnitWorkflows(ctx context.Context, in itemmsg.IssueOrd
 		done = end
 		activity.RecordHeartbeat(ctx, done)
 	}
-	return itemmsg.IssueOrderResult{Units: len(plan.Targets), Items: len(plan.Targets) * len(plan.Measures)}, nil
+	return itemmsg.IssueOrderResult{Units: len(plan.Targets), Items: plan.ItemCount()}, nil
 }
 
 func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg.IssueOrderInput, unitID int64) error {
-	specs := make([]itemmsg.Spec, len(plan.Measures))
-	for i, m := range plan.Measures {
-		specs[i] = plan.Spec(m, unitID)
-	}
+	specs := plan.Specs(unitID)
 	_, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       itemmsg.UnitWorkflowID(in.Deployment, plan.OrderID, unitID),
 		TaskQueue:                                a.TaskQueue,
@@ -112,7 +109,7 @@ func (a *Activities) startUnit(ctx context.Context, plan *order.Plan, in itemmsg
 	}, itemmsg.UnitOrderWorkflowType, itemmsg.UnitOrderInput{
 		Deployment: in.Deployment, Policy: &plan.Policy,
 		OrderID: plan.OrderID, UnitID: unitID, IssuerUnitID: plan.IssuerUnitID,
-		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs,
+		IssuedBy: in.IssuedBy, IssuedAt: in.IssuedAt, Items: specs, ParentWorkflowID: plan.ParentWorkflowID,
 	})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {

@@ -44,10 +44,11 @@ func nullTime(t time.Time) *time.Time {
 const upsertItem = `INSERT INTO items (id, order_id, measure_id, unit_id, parent_item_id, workflow_id, state, holder, deadline_kind, due_date,
 		primary_person_id, direct_person_id, handler_person_id, progress_count, last_progress, return_count, revision,
 		issued_at, acknowledged_at, closed_at, updated_at, working_days, working_days_from, due_at, extended_to,
-		extension_requested_to, extension_reason)
+		extension_requested_to, extension_reason, ack_late, reopen_count)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-		$22, $23, $24, $25::date, $26::date, $27)
+		$22, $23, $24, $25::date, $26::date, $27, $28, $29)
 	ON CONFLICT (id) DO UPDATE SET state = excluded.state, holder = excluded.holder, progress_count = excluded.progress_count,
+		handler_person_id = excluded.handler_person_id, ack_late = excluded.ack_late, reopen_count = excluded.reopen_count,
 		last_progress = excluded.last_progress, return_count = excluded.return_count, revision = excluded.revision,
 		acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at,
 		extended_to = excluded.extended_to, extension_requested_to = excluded.extension_requested_to,
@@ -63,7 +64,7 @@ func queueRow(b *pgx.Batch, r itemmsg.ItemRow) {
 	b.Queue(upsertItem, r.ID, r.OrderID, r.MeasureID, r.UnitID, orNil(r.ParentItemID), r.WorkflowID, string(r.State), string(r.Holder),
 		r.DeadlineKind, orNil(r.DueDate), orNil(r.PrimaryPerson), orNil(r.DirectPerson), orNil(r.HandlerPerson),
 		r.ProgressCount, r.LastProgress, r.ReturnCount, r.Revision, r.IssuedAt, nullTime(r.AcknowledgedAt), nullTime(r.ClosedAt), r.UpdatedAt,
-		orNil(r.WorkingDays), orNil(r.WorkingDaysFrom), r.DueAt, orNil(r.ExtendedTo), orNil(r.ExtensionRequestedTo), r.ExtensionReason)
+		orNil(r.WorkingDays), orNil(r.WorkingDaysFrom), r.DueAt, orNil(r.ExtendedTo), orNil(r.ExtensionRequestedTo), r.ExtensionReason, r.AckLate, r.ReopenCount)
 }
 
 func queueAudit(b *pgx.Batch, a itemmsg.AuditEntry) {
@@ -87,12 +88,43 @@ func (s *Store) Write(ctx context.Context, rows []itemmsg.ItemRow, audit []itemm
 	return s.sendInTx(ctx, b)
 }
 
+// Look-back rounds: scheduled at 销号, answered by the first re-check after their day (or
+// before it: a re-check answers the earliest open round), each answer once.
+const (
+	insertLookBack = `INSERT INTO item_look_backs (item_id, closed_revision, days, due_on) VALUES ($1, $2, $3, $4::date)
+		ON CONFLICT DO NOTHING`
+	answerLookBack = `UPDATE item_look_backs SET answered_revision = $2, outcome = $3
+		WHERE (item_id, closed_revision, days) = (SELECT item_id, closed_revision, days FROM item_look_backs
+			WHERE item_id = $1 AND answered_revision IS NULL ORDER BY due_on, days LIMIT 1)
+		AND NOT EXISTS (SELECT 1 FROM item_look_backs WHERE item_id = $1 AND answered_revision = $2)`
+)
+
+// WriteChange applies one action's change: the item row, its audit row, the look-back
+// rounds a close-out schedules and the round a 回头看 answers; safe to repeat.
+func (s *Store) WriteChange(ctx context.Context, rec itemmsg.ChangeRecord) (err error) {
+	defer apperr.Wrap(&err, "items.WriteChange(%s r%d)", rec.Row.ID, rec.Audit.Revision)
+	b := &pgx.Batch{}
+	queueRow(b, rec.Row)
+	queueAudit(b, rec.Audit)
+	for _, lb := range rec.LookBacks {
+		b.Queue(insertLookBack, rec.Row.ID, rec.Audit.Revision, lb.Days, lb.DueOn)
+	}
+	switch rec.Audit.Action {
+	case itemmsg.LookBackHolds:
+		b.Queue(answerLookBack, rec.Row.ID, rec.Audit.Revision, "holds")
+	case itemmsg.LookBackRelapse:
+		b.Queue(answerLookBack, rec.Row.ID, rec.Audit.Revision, "relapse")
+	}
+	return s.sendInTx(ctx, b)
+}
+
 // sendInTx runs a batch in one transaction.
 func (s *Store) sendInTx(ctx context.Context, b *pgx.Batch) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 }
 
-const writeSupervision = `UPDATE items SET light = $2, light_reason = $3, listed = $4, due_at = coalesce($5, due_at), supervision_seq = $6
+const writeSupervision = `UPDATE items SET light = $2, light_reason = $3, listed = $4, due_at = coalesce($5, due_at), supervision_seq = $6,
+		children_total = $7, children_closed = $8
 	WHERE id = $1 AND supervision_seq < $6`
 
 const insertLight = `INSERT INTO item_lights (item_id, seq, at, light, reason) VALUES ($1, $2, $3, $4, $5)
@@ -107,7 +139,7 @@ func (s *Store) WriteSupervision(ctx context.Context, writes []itemmsg.Supervisi
 	defer apperr.Wrap(&err, "items.WriteSupervision(%d writes, %d notices)", len(writes), len(notices))
 	b := &pgx.Batch{}
 	for _, w := range writes {
-		b.Queue(writeSupervision, w.ItemID, w.Light, w.Reason, w.Listed, w.DueAt, w.Seq)
+		b.Queue(writeSupervision, w.ItemID, w.Light, w.Reason, w.Listed, w.DueAt, w.Seq, w.ChildrenTotal, w.ChildrenClosed)
 		b.Queue(insertLight, w.ItemID, w.Seq, w.At, w.Light, w.Reason)
 	}
 	for _, n := range notices {

@@ -33,7 +33,10 @@ func (s *Store) PendingNotices(ctx context.Context, before time.Time) (_ []Pendi
 	rows, err := s.pool.Query(ctx, `SELECT n.detail, p.name, p.email, p.mobile, o.title AS order_title, u.name AS unit_name, m.content AS measure
 		FROM notices n JOIN people p ON p.id = n.person_id JOIN items i ON i.id = n.item_id
 		JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id JOIN measures m ON m.id = i.measure_id
-		WHERE n.status = 'pending' AND n.send_at < $1 ORDER BY n.person_id, n.key`, before)
+		WHERE n.status = 'pending' AND n.send_at < $1
+			-- a look-back reminder is moot once the item is reopened
+			AND (n.rung <> 'look_back' OR i.state = 'closed')
+		ORDER BY n.person_id, n.key`, before)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ const (
 	RungEscalateUnitHead = "escalate_unit_head" // 督办：本单位主要负责人
 	RungEscalateIssuer   = "escalate_issuer"    // 督办：交办单位
 	RungListed           = "listed"             // 挂牌督办
+	RungLookBack         = "look_back"          // 回头看提醒
 	RungDigest           = "digest"             // a day's reminders about items in different states
 )
 
@@ -78,6 +79,11 @@ var rungTexts = map[string]rungText{
 		subject: `【整改提醒】您有{{len .Items}}项整改事项需要办理{{with overdue .Items}}（其中{{.}}项已超期）{{end}}`,
 		intro:   `以下{{len .Items}}项整改事项需要您办理，请按各项时限推进：`,
 		closing: `请登录整改督办系统办理。`,
+	},
+	RungLookBack: {
+		subject: `【回头看提醒】{{len .Items}}项已销号的整改事项需要回头看`,
+		intro:   `以下{{len .Items}}项整改事项销号已满规定时间，请开展回头看，核实整改成效是否巩固、有无反弹：`,
+		closing: `请登录整改督办系统记录回头看结果（巩固或反弹）。`,
 	},
 	RungListed: {
 		subject: `【挂牌督办】{{len .Items}}项整改事项已挂牌督办`,

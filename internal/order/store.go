@@ -249,7 +249,12 @@ type PlannedMeasure struct {
 	WorkingDays     int
 	WorkingDaysFrom string
 	Checkpoints     []string
+	// TargetUnitID is the one unit a measure of a child order (转办) goes to; 0: every target.
+	TargetUnitID int64
 }
+
+// For reports whether measure m goes to the target unit unitID.
+func (m PlannedMeasure) For(unitID int64) bool { return m.TargetUnitID == 0 || m.TargetUnitID == unitID }
 
 // Plan is an order ready to issue: targets in id order, measures in list order, and a
 // directory to resolve responsibilities at each target.
@@ -259,7 +264,11 @@ type Plan struct {
 	IssuerUnitID int64
 	Targets      []int64
 	Measures     []PlannedMeasure
-	dir          *directory
+	// ParentItemID and ParentWorkflowID are set for a child order: the item it was split
+	// from (转办) and that item's workflow.
+	ParentItemID     string
+	ParentWorkflowID string
+	dir              *directory
 }
 
 // Person resolves a responsibility reference at a target unit; 0 when the post is vacant.
@@ -274,7 +283,9 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	p := &Plan{OrderID: orderID}
 	err = s.readOnly(ctx, func(tx pgx.Tx) error {
 		var policy *itemmsg.Policy
-		if err := tx.QueryRow(ctx, `SELECT issuer_unit_id, policy FROM orders WHERE id = $1`, orderID).Scan(&p.IssuerUnitID, &policy); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT o.issuer_unit_id, o.policy, coalesce(o.parent_item_id, ''), coalesce(i.workflow_id, '')
+			FROM orders o LEFT JOIN items i ON i.id = o.parent_item_id WHERE o.id = $1`, orderID).
+			Scan(&p.IssuerUnitID, &policy, &p.ParentItemID, &p.ParentWorkflowID); err != nil {
 			return err
 		}
 		p.Policy = itemmsg.DefaultPolicy()
@@ -287,7 +298,7 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 		}
 		if p.Measures, err = db.List(ctx, tx, pgx.RowToStructByPos[PlannedMeasure], `SELECT m.id, m.deadline_kind,
 				coalesce(to_char(m.due_date, 'YYYY-MM-DD'), ''), m.responsibility, coalesce(m.working_days, 0), coalesce(m.working_days_from, ''),
-				ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c)
+				ARRAY(SELECT to_char(c, 'YYYY-MM-DD') FROM unnest(m.checkpoints) c ORDER BY c), coalesce(m.target_unit_id, 0)
 			FROM measures m JOIN problems p ON p.id = m.problem_id WHERE m.order_id = $1 ORDER BY p.seq, m.seq`, orderID); err != nil {
 			return err
 		}

@@ -58,10 +58,10 @@ func (s *Service) ReminderPlan(ctx context.Context, a auth.Actor, orderID int64)
 	var steps []PlanStep
 	var people []int64
 	for _, unitID := range plan.Targets {
-		for _, m := range plan.Measures {
-			it := itemmsg.Item{State: itemmsg.Issued, Spec: plan.Spec(m, unitID)}
+		for _, spec := range plan.Specs(unitID) {
+			it := itemmsg.Item{State: itemmsg.Issued, Spec: spec}
 			for _, st := range item.Plan(&it, &in, cal, plan.Policy) {
-				steps = append(steps, PlanStep{ItemID: it.ID, Unit: units[unitID], MeasureID: m.ID, Rung: st.Rung, RungLabel: st.Rung.Label(),
+				steps = append(steps, PlanStep{ItemID: it.ID, Unit: units[unitID], MeasureID: spec.MeasureID, Rung: st.Rung, RungLabel: st.Rung.Label(),
 					FireAt: st.FireAt, SendAt: st.SendAt, Recipients: personIDs(st.Recipients)})
 				people = append(people, st.Recipients...)
 			}

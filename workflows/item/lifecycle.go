@@ -1,6 +1,7 @@
 package item
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,9 @@ type lifecycle struct {
 	// scopedKeys: idempotency keys are remembered per (item, person) with the request's
 	// fingerprint (runs started before the hardening version keyed them per workflow).
 	scopedKeys bool
+	// passDown: the run started at or after the pass-down version: it knows 分办, 转办 (its
+	// children), late acknowledgement, 回头看 and re-inspection. Older runs replay as before.
+	passDown bool
 	// ready is set once the run is initialised (issued rows written, calendar loaded);
 	// Update handlers are registered before that and wait for it.
 	ready bool
@@ -147,10 +151,16 @@ func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 	if it.State == itemmsg.Cancelled {
 		return rejection(apperr.Conflict, "state", "整改事项已撤销，不能"+req.Action.Label())
 	}
+	note := strings.TrimSpace(req.Note)
+	if req.Action.Rechecks() || req.Action == itemmsg.Assign || req.Action == itemmsg.Split {
+		if !l.passDown {
+			return rejection(apperr.Invalid, "action", "不支持的操作“"+string(req.Action)+"”")
+		}
+		return l.checkPassDown(it, req, note, now)
+	}
 	if it.State == itemmsg.Closed {
 		return rejection(apperr.Conflict, "state", "整改事项已销号，不能"+req.Action.Label())
 	}
-	note := strings.TrimSpace(req.Note)
 	switch req.Action {
 	case itemmsg.Acknowledge:
 		if it.State != itemmsg.Issued {
@@ -174,7 +184,11 @@ func (l *lifecycle) check(req itemmsg.ActionRequest, now time.Time) error {
 			return rejection(apperr.Invalid, "note", "申请销号须说明整改完成情况")
 		}
 		if it.ChildrenPending > 0 {
-			return rejection(apperr.Conflict, "state", "下级分解事项尚未全部销号")
+			return rejection(apperr.Conflict, "state", fmt.Sprintf("下级%d个分解事项中还有%d个未销号或撤销，暂不能申请销号", max(len(it.Children), it.ChildrenPending), it.ChildrenPending))
+		}
+	case itemmsg.Cancel:
+		if l.passDown && it.ParentItemID != "" && note == "" {
+			return rejection(apperr.Invalid, "note", "撤销下级分解事项须说明理由")
 		}
 	case itemmsg.RequestExtension:
 		if l.cal == nil && !l.ready {
@@ -246,7 +260,12 @@ func MayAct(a itemmsg.Actor, action itemmsg.Action, unitID, issuerUnitID int64) 
 		if a.UnitID != unitID || role.ReadsOnly(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有责任单位人员可以"+action.Label())
 		}
-	case itemmsg.Close, itemmsg.Return, itemmsg.Cancel, itemmsg.ApproveExtension, itemmsg.RefuseExtension:
+	case itemmsg.Assign, itemmsg.Split:
+		if a.UnitID != unitID || role.ReadsOnly(a.Roles) || (action == itemmsg.Split && !role.MayIssue(a.Roles)) {
+			return rejection(apperr.Forbidden, "actor", "只有责任单位的乡镇干部或组织部门可以"+action.Label())
+		}
+	case itemmsg.Close, itemmsg.Return, itemmsg.Cancel, itemmsg.ApproveExtension, itemmsg.RefuseExtension,
+		itemmsg.LookBackHolds, itemmsg.LookBackRelapse, itemmsg.ReinspectPass, itemmsg.ReinspectFail:
 		if a.UnitID != issuerUnitID || !role.MayIssue(a.Roles) {
 			return rejection(apperr.Forbidden, "actor", "只有交办单位的组织部门或乡镇干部可以"+action.Label())
 		}
@@ -282,6 +301,28 @@ func (l *lifecycle) apply(req itemmsg.ActionRequest, now time.Time) (itemmsg.Act
 	switch req.Action {
 	case itemmsg.Acknowledge:
 		it.AcknowledgedAt = now
+		if l.passDown && l.cal != nil && now.After(ackDeadline(l.issuedAt, l.cal, l.policy)) {
+			it.AckLate = true
+		}
+	case itemmsg.Assign:
+		it.HandlerPerson = req.HandlerPerson
+	case itemmsg.Split:
+		if it.State == itemmsg.Acknowledged {
+			it.State = itemmsg.InProgress
+		}
+		for _, id := range req.Split.Children {
+			if !slices.ContainsFunc(it.Children, func(c itemmsg.Child) bool { return c.ItemID == id }) {
+				it.Children = append(it.Children, itemmsg.Child{ItemID: id, State: itemmsg.Issued})
+			}
+		}
+		it.ChildrenPending = pendingChildren(it.Children)
+	case itemmsg.LookBackRelapse, itemmsg.ReinspectFail:
+		// Reopened: back to 整改中 with the new deadline, which overrides the old one.
+		it.State = itemmsg.InProgress
+		it.ClosedAt = time.Time{}
+		it.ExtendedTo = strings.TrimSpace(req.ExtendTo)
+		it.ExtensionRequestedTo, it.ExtensionReason = "", ""
+		it.ReopenCount++
 	case itemmsg.Progress:
 		it.ProgressCount++
 		it.LastProgress = strings.TrimSpace(req.Note)
@@ -318,6 +359,98 @@ func (l *lifecycle) apply(req itemmsg.ActionRequest, now time.Time) (itemmsg.Act
 		ActorUnitID: req.Actor.UnitID, Action: req.Action, From: from, To: it.State,
 		Note: strings.TrimSpace(req.Note), EvidenceIDs: req.EvidenceIDs}
 	return res, audit, true, nil
+}
+
+// checkPassDown judges 分办, 转办 and the re-checks of a closed item.
+func (l *lifecycle) checkPassDown(it *itemmsg.Item, req itemmsg.ActionRequest, note string, now time.Time) error {
+	if req.Action.Rechecks() {
+		if it.State != itemmsg.Closed {
+			return rejection(apperr.Conflict, "state", "只有已销号的事项才能"+req.Action.Label())
+		}
+		if note == "" {
+			return rejection(apperr.Invalid, "note", req.Action.Label()+"须说明核查情况")
+		}
+		if !req.Action.Reopens() {
+			return nil
+		}
+		to, err := calendar.ParseDate(req.ExtendTo)
+		if err != nil {
+			return rejection(apperr.Invalid, "due", "重新整改的完成时限“"+req.ExtendTo+"”不是日期，应写作2006-01-02")
+		}
+		if !at(to, l.policy.DueTime).After(now) {
+			return rejection(apperr.Invalid, "due", "重新整改的完成时限须晚于现在")
+		}
+		return nil
+	}
+	if it.State == itemmsg.Closed {
+		return rejection(apperr.Conflict, "state", "整改事项已销号，不能"+req.Action.Label())
+	}
+	if it.State == itemmsg.CloseRequested {
+		return rejection(apperr.Conflict, "state", "已申请销号，等待审核，不能"+req.Action.Label())
+	}
+	switch req.Action {
+	case itemmsg.Assign:
+		if req.HandlerPerson == 0 {
+			return rejection(apperr.Invalid, "handler", "请指定具体责任人")
+		}
+		if req.HandlerPerson == it.HandlerPerson {
+			return rejection(apperr.Conflict, "handler", "该事项已由此人具体负责")
+		}
+	case itemmsg.Split:
+		if it.State == itemmsg.Issued {
+			return rejection(apperr.Conflict, "state", "请先签收再转办")
+		}
+		if req.Split == nil || len(req.Split.Children) == 0 || req.Split.ChildOrderID == 0 {
+			return rejection(apperr.Invalid, "sub_items", "转办至少要有一个下级事项")
+		}
+	}
+	return nil
+}
+
+// pendingChildren counts the sub-items neither closed nor cancelled.
+func pendingChildren(cs []itemmsg.Child) int {
+	n := 0
+	for _, c := range cs {
+		if !c.State.Terminal() {
+			n++
+		}
+	}
+	return n
+}
+
+// childProgress records what a sub-item's workflow told; an older report is ignored.
+func (l *lifecycle) childProgress(p itemmsg.ChildProgress) bool {
+	i, ok := l.index[p.ParentItemID]
+	if !ok {
+		return false
+	}
+	it := &l.items[i]
+	for j := range it.Children {
+		c := &it.Children[j]
+		if c.ItemID != p.ItemID {
+			continue
+		}
+		if p.Revision < c.Revision || (p.Revision == c.Revision && p.SupervisionSeq <= c.SupervisionSeq) {
+			return false
+		}
+		*c = p.Child
+		it.ChildrenPending = pendingChildren(it.Children)
+		return true
+	}
+	// A child the split has not registered yet (its report overtook the split's answer).
+	it.Children = append(it.Children, p.Child)
+	it.ChildrenPending = pendingChildren(it.Children)
+	return true
+}
+
+// lookBacks are the re-check rounds a close-out at now schedules.
+func (l *lifecycle) lookBacks(now time.Time) []itemmsg.LookBack {
+	var out []itemmsg.LookBack
+	day := dateOf(now)
+	for _, d := range l.policy.LookBacks() {
+		out = append(out, itemmsg.LookBack{Days: d, DueOn: day.AddDate(0, 0, d).Format("2006-01-02")})
+	}
+	return out
 }
 
 func (l *lifecycle) row(it itemmsg.Item, workflowID string, issuedAt, now time.Time) itemmsg.ItemRow {

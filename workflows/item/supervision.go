@@ -1,6 +1,7 @@
 package item
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -140,9 +141,7 @@ func Plan(it *itemmsg.Item, in *itemmsg.UnitOrderInput, cal *calendar.Calendar, 
 	}
 	doers := []int64{it.HandlerPerson, it.DirectPerson}
 	if it.State == itemmsg.Issued {
-		fire := cal.AddWorkdays(in.IssuedAt, p.AckWithin)
-		fire = time.Date(fire.Year(), fire.Month(), fire.Day(), in.IssuedAt.In(calendar.Shanghai).Hour(), in.IssuedAt.In(calendar.Shanghai).Minute(), 0, 0, calendar.Shanghai)
-		add(string(itemmsg.RungNotAcknowledged), itemmsg.RungNotAcknowledged, fire, doers...)
+		add(string(itemmsg.RungNotAcknowledged), itemmsg.RungNotAcknowledged, ackDeadline(in.IssuedAt, cal, p), doers...)
 	}
 	for _, c := range it.Checkpoints {
 		d, err := calendar.ParseDate(c)
@@ -169,18 +168,93 @@ func Plan(it *itemmsg.Item, in *itemmsg.UnitOrderInput, cal *calendar.Calendar, 
 	return steps
 }
 
+// ackDeadline is when an item issued at issuedAt should have been signed for (签收): the
+// policy's working days later, at the time of day it was issued.
+func ackDeadline(issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy) time.Time {
+	fire := cal.AddWorkdays(issuedAt, p.AckWithin)
+	t := issuedAt.In(calendar.Shanghai)
+	return time.Date(fire.Year(), fire.Month(), fire.Day(), t.Hour(), t.Minute(), 0, 0, calendar.Shanghai)
+}
+
+// lightOf is an item's light at now as this run judges it: runs from the pass-down version
+// on also tell a late acknowledgement apart (yellow, not red: the report is not late yet)
+// and hold a split item at least yellow while a sub-item is red, saying so.
+func (l *lifecycle) lightOf(it *itemmsg.Item, now time.Time) (light.Light, string) {
+	lt, reason := LightAt(it, now, l.issuedAt, l.cal, l.policy)
+	if !l.passDown || it.State.Terminal() {
+		return lt, reason
+	}
+	if it.State == itemmsg.Issued && lt != light.Red && !now.Before(ackDeadline(l.issuedAt, l.cal, l.policy)) {
+		lt, reason = light.Yellow, "超过签收时限仍未签收"
+	}
+	if len(it.Children) == 0 {
+		return lt, reason
+	}
+	closed, red, yellow := 0, 0, 0
+	for _, c := range it.Children {
+		switch {
+		case c.State.Terminal():
+			closed++
+		case c.Light == light.Red:
+			red++
+		case c.Light == light.Yellow:
+			yellow++
+		}
+	}
+	n := len(it.Children)
+	var sentence string
+	switch {
+	case red > 0:
+		sentence = fmt.Sprintf("下级%d个事项中%d个已超期", n, red)
+	case yellow > 0:
+		sentence = fmt.Sprintf("下级%d个事项中%d个亮黄灯", n, yellow)
+	default:
+		sentence = fmt.Sprintf("下级%d个事项已完成%d个", n, closed)
+	}
+	if red > 0 && lt == light.Green {
+		return light.Yellow, sentence
+	}
+	return lt, reason + "；" + sentence
+}
+
+// childrenCount is a split item's sub-items closed or cancelled, and in all.
+func childrenCount(it *itemmsg.Item) (closed, total int) {
+	return len(it.Children) - pendingChildren(it.Children), len(it.Children)
+}
+
+// lookBackSteps are the re-check reminders (回头看) to the issuer after a close-out: one a
+// round, sent in working hours from the round's day.
+func (l *lifecycle) lookBackSteps(it *itemmsg.Item, in *itemmsg.UnitOrderInput) []Step {
+	if !l.passDown || it.State != itemmsg.Closed || it.ClosedAt.IsZero() || in.IssuedBy == 0 {
+		return nil
+	}
+	var steps []Step
+	closed := dateOf(it.ClosedAt)
+	for _, d := range l.policy.LookBacks() {
+		fire := at(closed.AddDate(0, 0, d), l.policy.SendStart)
+		steps = append(steps, Step{ID: fmt.Sprintf("%s-%d@%s", itemmsg.RungLookBack, d, closed.Format("2006-01-02")), Rung: itemmsg.RungLookBack,
+			FireAt: fire, SendAt: l.cal.NextSendTime(fire, l.policy.SendStart, l.policy.SendEnd), Recipients: []int64{in.IssuedBy}})
+	}
+	return steps
+}
+
 func sortSteps(s []Step) {
 	slices.SortStableFunc(s, func(a, b Step) int { return a.FireAt.Compare(b.FireAt) })
 }
 
 // nextLightChange is the next moment the item's light or its reason may change.
-func nextLightChange(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy) (time.Time, bool) {
+func nextLightChange(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy, passDown bool) (time.Time, bool) {
 	if it.State.Terminal() {
 		return time.Time{}, false
 	}
 	// Reasons count working days, so they may change at every midnight; the deadline itself
 	// turns the light red at its time of day; checkpoints at theirs.
 	next := dateOf(now).AddDate(0, 0, 1)
+	if passDown && it.State == itemmsg.Issued {
+		if d := ackDeadline(issuedAt, cal, p); d.After(now) && d.Before(next) {
+			next = d
+		}
+	}
 	if due, ok := Due(it, issuedAt, cal, p); ok && due.After(now) && due.Before(next) {
 		next = due
 	}
@@ -199,14 +273,25 @@ func (l *lifecycle) supervise(now time.Time, wfID string, in itemmsg.UnitOrderIn
 	var rec itemmsg.RecordSupervisionInput
 	for i := range l.items {
 		it := &l.items[i]
-		light, reason := LightAt(it, now, in.IssuedAt, l.cal, l.policy)
+		light, reason := l.lightOf(it, now)
 		due, hasDue := Due(it, in.IssuedAt, l.cal, l.policy)
 		dueText := ""
 		if hasDue {
 			dueText = due.Format(time.RFC3339)
 		}
-		changed := light != it.Light || reason != it.LightReason || dueText != it.DueWritten
-		for _, st := range Plan(it, &in, l.cal, l.policy) {
+		closedKids, kids := childrenCount(it)
+		kidsText := ""
+		if kids > 0 {
+			kidsText = strconv.Itoa(closedKids) + "/" + strconv.Itoa(kids)
+		}
+		changed := light != it.Light || reason != it.LightReason || dueText != it.DueWritten || kidsText != it.ChildrenWritten
+		// Look-back reminders are written at 销号, ahead of their day: the workflow may have
+		// ended by then, and the dispatcher of their slot waits for it.
+		lookBacks := l.lookBackSteps(it, &in)
+		for _, st := range append(Plan(it, &in, l.cal, l.policy), lookBacks...) {
+			if st.Rung == itemmsg.RungLookBack {
+				st.FireAt = now // recorded now, sent at SendAt
+			}
 			if st.FireAt.After(now) || slices.Contains(it.Fired, st.ID) {
 				continue
 			}
@@ -237,9 +322,10 @@ func (l *lifecycle) supervise(now time.Time, wfID string, in itemmsg.UnitOrderIn
 		if !changed {
 			continue
 		}
-		it.Light, it.LightReason, it.DueWritten = light, reason, dueText
+		it.Light, it.LightReason, it.DueWritten, it.ChildrenWritten = light, reason, dueText, kidsText
 		it.SupervisionSeq++
-		w := itemmsg.SupervisionWrite{ItemID: it.ID, Seq: it.SupervisionSeq, At: now, Light: light, Reason: reason, Listed: it.Listed}
+		w := itemmsg.SupervisionWrite{ItemID: it.ID, Seq: it.SupervisionSeq, At: now, Light: light, Reason: reason, Listed: it.Listed,
+			ChildrenTotal: kids, ChildrenClosed: closedKids}
 		if hasDue {
 			w.DueAt = &due
 		}
@@ -258,7 +344,7 @@ func (l *lifecycle) nextWake(now time.Time, in itemmsg.UnitOrderInput) (time.Tim
 	}
 	for i := range l.items {
 		it := &l.items[i]
-		if t, ok := nextLightChange(it, now, in.IssuedAt, l.cal, l.policy); ok {
+		if t, ok := nextLightChange(it, now, in.IssuedAt, l.cal, l.policy, l.passDown); ok {
 			consider(t)
 		}
 		for _, st := range Plan(it, &in, l.cal, l.policy) {

@@ -70,6 +70,13 @@ type unitOrder struct {
 func (u *unitOrder) setup(ctx workflow.Context) error {
 	u.hardened = workflow.GetVersion(ctx, "hardening", workflow.DefaultVersion, 1) >= 1
 	u.l.scopedKeys = u.hardened
+	// Pass-down: 分办, 转办 with its sub-items' reports, late acknowledgement, 回头看 and
+	// re-inspection. A run started before it keeps its old rules on replay.
+	u.l.passDown = workflow.GetVersion(ctx, "pass-down", workflow.DefaultVersion, 1) >= 1
+	if u.l.passDown {
+		ch := workflow.GetSignalChannel(ctx, itemmsg.SignalChildProgress)
+		workflow.Go(ctx, func(ctx workflow.Context) { u.followChildren(ctx, ch) })
+	}
 
 	// Handlers first: an Update that arrives with the start (Update-with-Start, or a person
 	// acting the moment an order is issued) waits for the run to be ready instead of being
@@ -128,6 +135,9 @@ func (u *unitOrder) act(ctx workflow.Context, req itemmsg.ActionRequest) (itemms
 	u.dirty = true
 	it := u.l.items[u.l.index[req.ItemID]]
 	rec := itemmsg.ChangeRecord{Row: u.l.row(it, u.wfID, u.in.IssuedAt, now), Audit: audit}
+	if u.l.passDown && req.Action == itemmsg.Close {
+		rec.LookBacks = u.l.lookBacks(now)
+	}
 	if !u.hardened {
 		if err := workflow.ExecuteLocalActivity(actopts.LocalWrite(ctx), a.RecordChange, rec).Get(ctx, nil); err != nil {
 			// The state has moved; the next write of this item carries it to the read model.
@@ -183,6 +193,44 @@ func (u *unitOrder) followCalendar(ctx workflow.Context, ch workflow.ReceiveChan
 	}
 }
 
+// followChildren applies what the workflows of this unit's sub-items (转办) report.
+func (u *unitOrder) followChildren(ctx workflow.Context, ch workflow.ReceiveChannel) {
+	for {
+		var p itemmsg.ChildProgress
+		ch.Receive(ctx, &p)
+		if u.l.childProgress(p) {
+			u.dirty = true
+		}
+	}
+}
+
+// tellParent reports every item of a child order whose state or light moved since it was
+// last told to the workflow of the item it was split from. A parent that has ended (it was
+// cancelled) no longer listens; that is not this workflow's failure.
+func (u *unitOrder) tellParent(ctx workflow.Context) {
+	if !u.l.passDown || u.in.ParentWorkflowID == "" {
+		return
+	}
+	var futures []workflow.Future
+	for i := range u.l.items {
+		it := &u.l.items[i]
+		// Only what the parent shows: the state and the light, not each day's reason.
+		now := string(it.State) + "/" + string(it.Light)
+		if it.ParentItemID == "" || now == it.Told {
+			continue
+		}
+		it.Told = now
+		p := itemmsg.ChildProgress{ParentItemID: it.ParentItemID,
+			Child: itemmsg.Child{ItemID: it.ID, State: it.State, Light: it.Light, Revision: it.Revision, SupervisionSeq: it.SupervisionSeq}}
+		futures = append(futures, workflow.SignalExternalWorkflow(ctx, u.in.ParentWorkflowID, "", itemmsg.SignalChildProgress, p))
+	}
+	for _, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			u.logger.Warn("telling the parent item's workflow failed", "parent", u.in.ParentWorkflowID, "error", err)
+		}
+	}
+}
+
 // done is true when the run should end: every item is closed or cancelled, or the run has
 // handled enough to continue as new.
 func (u *unitOrder) done(ctx workflow.Context) bool {
@@ -231,6 +279,7 @@ func (u *unitOrder) supervise(ctx workflow.Context) error {
 				return err
 			}
 		}
+		u.tellParent(ctx)
 		if u.done(ctx) {
 			return nil
 		}

@@ -28,6 +28,8 @@ const (
 
 	// SignalCalendar tells a unit workflow that the holiday table changed.
 	SignalCalendar = "calendar-changed"
+	// SignalChildProgress tells the workflow of a split item how one of its sub-items stands.
+	SignalChildProgress = "child-progress"
 )
 
 // State is where an item is in its life.
@@ -75,7 +77,24 @@ const (
 	RequestExtension Action = "request_extension" // 延期申请
 	ApproveExtension Action = "approve_extension" // 同意延期
 	RefuseExtension  Action = "refuse_extension"  // 不同意延期
+
+	// Passing work down and checking it afterwards; each has its own command in the service
+	// (they carry more than a note), so they are not in Actions.
+	Assign          Action = "assign"            // 分办: the unit names who handles the item
+	Split           Action = "split"             // 转办/细化分解 to the units below
+	LookBackHolds   Action = "look_back_holds"   // 回头看：巩固
+	LookBackRelapse Action = "look_back_relapse" // 回头看：反弹 (reopens)
+	ReinspectPass   Action = "reinspect_pass"    // 抽查合格
+	ReinspectFail   Action = "reinspect_fail"    // 抽查不合格 (reopens)
 )
+
+// Reopens reports whether an action on a closed item reopens it (整改中 with a new deadline).
+func (a Action) Reopens() bool { return a == LookBackRelapse || a == ReinspectFail }
+
+// Rechecks reports whether an action re-checks a closed item (回头看 or 抽查).
+func (a Action) Rechecks() bool {
+	return a == LookBackHolds || a == LookBackRelapse || a == ReinspectPass || a == ReinspectFail
+}
 
 // actionLabels are the actions as users read them.
 var actionLabels = map[Action]string{
@@ -89,6 +108,12 @@ var actionLabels = map[Action]string{
 	RequestExtension: "申请延期",
 	ApproveExtension: "同意延期",
 	RefuseExtension:  "不同意延期",
+	Assign:           "分办",
+	Split:            "转办",
+	LookBackHolds:    "回头看：巩固",
+	LookBackRelapse:  "回头看：反弹",
+	ReinspectPass:    "抽查合格",
+	ReinspectFail:    "抽查不合格",
 }
 
 // Label is the action as users read it.
@@ -163,6 +188,39 @@ type Item struct {
 	Fired          []string    `json:"fired,omitempty"`
 	DueWritten     string      `json:"due_written,omitempty"`
 	SupervisionSeq int64       `json:"supervision_seq,omitempty"`
+
+	// AckLate: signed for (签收) after the acknowledgement deadline.
+	AckLate bool `json:"ack_late,omitempty"`
+	// ReopenCount counts reopenings by a relapse (反弹) or a failed re-inspection.
+	ReopenCount int `json:"reopen_count,omitempty"`
+	// Children are the sub-items this item was split into (转办), as their workflows last told.
+	Children []Child `json:"children,omitempty"`
+	// ChildrenWritten is the children's count last written to the read model ("closed/total").
+	ChildrenWritten string `json:"children_written,omitempty"`
+	// Told is the state and light last told to the parent item's workflow ("state/light").
+	Told string `json:"told,omitempty"`
+}
+
+// Child is a sub-item of a split item as its workflow last reported it.
+type Child struct {
+	ItemID         string      `json:"item_id"`
+	State          State       `json:"state"`
+	Light          light.Light `json:"light,omitempty"`
+	Revision       int64       `json:"revision"`
+	SupervisionSeq int64       `json:"supervision_seq"`
+}
+
+// ChildProgress is the payload of SignalChildProgress.
+type ChildProgress struct {
+	ParentItemID string `json:"parent_item_id"`
+	Child
+}
+
+// SplitRequest registers the sub-items of a split: the child order issued for them and
+// their item ids.
+type SplitRequest struct {
+	ChildOrderID int64    `json:"child_order_id"`
+	Children     []string `json:"children"`
 }
 
 // Holder is who must act next.
@@ -190,6 +248,9 @@ type UnitOrderInput struct {
 	Carried *Carried `json:"carried,omitempty"`
 	// ActionsPerRun bounds the actions handled before continuing as new (0: default).
 	ActionsPerRun int `json:"actions_per_run,omitempty"`
+	// ParentWorkflowID is, for a child order (转办), the workflow of the item it was split
+	// from: told of every change of these items.
+	ParentWorkflowID string `json:"parent_workflow_id,omitempty"`
 }
 
 // Carried is the state handed from one run to the next.
@@ -215,6 +276,10 @@ type ActionRequest struct {
 	ExtendTo string `json:"extend_to,omitempty"`
 	// Key is the caller's idempotency key; the same key is answered once.
 	Key string `json:"key,omitempty"`
+	// HandlerPerson is who handles the item from now on (assign).
+	HandlerPerson int64 `json:"handler_person,omitempty"`
+	// Split registers sub-items (split).
+	Split *SplitRequest `json:"split,omitempty"`
 }
 
 // ActionResult is the output of UpdateAction.
@@ -267,6 +332,14 @@ type RecordIssuedInput struct {
 type ChangeRecord struct {
 	Row   ItemRow    `json:"row"`
 	Audit AuditEntry `json:"audit"`
+	// LookBacks are the re-check rounds (回头看) a close-out schedules.
+	LookBacks []LookBack `json:"look_backs,omitempty"`
+}
+
+// LookBack is one re-check round after a close-out: Days after 销号, due on DueOn.
+type LookBack struct {
+	Days  int    `json:"days"`
+	DueOn string `json:"due_on"` // YYYY-MM-DD
 }
 
 // SupervisionWrite carries an item's supervision fields to the read model; Seq only grows.
@@ -278,6 +351,9 @@ type SupervisionWrite struct {
 	Reason string      `json:"reason"`
 	Listed bool        `json:"listed"`
 	DueAt  *time.Time  `json:"due_at,omitempty"`
+	// Children counts a split item's sub-items (0, 0 for an item not split).
+	ChildrenTotal  int `json:"children_total,omitempty"`
+	ChildrenClosed int `json:"children_closed,omitempty"`
 }
 
 // Notice is a reminder or escalation for one person about one item, to be sent at SendAt.

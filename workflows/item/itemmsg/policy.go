@@ -19,14 +19,28 @@ type Policy struct {
 	EscalateUnitAfter   int   `json:"escalate_unit_after"`   // 督办 to the unit's head (第一责任人)
 	EscalateIssuerAfter int   `json:"escalate_issuer_after"` // 督办 to the issuing department
 	ListAfter           int   `json:"list_after"`            // 挂牌督办
+	// LookBackDays are the calendar days after 销号 when the issuer re-checks (回头看); nil
+	// (a policy from before look-backs) means the default, an empty list none.
+	LookBackDays []int `json:"look_back_days"`
 	calendar.Hours            // deadlines end at DueTime; messages go out from SendStart until SendEnd
 }
 
 // DefaultPolicy is the department default when none is set.
 func DefaultPolicy() Policy {
 	return Policy{YellowDays: 3, RemindBefore: []int{3, 1}, AckWithin: 1, UrgeAfter: 1,
-		EscalateUnitAfter: 3, EscalateIssuerAfter: 5, ListAfter: 10,
+		EscalateUnitAfter: 3, EscalateIssuerAfter: 5, ListAfter: 10, LookBackDays: DefaultLookBackDays(),
 		Hours: calendar.Hours{DueTime: "17:30", SendStart: "08:30", SendEnd: "17:30"}}
+}
+
+// DefaultLookBackDays are the re-check days after 销号 when a policy names none.
+func DefaultLookBackDays() []int { return []int{30, 60, 90} }
+
+// LookBacks are the policy's re-check days after 销号.
+func (p Policy) LookBacks() []int {
+	if p.LookBackDays == nil {
+		return DefaultLookBackDays()
+	}
+	return p.LookBackDays
 }
 
 // Validate reports every problem with the policy, each naming its field.
@@ -56,6 +70,14 @@ func (p Policy) Validate() []apperr.FieldError {
 	if p.ListAfter < p.EscalateIssuerAfter {
 		add("list_after", "挂牌督办不能早于督办交办部门")
 	}
+	for i, d := range p.LookBackDays {
+		switch {
+		case d < 1 || d > 730:
+			add(fmt.Sprintf("look_back_days[%d]", i), "回头看应在销号后1到730天之间")
+		case i > 0 && d <= p.LookBackDays[i-1]:
+			add(fmt.Sprintf("look_back_days[%d]", i), "回头看的天数应从小到大排列且不重复")
+		}
+	}
 	p.Hours.Check(add)
 	slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return errs
@@ -73,6 +95,7 @@ const (
 	RungUnitHead        Rung = "escalate_unit_head" // 督办（责任单位负责人）
 	RungIssuer          Rung = "escalate_issuer"    // 督办（交办部门）
 	RungListed          Rung = "listed"             // 挂牌督办
+	RungLookBack        Rung = "look_back"          // 回头看提醒 (to the issuer, after 销号)
 )
 
 // rungLabels are the rungs as users read them.
@@ -84,6 +107,7 @@ var rungLabels = map[Rung]string{
 	RungUnitHead:        "督办（责任单位负责人）",
 	RungIssuer:          "督办（交办部门）",
 	RungListed:          "挂牌督办",
+	RungLookBack:        "回头看提醒",
 }
 
 // Label is the rung as users read it.
@@ -92,5 +116,5 @@ func (r Rung) Label() string { return label(rungLabels, r) }
 // Consolidated rungs are reminders: at most one message per person, channel and working
 // day. Escalations go out as they happen.
 func (r Rung) Consolidated() bool {
-	return r == RungNotAcknowledged || r == RungBefore || r == RungProgressMissing || r == RungUrge
+	return r == RungNotAcknowledged || r == RungBefore || r == RungProgressMissing || r == RungUrge || r == RungLookBack
 }
