@@ -254,7 +254,9 @@ type PlannedMeasure struct {
 }
 
 // For reports whether measure m goes to the target unit unitID.
-func (m PlannedMeasure) For(unitID int64) bool { return m.TargetUnitID == 0 || m.TargetUnitID == unitID }
+func (m PlannedMeasure) For(unitID int64) bool {
+	return m.TargetUnitID == 0 || m.TargetUnitID == unitID
+}
 
 // Plan is an order ready to issue: targets in id order, measures in list order, and a
 // directory to resolve responsibilities at each target.

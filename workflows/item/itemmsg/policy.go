@@ -21,8 +21,8 @@ type Policy struct {
 	ListAfter           int   `json:"list_after"`            // 挂牌督办
 	// LookBackDays are the calendar days after 销号 when the issuer re-checks (回头看); nil
 	// (a policy from before look-backs) means the default, an empty list none.
-	LookBackDays []int `json:"look_back_days"`
-	calendar.Hours            // deadlines end at DueTime; messages go out from SendStart until SendEnd
+	LookBackDays   []int `json:"look_back_days"`
+	calendar.Hours       // deadlines end at DueTime; messages go out from SendStart until SendEnd
 }
 
 // DefaultPolicy is the department default when none is set.
