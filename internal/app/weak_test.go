@@ -11,6 +11,7 @@ import (
 
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
+	"rectify/internal/sampling"
 	"rectify/internal/weak"
 	"rectify/workflows/weakcase/weakcasemsg"
 )
@@ -121,7 +122,7 @@ func TestAWeakBranchCampaignOverHTTP(t *testing.T) {
 	require.NotZero(t, sample.Seed)
 	require.Equal(t, 1, sample.Round)
 	require.Equal(t, []int64{kase.ID}, sample.CaseIDs)
-	require.Equal(t, weak.DrawIDs([]int64{kase.ID}, 1, sample.Seed), sample.CaseIDs)
+	require.Equal(t, sampling.Draw([]int64{kase.ID}, 1, sample.Seed), sample.CaseIDs)
 	st, b = cs.Do("POST", base+"/samples", map[string]any{"round": 1, "share": 1}, nil)
 	require.Equal(t, 409, st, "one draw a round")
 	require.Contains(t, string(b), "第1轮")

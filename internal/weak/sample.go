@@ -2,13 +2,8 @@ package weak
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +11,7 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/audit"
 	"rectify/internal/db"
+	"rectify/internal/sampling"
 )
 
 // Sample is one sampling check draw (抽查).
@@ -35,29 +31,6 @@ type Sample struct {
 	DrawnAt     time.Time `json:"drawn_at"`
 }
 
-// SampleSize is ceil(share × n), at least 1 when n > 0 and at most n. A tiny tolerance keeps
-// floating-point noise (0.3 × 10 = 3.0000000000000004) from adding a case.
-func SampleSize(share float64, n int) int {
-	if n <= 0 {
-		return 0
-	}
-	k := int(math.Ceil(share*float64(n) - 1e-9))
-	return max(1, min(k, n))
-}
-
-// DrawIDs draws k of ids: a Fisher–Yates shuffle (rand.Rand.Shuffle) of ids in the given
-// order with math/rand/v2's PCG seeded with (seed, seed), then the first k, sorted. The same
-// seed over the same ids always draws the same ids, so anyone can redraw a sample.
-func DrawIDs(ids []int64, k int, seed int64) []int64 {
-	ids = slices.Clone(ids)
-	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)))
-	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	k = max(0, min(k, len(ids)))
-	out := ids[:k]
-	slices.Sort(out)
-	return out
-}
-
 // MaxRounds bounds the rounds of sampling checks in one campaign.
 const MaxRounds = 100
 
@@ -65,7 +38,7 @@ const MaxRounds = 100
 // that reached consolidating or closed, in id order: k = ceil(share × n) of them with share in
 // (0, 1]. Only org staff of the campaign's own county may draw. The seed is drawn here from
 // crypto/rand, never taken from the caller, so nobody can pick a seed that spares a branch;
-// it is recorded with the draw, so anyone can redraw it with DrawIDs. A round is drawn once:
+// it is recorded with the draw, so anyone can redraw it with sampling.Draw. A round is drawn once:
 // a second draw for the same round is a Conflict naming the round. The draw and its audit row
 // are written in one transaction.
 func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share float64, by Actor) (_ Sample, err error) {
@@ -73,10 +46,10 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 	if round < 1 || round > MaxRounds {
 		return Sample{}, apperr.Newf(apperr.Invalid, "round", "抽查轮次应为1至%d", MaxRounds)
 	}
-	if math.IsNaN(share) || share <= 0 || share > 1 {
+	if !sampling.ValidShare(share) {
 		return Sample{}, apperr.New(apperr.Invalid, "share", "抽查比例应大于0且不超过100%")
 	}
-	seed, err := newSeed()
+	seed, err := sampling.NewSeed()
 	if err != nil {
 		return Sample{}, err
 	}
@@ -95,7 +68,7 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 			return apperr.New(apperr.Conflict, "campaign_id", "尚无验收销号的整顿对象，无法抽查")
 		}
 		eligible = len(ids)
-		drawn := DrawIDs(ids, SampleSize(share, len(ids)), seed)
+		drawn := sampling.Draw(ids, sampling.Size(share, len(ids)), seed)
 		err = tx.QueryRow(ctx, `INSERT INTO weak_samples (campaign_id, round, seed, share, case_ids, eligible_ids, drawn_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, round) DO NOTHING RETURNING id`,
 			campaignID, round, seed, share, drawn, ids, by.PersonID).Scan(&id)
@@ -119,19 +92,6 @@ func (s *Store) Draw(ctx context.Context, campaignID int64, round int, share flo
 	}
 	out[0].Eligible = eligible
 	return out[0], nil
-}
-
-// newSeed draws a positive seed from crypto/rand, easy to write down.
-func newSeed() (int64, error) {
-	for {
-		var b [8]byte
-		if _, err := crand.Read(b[:]); err != nil {
-			return 0, fmt.Errorf("seed: %w", err)
-		}
-		if seed := int64(binary.LittleEndian.Uint64(b[:]) >> 1); seed != 0 {
-			return seed, nil
-		}
-	}
 }
 
 // Samples lists a campaign's draws, newest first.

@@ -14,6 +14,7 @@ import (
 
 	"rectify/internal/apperr"
 	"rectify/internal/light"
+	"rectify/internal/sampling"
 	"rectify/internal/testenv"
 	"rectify/internal/weak"
 )
@@ -441,7 +442,7 @@ func TestDrawSeedFromServerOneDrawPerRound(t *testing.T) {
 	require.Len(t, a.CaseIDs, 2) // ceil(0.25 × 8)
 	require.NotZero(t, a.Seed)
 	require.Len(t, a.Branches, 2)
-	require.Equal(t, weak.DrawIDs(eligible, 2, a.Seed), a.CaseIDs, "the recorded seed redraws the same cases")
+	require.Equal(t, sampling.Draw(eligible, 2, a.Seed), a.CaseIDs, "the recorded seed redraws the same cases")
 	for _, id := range a.CaseIDs {
 		require.Contains(t, eligible, id)
 	}
@@ -460,12 +461,12 @@ func TestDrawSeedFromServerOneDrawPerRound(t *testing.T) {
 		d, err := f.s.Draw(f.ctx, c.ID, round, tc.share, by)
 		require.NoError(t, err)
 		require.Len(t, d.CaseIDs, tc.n)
-		require.Equal(t, weak.DrawIDs(eligible, tc.n, d.Seed), d.CaseIDs)
+		require.Equal(t, sampling.Draw(eligible, tc.n, d.Seed), d.CaseIDs)
 		seeds[d.Seed] = true
 	}
 	require.Len(t, seeds, 4, "every round has its own seed")
-	require.Equal(t, 3, weak.SampleSize(0.3, 10))
-	require.Equal(t, 1, weak.SampleSize(0.01, 10))
+	require.Equal(t, 3, sampling.Size(0.3, 10))
+	require.Equal(t, 1, sampling.Size(0.01, 10))
 
 	for _, share := range []float64{0, -0.1, 1.01, math.NaN()} {
 		_, err = f.s.Draw(f.ctx, c.ID, 9, share, by)
