@@ -65,6 +65,7 @@ func New(d Deps) http.Handler {
 		jsonBody.Group(func(r chi.Router) {
 			r.Use(d.Auth.RequireActor)
 			s.rectificationRoutes(r)
+			s.passDownRoutes(r)
 			s.weakRoutes(r)
 		})
 	})

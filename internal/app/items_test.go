@@ -34,7 +34,13 @@ import (
 // requireRefused requires a 400 whose error names the field.
 func requireRefused(t *testing.T, st int, body []byte, field, fragment string) {
 	t.Helper()
-	require.Equal(t, 400, st, "%s", body)
+	requireAnswer(t, 400, st, body, field, fragment)
+}
+
+// requireAnswer checks an error answer: its status, field and message.
+func requireAnswer(t *testing.T, want, st int, body []byte, field, fragment string) {
+	t.Helper()
+	require.Equal(t, want, st, "%s", body)
 	var b apperr.Body
 	require.NoError(t, json.Unmarshal(body, &b), "%s", body)
 	require.Equal(t, field, b.Error.Field, "%s", body)

@@ -181,18 +181,31 @@ type Row struct {
 	Listed        bool        `json:"listed"`
 	ExtendedTo    string      `json:"extended_to,omitempty"`
 	ExtensionAsk  string      `json:"extension_requested_to,omitempty"`
-	WorkflowID    string      `json:"-"`
-	IssuerUnitID  int64       `json:"-"`
-	UnitPath      string      `json:"-"`
+	// ParentItemID is the item this one was split from (转办); Children* count its own
+	// sub-items (n of m closed).
+	ParentItemID   string `json:"parent_item_id,omitempty"`
+	ChildrenTotal  int    `json:"children_total"`
+	ChildrenClosed int    `json:"children_closed"`
+	// AckLate: signed for after the acknowledgement deadline; ReopenCount: times reopened by
+	// a relapse (回头看反弹) or a failed re-inspection (抽查不合格).
+	AckLate      bool   `json:"ack_late"`
+	ReopenCount  int    `json:"reopen_count"`
+	WorkflowID   string `json:"-"`
+	IssuerUnitID int64  `json:"-"`
+	UnitPath     string `json:"-"`
 }
 
-const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.content, m.criterion, i.unit_id, u.code, u.name,
+// rowColumns and rowFrom make rowSelect; a query that needs more columns puts them between.
+const (
+	rowColumns = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.content, m.criterion, i.unit_id, u.code, u.name,
 		i.state, i.holder, i.deadline_kind, coalesce(to_char(i.due_date, 'YYYY-MM-DD'), ''),
 		` + overdueSQL + `,
 		coalesce(hp.name, ''), coalesce(pp.name, ''), coalesce(dp.name, ''), i.progress_count, i.last_progress, i.revision,
 		i.issued_at, i.closed_at, i.updated_at, i.due_at, i.light, i.light_reason, i.listed,
 		coalesce(to_char(i.extended_to, 'YYYY-MM-DD'), ''), coalesce(to_char(i.extension_requested_to, 'YYYY-MM-DD'), ''),
-		i.workflow_id, o.issuer_unit_id, u.path
+		i.workflow_id, o.issuer_unit_id, u.path,
+		coalesce(i.parent_item_id, ''), i.children_total, i.children_closed, i.ack_late, i.reopen_count`
+	rowFrom = `
 	FROM items i
 	JOIN orders o ON o.id = i.order_id
 	JOIN units iu ON iu.id = o.issuer_unit_id
@@ -202,6 +215,8 @@ const rowSelect = `SELECT i.id, i.order_id, o.title, iu.name, p.description, m.c
 	LEFT JOIN people hp ON hp.id = i.handler_person_id
 	LEFT JOIN people pp ON pp.id = i.primary_person_id
 	LEFT JOIN people dp ON dp.id = i.direct_person_id`
+	rowSelect = rowColumns + rowFrom
+)
 
 // overdueSQL: open and past its deadline at $4 (a moment): due_at when known, else the end of
 // the due date.
@@ -214,12 +229,18 @@ const inScope = `(u.id = $1 OR ($3 AND u.path LIKE $2 || '%') OR iu.id = $1 OR (
 
 func scanRow(r pgx.Row) (Row, error) {
 	var x Row
-	err := r.Scan(&x.ID, &x.OrderID, &x.OrderTitle, &x.IssuerUnit, &x.Problem, &x.Measure, &x.Criterion, &x.UnitID, &x.UnitCode, &x.UnitName,
-		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
-		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.DueAt, &x.Light, &x.LightReason, &x.Listed,
-		&x.ExtendedTo, &x.ExtensionAsk, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath)
+	err := r.Scan(x.targets()...)
 	x.StateLabel = itemmsg.State(x.State).Label()
 	return x, err
+}
+
+// targets are where a row of rowColumns is scanned to.
+func (x *Row) targets() []any {
+	return []any{&x.ID, &x.OrderID, &x.OrderTitle, &x.IssuerUnit, &x.Problem, &x.Measure, &x.Criterion, &x.UnitID, &x.UnitCode, &x.UnitName,
+		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
+		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.DueAt, &x.Light, &x.LightReason, &x.Listed,
+		&x.ExtendedTo, &x.ExtensionAsk, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath,
+		&x.ParentItemID, &x.ChildrenTotal, &x.ChildrenClosed, &x.AckLate, &x.ReopenCount}
 }
 
 // Filter narrows a list of items.

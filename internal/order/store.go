@@ -270,7 +270,10 @@ type Plan struct {
 	// from (转办) and that item's workflow.
 	ParentItemID     string
 	ParentWorkflowID string
-	dir              *directory
+	// IssuedAt and IssuedBy are set once the order is issuing.
+	IssuedAt time.Time
+	IssuedBy int64
+	dir      *directory
 }
 
 // Person resolves a responsibility reference at a target unit; 0 when the post is vacant.
@@ -285,10 +288,15 @@ func (s *Store) LoadPlan(ctx context.Context, orderID int64) (_ *Plan, err error
 	p := &Plan{OrderID: orderID}
 	err = s.readOnly(ctx, func(tx pgx.Tx) error {
 		var policy *itemmsg.Policy
-		if err := tx.QueryRow(ctx, `SELECT o.issuer_unit_id, o.policy, coalesce(o.parent_item_id, ''), coalesce(i.workflow_id, '')
+		var issuedAt *time.Time
+		if err := tx.QueryRow(ctx, `SELECT o.issuer_unit_id, o.policy, coalesce(o.parent_item_id, ''), coalesce(i.workflow_id, ''),
+				o.issued_at, coalesce(o.issued_by, 0)
 			FROM orders o LEFT JOIN items i ON i.id = o.parent_item_id WHERE o.id = $1`, orderID).
-			Scan(&p.IssuerUnitID, &policy, &p.ParentItemID, &p.ParentWorkflowID); err != nil {
+			Scan(&p.IssuerUnitID, &policy, &p.ParentItemID, &p.ParentWorkflowID, &issuedAt, &p.IssuedBy); err != nil {
 			return err
+		}
+		if issuedAt != nil {
+			p.IssuedAt = *issuedAt
 		}
 		p.Policy = itemmsg.DefaultPolicy()
 		if policy != nil {

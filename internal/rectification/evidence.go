@@ -19,16 +19,19 @@ type EvidenceInput struct {
 }
 
 // UploadEvidence stores a piece of evidence of an open item of the actor's own unit; any
-// member of the unit but a leader may upload. Identical content is stored once.
+// member of the unit but a leader may upload, and the issuer to a closed item it re-checks.
+// Identical content is stored once.
 func (s *Service) UploadEvidence(ctx context.Context, a auth.Actor, in EvidenceInput) (evidence.File, error) {
 	row, err := s.Items.Get(ctx, order.ScopeOf(a), in.ItemID, s.Now())
 	if err != nil {
 		return evidence.File{}, err
 	}
-	if row.UnitID != a.UnitID || role.ReadsOnly(a.Roles) {
+	// The issuer re-checking a closed item (回头看、抽查复核) brings its own evidence.
+	recheck := itemmsg.State(row.State) == itemmsg.Closed && row.IssuerUnitID == a.UnitID && role.MayIssue(a.Roles)
+	if !recheck && (row.UnitID != a.UnitID || role.ReadsOnly(a.Roles)) {
 		return evidence.File{}, apperr.New(apperr.Forbidden, "actor", "只有责任单位人员可以上传佐证材料")
 	}
-	if itemmsg.State(row.State).Terminal() {
+	if !recheck && itemmsg.State(row.State).Terminal() {
 		return evidence.File{}, apperr.New(apperr.Conflict, "state", "整改事项"+itemmsg.State(row.State).Label()+"，不能上传佐证材料")
 	}
 	f, err := in.File()

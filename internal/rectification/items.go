@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"rectify/internal/apperr"
@@ -83,6 +84,10 @@ type ItemDetail struct {
 	Lights     []items.LightChange     `json:"lights"`
 	Notices    []items.NoticeRow       `json:"notices"`
 	Deliveries []notify.DeliveryStatus `json:"deliveries"`
+	// Children are the sub-items it was split into (转办) that the actor sees; LookBacks its
+	// re-check rounds after 销号 (回头看).
+	Children  []items.Row           `json:"children"`
+	LookBacks []items.LookBackRound `json:"look_backs"`
 }
 
 // GetItem is one item the actor sees, with its timeline (the audit trail), evidence, light
@@ -106,6 +111,12 @@ func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDet
 		return ItemDetail{}, err
 	}
 	if d.Notices, err = s.Items.Notices(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.Children, err = s.Items.Children(ctx, order.ScopeOf(a), id, s.Now()); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.LookBacks, err = s.Items.LookBacks(ctx, id); err != nil {
 		return ItemDetail{}, err
 	}
 	return d, nil
@@ -141,28 +152,60 @@ func (s *Service) Act(ctx context.Context, a auth.Actor, in ActInput) (itemmsg.A
 	if err != nil {
 		return res, err
 	}
-	if len(in.EvidenceIDs) > 0 {
-		// One read of the item's evidence; an outage is an outage, not "not this item's".
-		files, err := s.Evidence.ForItem(ctx, in.ItemID)
-		if err != nil {
-			return res, err
-		}
-		for i, eid := range in.EvidenceIDs {
-			if !slices.ContainsFunc(files, func(f evidence.File) bool { return f.ID == eid }) {
-				return res, apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
-			}
+	if err := s.checkEvidence(ctx, in.ItemID, in.EvidenceIDs); err != nil {
+		return res, err
+	}
+	return s.send(ctx, row, req, nil)
+}
+
+// checkEvidence refuses evidence ids that are not the item's own.
+func (s *Service) checkEvidence(ctx context.Context, itemID string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// One read of the item's evidence; an outage is an outage, not "not this item's".
+	files, err := s.Evidence.ForItem(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	for i, eid := range ids {
+		if !slices.ContainsFunc(files, func(f evidence.File) bool { return f.ID == eid }) {
+			return apperr.Newf(apperr.Invalid, fmt.Sprintf("evidence_ids[%d]", i), "佐证材料%d不属于该事项", eid)
 		}
 	}
+	return nil
+}
+
+// send delivers req to the item's workflow as its Update and reads the answer. With start
+// set, a workflow that has ended (every item closed or cancelled) is started again from
+// start in the same call (Update-with-Start on the same id); a running one just takes the
+// Update.
+func (s *Service) send(ctx context.Context, row items.Row, req itemmsg.ActionRequest, start *itemmsg.UnitOrderInput) (itemmsg.ActionResult, error) {
+	var res itemmsg.ActionResult
 	// Every request is a new Update: the workflow remembers keys per (item, person) with
 	// what they asked and judges a retry itself; Temporal's deduplication by update id would
 	// answer a retry without saying it was one, or another person with someone else's result.
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	upd := client.UpdateWorkflowOptions{
 		WorkflowID:   row.WorkflowID,
 		UpdateID:     uuid.NewString(),
 		UpdateName:   itemmsg.UpdateAction,
 		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	}
+	var h client.WorkflowUpdateHandle
+	var err error
+	if start == nil {
+		h, err = s.Temporal.UpdateWorkflow(ctx, upd)
+	} else {
+		op := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID:                       row.WorkflowID,
+			TaskQueue:                s.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		}, itemmsg.UnitOrderWorkflowType, *start)
+		upd.WorkflowID = ""
+		h, err = s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op, UpdateOptions: upd})
+	}
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}

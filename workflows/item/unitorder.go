@@ -239,16 +239,23 @@ func (u *unitOrder) done(ctx workflow.Context) bool {
 
 // run serves the items until the run is done, then ends or continues as new.
 func (u *unitOrder) run(ctx workflow.Context) error {
-	if u.supervised {
-		if err := u.supervise(ctx); err != nil {
+	for {
+		if u.supervised {
+			if err := u.supervise(ctx); err != nil {
+				return err
+			}
+		} else if err := workflow.Await(ctx, func() bool { return u.done(ctx) }); err != nil {
 			return err
 		}
-	} else if err := workflow.Await(ctx, func() bool { return u.done(ctx) }); err != nil {
-		return err
-	}
-	// Let running handlers finish their writes before the run ends or continues.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
+		// Let running handlers finish their writes before the run ends or continues.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		// From the pass-down version on, what those handlers changed is supervised (and told
+		// to a parent item) before the run ends; older runs ended at once.
+		if !u.supervised || !u.l.passDown || !u.dirty {
+			break
+		}
 	}
 	if err := u.flushPending(ctx); err != nil {
 		return err
@@ -280,7 +287,7 @@ func (u *unitOrder) supervise(ctx workflow.Context) error {
 			}
 		}
 		u.tellParent(ctx)
-		if u.done(ctx) {
+		if u.done(ctx) && !(u.l.passDown && u.dirty) {
 			return nil
 		}
 		wake, ok := u.l.nextWake(workflow.Now(ctx), u.in)
