@@ -77,12 +77,14 @@ func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (I
 
 // ItemDetail is one item with everything that happened to it.
 type ItemDetail struct {
-	Item       items.Row               `json:"item"`
-	Timeline   []items.Event           `json:"timeline"`
-	Evidence   []evidence.File         `json:"evidence"`
-	Lights     []items.LightChange     `json:"lights"`
-	Notices    []items.NoticeRow       `json:"notices"`
-	Deliveries []notify.DeliveryStatus `json:"deliveries"`
+	Item     items.Row       `json:"item"`
+	Timeline []items.Event   `json:"timeline"`
+	Evidence []evidence.File `json:"evidence"`
+	// EvidenceReuse is each of the item's files also used for another item (佐证重复).
+	EvidenceReuse []evidence.Reuse        `json:"evidence_reuse"`
+	Lights        []items.LightChange     `json:"lights"`
+	Notices       []items.NoticeRow       `json:"notices"`
+	Deliveries    []notify.DeliveryStatus `json:"deliveries"`
 }
 
 // GetItem is one item the actor sees, with its timeline (the audit trail), evidence, light
@@ -97,6 +99,9 @@ func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDet
 		return ItemDetail{}, err
 	}
 	if d.Evidence, err = s.Evidence.ForItem(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.EvidenceReuse, err = s.Evidence.Reuses(ctx, order.ScopeOf(a), nil, []string{id}); err != nil {
 		return ItemDetail{}, err
 	}
 	if d.Lights, err = s.Items.Lights(ctx, id); err != nil {
