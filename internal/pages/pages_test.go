@@ -117,6 +117,11 @@ func TestEveryViewRendersInBothLanguages(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, views["zh"]["review"].ExecuteTemplate(&buf, "layout", sampleViews(t, "zh", cats["zh"])["review"]))
 	require.Contains(t, buf.String(), `<p class="err reused">该佐证材料已用于事项 m1-u2（东关村）</p>`)
+	// A bulletin's checks against rectification on paper are listed with it.
+	buf.Reset()
+	require.NoError(t, views["zh"]["bulletins"].ExecuteTemplate(&buf, "layout", sampleViews(t, "zh", cats["zh"])["bulletins"]))
+	require.Regexp(t, `<dt>一次性销号率</dt><dd class="first-time">25%</dd>\s*<dt>逾期签收（项）</dt><dd class="ack-late">1</dd>`, buf.String())
+	require.Contains(t, buf.String(), `<dt>屡改屡犯单位（个）</dt><dd class="repeat">1</dd>`)
 }
 
 // The catalogues hold the same texts, and every text a template asks for is in them.
