@@ -92,6 +92,7 @@ func (s *server) rectificationRoutes(r chi.Router) {
 	r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))
 	r.Post("/api/items/{id}/{action}", reply(http.StatusOK, s.act))
 	r.Get("/api/evidence/{id}", sendFile(byID("evidence_id", rect.EvidenceFile)))
+	r.Get("/api/review", reply(http.StatusOK, asActor(rect.ReviewQueue)))
 	r.Get("/api/orders/{id}/reminder-plan", reply(http.StatusOK, byID("order_id", rect.ReminderPlan)))
 	r.Get("/api/policy", reply(http.StatusOK, asActor(rect.Policy)))
 	r.Put("/api/policy", replyTo(http.StatusOK, withBody(rect.SetPolicy)))

@@ -20,12 +20,15 @@ import (
 	"rectify/internal/apperr"
 	"rectify/internal/apptest"
 	"rectify/internal/calendar"
+	"rectify/internal/evidence"
 	"rectify/internal/holidays"
 	"rectify/internal/items"
+	"rectify/internal/ledger"
 	"rectify/internal/order"
 	"rectify/internal/org"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/internal/testenv"
 	"rectify/internal/weak"
 	"rectify/workflows/item/itemmsg"
 	"rectify/workflows/weakcase/weakcasemsg"
@@ -91,7 +94,31 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	sum := sha256.Sum256(content)
 	require.Equal(t, hex.EncodeToString(sum[:]), ev.SHA256)
 
+	// 河西乡 offers the very same scan for its own item (文字整改): 佐证重复.
+	t2item := o.items(t, "T2")[0]
+	st, body = t2o.Upload("/api/items/"+t2item+"/evidence", "河西乡记录.pdf", content)
+	require.Equal(t, 201, st, string(body))
+	var ev2 struct{ ID int64 }
+	require.NoError(t, jsonUnmarshal(body, &ev2))
+
 	require.Equal(t, itemmsg.CloseRequested, act(t1o, "request-close", map[string]any{"note": "已补齐", "evidence_ids": []int64{ev.ID}}, 200).State)
+	// The county's review queue shows the request with its evidence and where else that
+	// evidence was used; the township sees the reuse on its own item without 城关镇's name.
+	var queue rectification.ReviewQueue
+	cs.JSON("GET", "/api/review", nil, 200, &queue)
+	require.Len(t, queue.CloseOuts, 1)
+	require.Equal(t, id, queue.CloseOuts[0].Item.ID)
+	require.Equal(t, "已补齐", queue.CloseOuts[0].Request.Note)
+	require.Len(t, queue.CloseOuts[0].Evidence, 1)
+	require.Equal(t, []evidence.Reuse{{EvidenceID: ev.ID, ItemID: t2item, Unit: "河西乡"}}, queue.CloseOuts[0].EvidenceReuse)
+	require.Equal(t, "该佐证材料已用于事项 "+t2item+"（河西乡）", queue.CloseOuts[0].EvidenceReuse[0].Text())
+	var other rectification.ItemDetail
+	t2o.JSON("GET", "/api/items/"+t2item, nil, 200, &other)
+	require.Equal(t, []evidence.Reuse{{EvidenceID: ev2.ID}}, other.EvidenceReuse, "flagged, but 城关镇's item is not named to 河西乡")
+	cs.JSON("GET", "/api/items/"+t2item, nil, 200, &other)
+	require.Equal(t, []evidence.Reuse{{EvidenceID: ev2.ID, ItemID: id, Unit: "城关镇"}}, other.EvidenceReuse)
+	st, body = t1o.Do("GET", "/api/review", nil, nil)
+	require.Equal(t, 200, st, "a township reviews what it issued: nothing yet (%s)", body)
 	// Refusals change nothing: the unit cannot close its own item, T2 cannot even see it.
 	act(t1o, "close", nil, 403)
 	st, _ = t2o.Do("POST", "/api/items/"+id+"/close", nil, nil)
@@ -134,6 +161,21 @@ func TestAnItemIsReturnedOnceThenClosedOutOverHTTP(t *testing.T) {
 	require.Equal(t, 2, unitRows, "actors from the county and the township")
 	cs.JSON("GET", fmt.Sprintf("/api/orders/%d", orderID), nil, 200, &ord)
 	require.Equal(t, map[string]int{"issued": 5, "closed": 1}, ord.Counts)
+
+	// The order's ledger carries 佐证重复 on both items and nowhere else.
+	st, x := cs.Do("GET", fmt.Sprintf("/api/ledger?order=%d", orderID), nil, nil)
+	require.Equal(t, 200, st, string(x))
+	f := testenv.OpenXLSX(t, x)
+	col, hdr := findCol(t, f, ledger.SheetLedger, "佐证重复")
+	rows, err := f.GetRows(ledger.SheetLedger)
+	require.NoError(t, err)
+	var dup []string
+	for _, row := range rows[hdr:] {
+		if len(row) >= col && row[col-1] != "" {
+			dup = append(dup, row[col-1])
+		}
+	}
+	require.ElementsMatch(t, []string{t2item + "（河西乡）", id + "（城关镇）"}, dup)
 
 	// Evidence comes back byte for byte, to those who can see the item.
 	st, got := cs.Do("GET", fmt.Sprintf("/api/evidence/%d", ev.ID), nil, nil)

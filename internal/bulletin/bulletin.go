@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,6 +56,19 @@ type Bulletin struct {
 	Closed    int     `json:"closed"`
 	CloseRate float64 `json:"close_rate"` // Closed / Total, 0..1
 
+	// FirstTime are the closed items closed out on the first request, never returned; FirstTimeRate
+	// is FirstTime / Closed (一次性销号率): close-outs on paper come back, real ones do not.
+	FirstTime     int     `json:"first_time"`
+	FirstTimeRate float64 `json:"first_time_rate"`
+	// AckLate are the items acknowledged (签收) after the acknowledgement deadline by the
+	// period's end, counted apart from overdue items: late to start is not late to finish.
+	AckLate int `json:"ack_late"`
+	// Reopened are the items reopened in the period by a look-back that found the problem back
+	// (回头看反弹) or a failed re-inspection (抽查不合格), from the audit trail.
+	Reopened int `json:"reopened"`
+	// Repeat is how many units of the ranking are flagged 屡改屡犯.
+	Repeat int `json:"repeat"`
+
 	Overdue []OverdueItem `json:"overdue"` // open and past the deadline, most overdue first
 	Listed  int           `json:"listed"`  // of those, under 挂牌督办
 	Ranking []UnitRank    `json:"ranking"`
@@ -75,7 +89,8 @@ type OverdueItem struct {
 }
 
 // UnitRank is one responsible unit's place, ranked on results only: close-out rate, then
-// fewer overdue items.
+// fewer overdue items. The figures after Sentence are a bulletin's (the dashboard's ranking
+// leaves them zero) and do not move a unit's place.
 type UnitRank struct {
 	Rank     int     `json:"rank"`
 	Unit     string  `json:"unit"`
@@ -84,6 +99,14 @@ type UnitRank struct {
 	Rate     float64 `json:"rate"`
 	Overdue  int     `json:"overdue"`
 	Sentence string  `json:"sentence"`
+
+	FirstTime     int     `json:"first_time"`      // closed on the first request
+	FirstTimeRate float64 `json:"first_time_rate"` // FirstTime / Closed (一次性销号率)
+	AckLate       int     `json:"ack_late"`        // acknowledged late (逾期签收)
+	Reopened      int     `json:"reopened"`        // reopened in the period (反弹、抽查不合格)
+	// Repeat flags 屡改屡犯; RepeatWhy says why, one clause per reason joined by "；".
+	Repeat    bool   `json:"repeat"`
+	RepeatWhy string `json:"repeat_why"`
 }
 
 // Change compares with the department's previous bulletin of the same kind.
@@ -108,13 +131,14 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 		return b, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT i.id, u.name, o.title, m.content, i.state, i.issued_at, i.closed_at,
-			coalesce(i.due_at, (i.due_date + time '17:30') AT TIME ZONE 'Asia/Shanghai'), i.listed
+			coalesce(i.due_at, (i.due_date + time '17:30') AT TIME ZONE 'Asia/Shanghai'), i.listed,
+			i.return_count, i.ack_late AND i.acknowledged_at <= $2
 		FROM items i JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id JOIN measures m ON m.id = i.measure_id
 		WHERE o.issuer_unit_id = $1 AND i.issued_at <= $2 ORDER BY u.name, i.id`, issuerUnitID, end)
 	if err != nil {
 		return b, err
 	}
-	type unitAcc struct{ total, closed, overdue int }
+	type unitAcc struct{ total, closed, overdue, firstTime, ackLate int }
 	acc := map[string]*unitAcc{}
 	var units []string
 	type itemLine struct {
@@ -122,10 +146,12 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 		issued                          time.Time
 		closed, due                     *time.Time
 		listed                          bool
+		returns                         int
+		ackLate                         *bool
 	}
 	lines, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (itemLine, error) {
 		var x itemLine
-		err := r.Scan(&x.id, &x.unit, &x.title, &x.measure, &x.state, &x.issued, &x.closed, &x.due, &x.listed)
+		err := r.Scan(&x.id, &x.unit, &x.title, &x.measure, &x.state, &x.issued, &x.closed, &x.due, &x.listed, &x.returns, &x.ackLate)
 		return x, err
 	})
 	if err != nil {
@@ -148,10 +174,18 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 		}
 		a.total++
 		b.Total++
+		if x.ackLate != nil && *x.ackLate {
+			a.ackLate++
+			b.AckLate++
+		}
 		isClosed := state == "closed" && closed != nil && !closed.After(end)
 		if isClosed {
 			a.closed++
 			b.Closed++
+			if x.returns == 0 {
+				a.firstTime++
+				b.FirstTime++
+			}
 			if closed.After(start) {
 				b.ClosedInPeriod++
 			}
@@ -167,13 +201,27 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 			}
 		}
 	}
-	b.CloseRate = Rate(b.Closed, b.Total)
+	b.CloseRate, b.FirstTimeRate = Rate(b.Closed, b.Total), Rate(b.FirstTime, b.Closed)
 	slices.SortStableFunc(b.Overdue, func(x, y OverdueItem) int { return cmp.Compare(y.DaysOverdue, x.DaysOverdue) })
+	rp, err := s.repeats(ctx, issuerUnitID, start, end)
+	if err != nil {
+		return b, err
+	}
 	for _, u := range units {
 		a := acc[u]
-		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: Rate(a.closed, a.total), Overdue: a.overdue})
+		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: Rate(a.closed, a.total), Overdue: a.overdue,
+			FirstTime: a.firstTime, FirstTimeRate: Rate(a.firstTime, a.closed), AckLate: a.ackLate})
 	}
 	Rank(b.Ranking)
+	for i := range b.Ranking {
+		r := &b.Ranking[i]
+		r.Reopened = rp.reopened[r.Unit]
+		b.Reopened += r.Reopened
+		if why := rp.why[r.Unit]; len(why) > 0 {
+			r.Repeat, r.RepeatWhy = true, strings.Join(why, "；")
+			b.Repeat++
+		}
+	}
 	prev, err := s.previous(ctx, issuerUnitID, kind, end)
 	if err != nil {
 		return b, err
@@ -268,13 +316,20 @@ type Summary struct {
 	PeriodEnd   time.Time `json:"period_end"`
 	CloseRate   float64   `json:"close_rate"`
 	Overdue     int       `json:"overdue"`
+	// The checks against rectification on paper; zero in bulletins kept before they existed.
+	FirstTimeRate float64 `json:"first_time_rate"`
+	AckLate       int     `json:"ack_late"`
+	Reopened      int     `json:"reopened"`
+	Repeat        int     `json:"repeat"`
 }
 
 // List returns the bulletins of the departments at or below path (newest first).
 func (s *Store) List(ctx context.Context, unitID int64, path string, subtree bool) (_ []Summary, err error) {
 	defer apperr.Wrap(&err, "bulletin.List")
 	rows, err := s.pool.Query(ctx, `SELECT b.id, u.name, b.kind, b.period_start, b.period_end,
-			(b.data->>'close_rate')::float8, jsonb_array_length(b.data->'overdue')
+			(b.data->>'close_rate')::float8, jsonb_array_length(b.data->'overdue'),
+			coalesce((b.data->>'first_time_rate')::float8, 0), coalesce((b.data->>'ack_late')::int, 0),
+			coalesce((b.data->>'reopened')::int, 0), coalesce((b.data->>'repeat')::int, 0)
 		FROM bulletins b JOIN units u ON u.id = b.issuer_unit_id
 		WHERE u.id = $1 OR ($3 AND u.path LIKE $2 || '%') ORDER BY b.period_end DESC, b.id DESC LIMIT 200`, unitID, path, subtree)
 	if err != nil {
@@ -319,4 +374,78 @@ func (s *Store) Issuers(ctx context.Context) (_ []int64, err error) {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// repeat is what a bulletin needs from the audit trail and the problem lists besides the items.
+type repeat struct {
+	// reopened counts, per unit, the items reopened in the period.
+	reopened map[string]int
+	// why holds, per unit, the reasons it is flagged 屡改屡犯.
+	why map[string][]string
+}
+
+// repeats works out reopened items and the 屡改屡犯 flags of a department's units for the
+// period (start, end].
+//
+// Reopening is counted from the audit rows look_back_relapse (回头看反弹) and reinspect_fail
+// (抽查不合格), not from items.reopen_count: the rows carry their time, so a bulletin counts
+// what happened in its own period, a bulletin recomputed later says the same, and a relapse
+// long ago does not mark a unit for ever.
+//
+// A unit is flagged when, in the 12 months up to the period's end, (1) it was given a problem
+// of a category (problems.category, non-empty) it had already been given by another order of
+// the department within the 12 months before, or (2) one of its items relapsed or failed a
+// re-inspection. Cancelled items count for neither.
+func (s *Store) repeats(ctx context.Context, issuer int64, start, end time.Time) (repeat, error) {
+	rp := repeat{reopened: map[string]int{}, why: map[string][]string{}}
+	type reopen struct {
+		Unit                       string
+		InPeriod, Relapsed, Failed int
+	}
+	rows, err := s.pool.Query(ctx, `SELECT u.name,
+			count(DISTINCT a.item_id) FILTER (WHERE a.at > $2)::int,
+			count(DISTINCT a.item_id) FILTER (WHERE a.action = 'look_back_relapse' AND a.at > $3::timestamptz - interval '365 days')::int,
+			count(DISTINCT a.item_id) FILTER (WHERE a.action = 'reinspect_fail' AND a.at > $3::timestamptz - interval '365 days')::int
+		FROM item_audit a JOIN items i ON i.id = a.item_id JOIN orders o ON o.id = i.order_id JOIN units u ON u.id = i.unit_id
+		WHERE o.issuer_unit_id = $1 AND i.state <> 'cancelled' AND a.action IN ('look_back_relapse', 'reinspect_fail')
+			AND a.at > least($2, $3::timestamptz - interval '365 days') AND a.at <= $3
+		GROUP BY 1 ORDER BY 1`, issuer, start, end)
+	if err != nil {
+		return rp, err
+	}
+	reopens, err := pgx.CollectRows(rows, pgx.RowToStructByPos[reopen])
+	if err != nil {
+		return rp, err
+	}
+	type category struct{ Unit, Category string }
+	rows, err = s.pool.Query(ctx, `SELECT DISTINCT u.name, pa.category
+		FROM items a JOIN orders oa ON oa.id = a.order_id JOIN measures ma ON ma.id = a.measure_id JOIN problems pa ON pa.id = ma.problem_id
+		JOIN items b ON b.unit_id = a.unit_id AND b.order_id <> a.order_id AND b.state <> 'cancelled'
+			AND b.issued_at >= a.issued_at AND b.issued_at <= a.issued_at + interval '365 days'
+			AND b.issued_at > $2::timestamptz - interval '365 days' AND b.issued_at <= $2
+		JOIN orders ob ON ob.id = b.order_id AND ob.issuer_unit_id = $1
+		JOIN measures mb ON mb.id = b.measure_id JOIN problems pb ON pb.id = mb.problem_id AND pb.category = pa.category
+		JOIN units u ON u.id = a.unit_id
+		WHERE oa.issuer_unit_id = $1 AND a.state <> 'cancelled' AND pa.category <> ''
+		ORDER BY 1, 2`, issuer, end)
+	if err != nil {
+		return rp, err
+	}
+	cats, err := pgx.CollectRows(rows, pgx.RowToStructByPos[category])
+	if err != nil {
+		return rp, err
+	}
+	for _, c := range cats {
+		rp.why[c.Unit] = append(rp.why[c.Unit], "12个月内再次出现“"+c.Category+"”类问题")
+	}
+	for _, r := range reopens {
+		rp.reopened[r.Unit] = r.InPeriod
+		if r.Relapsed > 0 {
+			rp.why[r.Unit] = append(rp.why[r.Unit], fmt.Sprintf("%d个事项回头看反弹", r.Relapsed))
+		}
+		if r.Failed > 0 {
+			rp.why[r.Unit] = append(rp.why[r.Unit], fmt.Sprintf("%d个事项抽查不合格", r.Failed))
+		}
+	}
+	return rp, nil
 }

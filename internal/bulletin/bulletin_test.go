@@ -84,9 +84,9 @@ func TestAWeeklyBulletinOverAFixtureCounty(t *testing.T) {
 	}, b.Overdue)
 	require.Equal(t, 1, b.Listed)
 	require.Equal(t, []bulletin.UnitRank{
-		{Rank: 1, Unit: "东山镇", Total: 1, Closed: 1, Rate: 1, Overdue: 0, Sentence: "东山镇：销号率100%（1/1项），超期0项，列第1位，销号率最高。"},
-		{Rank: 2, Unit: "城关镇", Total: 4, Closed: 3, Rate: 0.75, Overdue: 1, Sentence: "城关镇：销号率75%（3/4项），超期1项，列第2位，销号率比东山镇低25个百分点。"},
-		{Rank: 3, Unit: "河西乡", Total: 4, Closed: 2, Rate: 0.5, Overdue: 1, Sentence: "河西乡：销号率50%（2/4项），超期1项，列第3位，销号率比城关镇低25个百分点。"},
+		{Rank: 1, Unit: "东山镇", Total: 1, Closed: 1, Rate: 1, Overdue: 0, Sentence: "东山镇：销号率100%（1/1项），超期0项，列第1位，销号率最高。", FirstTime: 1, FirstTimeRate: 1},
+		{Rank: 2, Unit: "城关镇", Total: 4, Closed: 3, Rate: 0.75, Overdue: 1, Sentence: "城关镇：销号率75%（3/4项），超期1项，列第2位，销号率比东山镇低25个百分点。", FirstTime: 3, FirstTimeRate: 1},
+		{Rank: 3, Unit: "河西乡", Total: 4, Closed: 2, Rate: 0.5, Overdue: 1, Sentence: "河西乡：销号率50%（2/4项），超期1项，列第3位，销号率比城关镇低25个百分点。", FirstTime: 2, FirstTimeRate: 1},
 	}, b.Ranking)
 	require.NotNil(t, b.Change)
 	require.Equal(t, 5, b.Change.ClosedDelta)

@@ -25,6 +25,8 @@ func (b *Bulletin) Message(xlsx []byte) notify.Message {
 	fmt.Fprintf(&sb, "%s\n\n", b.Title())
 	fmt.Fprintf(&sb, "一、总体情况：本期交办整改事项%d项，销号%d项；累计交办%d项，已销号%d项，销号率%d%%。\n",
 		b.IssuedInPeriod, b.ClosedInPeriod, b.Total, b.Closed, Percent(b.CloseRate))
+	fmt.Fprintf(&sb, "一次性销号率%d%%（%d/%d项），逾期签收%d项，本期回头看反弹、抽查不合格重新整改%d项。\n",
+		Percent(b.FirstTimeRate), b.FirstTime, b.Closed, b.AckLate, b.Reopened)
 	if c := b.Change; c != nil {
 		fmt.Fprintf(&sb, "与上期相比：销号%+d项，销号率%+d个百分点，超期事项%+d项。\n", c.ClosedDelta, Percent(c.RateDelta), c.OverdueDelta)
 	}
@@ -42,7 +44,15 @@ func (b *Bulletin) Message(xlsx []byte) notify.Message {
 	}
 	sb.WriteString("三、各单位排名（按销号率、超期事项数）：\n")
 	for _, r := range b.Ranking {
-		sb.WriteString(r.Sentence + "\n")
+		fmt.Fprintf(&sb, "%s一次性销号率%d%%，逾期签收%d项，本期重新整改%d项。\n", r.Sentence, Percent(r.FirstTimeRate), r.AckLate, r.Reopened)
+	}
+	if b.Repeat > 0 {
+		fmt.Fprintf(&sb, "屡改屡犯单位%d个：\n", b.Repeat)
+		for _, r := range b.Ranking {
+			if r.Repeat {
+				fmt.Fprintf(&sb, "【%s】%s。\n", r.Unit, r.RepeatWhy)
+			}
+		}
 	}
 	if w := b.WeakBranches; w != nil {
 		fmt.Fprintf(&sb, "四、%d年软弱涣散基层党组织整顿：认定%d个，整顿中%d个，已验收销号%d个，出现反弹%d个。\n",
@@ -72,6 +82,8 @@ func (b *Bulletin) xlsx() ([]byte, error) {
 		{"本期交办", b.IssuedInPeriod}, {"本期销号", b.ClosedInPeriod},
 		{"累计交办（不含撤销）", b.Total}, {"累计销号", b.Closed}, {"销号率", fmt.Sprintf("%d%%", Percent(b.CloseRate))},
 		{"超期事项", len(b.Overdue)}, {"挂牌督办", b.Listed},
+		{"一次性销号", b.FirstTime}, {"一次性销号率", fmt.Sprintf("%d%%", Percent(b.FirstTimeRate))},
+		{"逾期签收", b.AckLate}, {"本期重新整改（回头看反弹、抽查不合格）", b.Reopened}, {"屡改屡犯单位", b.Repeat},
 	}
 	if c := b.Change; c != nil {
 		rows = append(rows, []any{"较上期销号", c.ClosedDelta}, []any{"较上期销号率（百分点）", Percent(c.RateDelta)}, []any{"较上期超期事项", c.OverdueDelta})
@@ -87,12 +99,15 @@ func (b *Bulletin) xlsx() ([]byte, error) {
 
 	rows = nil
 	for _, r := range b.Ranking {
-		rows = append(rows, []any{r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", Percent(r.Rate)), r.Overdue, r.Sentence})
+		rows = append(rows, []any{r.Rank, r.Unit, r.Total, r.Closed, fmt.Sprintf("%d%%", Percent(r.Rate)), r.Overdue, r.Sentence,
+			fmt.Sprintf("%d%%", Percent(r.FirstTimeRate)), r.AckLate, r.Reopened, r.RepeatWhy})
 	}
 	ranking := sheet.Table{Sheet: "单位排名", Columns: []sheet.Column{
 		{Header: "名次", Width: 6}, {Header: "单位", Width: 24, Kind: sheet.Wrap}, {Header: "交办", Width: 8},
 		{Header: "已销号", Width: 8}, {Header: "销号率", Width: 8}, {Header: "超期", Width: 8},
 		{Header: "说明", Width: 60, Kind: sheet.Wrap},
+		{Header: "一次性销号率", Width: 10}, {Header: "逾期签收", Width: 8}, {Header: "本期重新整改", Width: 10},
+		{Header: "屡改屡犯", Width: 40, Kind: sheet.Wrap},
 	}}
 	if err := table(book, ranking, rows); err != nil {
 		return nil, err

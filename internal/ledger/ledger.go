@@ -34,6 +34,9 @@ type Row struct {
 	// Listed is 挂牌督办.
 	Listed   bool
 	Revision int64
+	// DuplicateEvidence is 佐证重复: the other items whose evidence had the same content, as
+	// "m1-u2（某某村）", joined by "；"; empty when none.
+	DuplicateEvidence string
 }
 
 // Options shape the sheet.
@@ -85,6 +88,10 @@ var ledgerColumns = []sheet.Column{
 	{Header: "超期工作日", HeaderEN: "Working days overdue", Width: 9, Kind: sheet.Center},
 	{Header: "挂牌督办", HeaderEN: "Listed", Width: 8, Kind: sheet.Center},
 }
+
+// duplicateColumn ends the ledger only: the progress sheet goes back to the units, and its
+// columns are read back by name.
+var duplicateColumn = sheet.Column{Header: "佐证重复", HeaderEN: "Evidence also used for", Width: 20, Kind: sheet.Wrap}
 
 var progressColumns = []sheet.Column{
 	{Header: HeaderProgress, HeaderEN: HeaderProgressEN, Width: 40, Kind: sheet.Fill},
@@ -185,7 +192,7 @@ func newBook(o Options, progress bool, nRows int) (_ *book, err error) {
 	}
 	b := &book{english: o.English, progress: progress}
 	t := sheet.Table{Sheet: name, Title: title, Subtitle: genText, Rows: nRows, English: o.English,
-		Numbered: true, Columns: ledgerColumns}
+		Numbered: true, Columns: append(append([]sheet.Column(nil), ledgerColumns...), duplicateColumn)}
 	if progress {
 		t.Columns = append(append([]sheet.Column(nil), ledgerColumns...), progressColumns...)
 		base, notes := len(ledgerColumns), progressNotes[0]
@@ -240,6 +247,8 @@ func (b *book) addRow(r Row) error {
 	}
 	if b.progress {
 		v[len(ledgerColumns)+3] = r.ItemID + "|" + strconv.FormatInt(r.Revision, 10)
+	} else {
+		v[len(ledgerColumns)] = r.DuplicateEvidence
 	}
 	return b.tw.Row(v)
 }

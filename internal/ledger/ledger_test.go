@@ -24,7 +24,8 @@ func sampleRows() []ledger.Row {
 	return []ledger.Row{
 		{ItemID: "it-1", Problem: "基层党组织“三会一课”制度落实不到位", Measure: "制定学习计划，按月开展组织生活", Criterion: "会议记录完整",
 			Unit: "城关镇党委", Primary: "张书记", Direct: "李副书记", Handler: "王干事", Due: "2025-03-31", DeadlineKind: "限期整改",
-			Progress: "已制定计划", Status: "整改中", Light: light.Red, LightReason: "已超期3个工作日", DaysOverdue: 3, Listed: true, Revision: 4},
+			Progress: "已制定计划", Status: "整改中", Light: light.Red, LightReason: "已超期3个工作日", DaysOverdue: 3, Listed: true, Revision: 4,
+			DuplicateEvidence: "it-9（河西乡党委）"},
 		{ItemID: "it-2", Problem: "党费收缴不规范", Measure: "清查补缴", Unit: "教育局党组", Due: "2025-04-15", DeadlineKind: "立行立改",
 			Status: "整改中", Light: light.Yellow, LightReason: "距完成时限不足5个工作日", Revision: 1},
 		{ItemID: "it-3", Problem: "发展党员程序不严", Measure: "复查档案", Unit: "卫健委党委", DeadlineKind: "长期坚持",
@@ -69,7 +70,7 @@ func TestWriteLedger(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, merged, 1)
 	require.Equal(t, "A1", merged[0].GetStartAxis())
-	require.Equal(t, "P1", merged[0].GetEndAxis())
+	require.Equal(t, "Q1", merged[0].GetEndAxis())
 	st := testenv.CellStyle(t, f, sh, "A1")
 	require.True(t, st.Font.Bold)
 	require.Greater(t, st.Font.Size, 12.0)
@@ -77,7 +78,7 @@ func TestWriteLedger(t *testing.T) {
 	rows, err := f.GetRows(sh)
 	require.NoError(t, err)
 	require.Len(t, rows, 2+4)
-	require.Equal(t, zhHeaders, rows[1])
+	require.Equal(t, append(append([]string{}, zhHeaders...), "佐证重复"), rows[1])
 
 	// 序号 1..n, and the values in their columns.
 	for i := 0; i < 4; i++ {
@@ -89,6 +90,10 @@ func TestWriteLedger(t *testing.T) {
 	require.Equal(t, "红灯", rows[2][12])
 	require.Equal(t, "3", rows[2][14])
 	require.Equal(t, "是", rows[2][15])
+	require.Equal(t, "it-9（河西乡党委）", rows[2][16])
+	q4, err := f.GetCellValue(sh, "Q4")
+	require.NoError(t, err)
+	require.Equal(t, "", q4, "no 佐证重复, nothing in its column")
 	o4, err := f.GetCellValue(sh, "O4")
 	require.NoError(t, err)
 	require.Equal(t, "", o4, "zero days overdue stays blank")
@@ -164,7 +169,7 @@ func TestWriteLedgerEnglish(t *testing.T) {
 	rows, err := f.GetRows(ledger.SheetLedgerEN)
 	require.NoError(t, err)
 	require.Contains(t, rows[0][0], "Rectification ledger")
-	require.Equal(t, enHeaders, rows[1])
+	require.Equal(t, append(append([]string{}, enHeaders...), "Evidence also used for"), rows[1])
 	require.Equal(t, "Red", rows[2][12])
 	require.Equal(t, "Yes", rows[2][15])
 	var found bool

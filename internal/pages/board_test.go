@@ -34,7 +34,8 @@ func boardSamples(t *testing.T, p Page) map[string]any {
 		"board": boardView{Page: p, Units: []boardUnit{{Code: "T1", Name: "城关镇", Red: []items.Row{red}, Yellow: []items.Row{yellow}}},
 			Listed: []items.Row{red}, Failed: []failedDelivery{{Item: red, Channel: "短信", At: "2026-03-02 08:30", Reason: "号码无效"}}},
 		"bulletins": bulletinsView{Page: p, CanPublish: true, Bulletins: []bulletinRow{{Summary: bulletin.Summary{ID: 3, Issuer: "示范县",
-			Kind: bulletin.OnDemand, PeriodStart: at, PeriodEnd: at, CloseRate: 0.5, Overdue: 2}, Period: "2026-03-01 — 2026-03-02", Rate: "50.0%"}}},
+			Kind: bulletin.OnDemand, PeriodStart: at, PeriodEnd: at, CloseRate: 0.5, Overdue: 2,
+			FirstTimeRate: 0.25, AckLate: 1, Reopened: 1, Repeat: 1}, Period: "2026-03-01 — 2026-03-02", Rate: "50.0%", FirstTimeRate: "25%"}}},
 		"settings": settings,
 	}
 }

@@ -132,7 +132,7 @@ func (h *handler) itemView(w http.ResponseWriter, r *http.Request, a auth.Actor,
 	}
 	v := itemView{Page: h.page(w, r, "item.title"), Item: d.Item, Timeline: d.Timeline, Returned: lastReturn(d.Timeline),
 		Can: map[string]bool{}, Chosen: map[int64]bool{}, Key: key}
-	v.Evidence, v.Deadline = evidenceLinks(v.c, d.Evidence), deadline(v.c, d.Item)
+	v.Evidence, v.Deadline = evidenceLinks(v.c, d.Evidence, d.EvidenceReuse), deadline(v.c, d.Item)
 	for _, act := range rectification.Offered(a, d.Item) {
 		v.Can[string(act)] = true
 	}
@@ -346,7 +346,7 @@ func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Acto
 	v := reviewView{Page: h.page(w, r, "review.title"), Key: key}
 	for _, x := range q.CloseOuts {
 		v.CloseOuts = append(v.CloseOuts, reviewCard{Item: x.Item, Deadline: deadline(v.c, x.Item), Request: x.Request,
-			Evidence: evidenceLinks(v.c, x.Evidence)})
+			Evidence: evidenceLinks(v.c, x.Evidence, x.EvidenceReuse)})
 	}
 	for _, x := range q.Extensions {
 		v.Extensions = append(v.Extensions, reviewCard{Item: x.Item, Deadline: deadline(v.c, x.Item), Request: x.Request})

@@ -102,7 +102,7 @@ func (h *handler) bulletins(w http.ResponseWriter, r *http.Request, a auth.Actor
 	}
 	for _, b := range list.Bulletins {
 		v.Bulletins = append(v.Bulletins, bulletinRow{Summary: b, Period: bulletinPeriod(b),
-			Rate: strconv.FormatFloat(b.CloseRate*100, 'f', 1, 64) + "%"})
+			Rate: strconv.FormatFloat(b.CloseRate*100, 'f', 1, 64) + "%", FirstTimeRate: strconv.Itoa(bulletin.Percent(b.FirstTimeRate)) + "%"})
 	}
 	h.render(w, r, http.StatusOK, "bulletins", v)
 }
@@ -284,7 +284,7 @@ type bulletinsView struct {
 
 type bulletinRow struct {
 	bulletin.Summary
-	Period, Rate string
+	Period, Rate, FirstTimeRate string
 }
 
 type settingsView struct {

@@ -46,7 +46,8 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 	ev := items.Event{At: due, Actor: "县组织部干部", ActorUnit: "示范县", Action: "return", From: "close_requested", To: "in_progress",
 		Note: "佐证材料不足"}
 	files := evidenceLinks(c, []evidence.File{{ID: 7, Filename: "会议记录.jpg", ContentType: "image/jpeg", Size: 123456, UploadedAt: due},
-		{ID: 8, Filename: "台账.pdf", ContentType: "application/pdf", Size: 2 << 20, UploadedAt: due}})
+		{ID: 8, Filename: "台账.pdf", ContentType: "application/pdf", Size: 2 << 20, UploadedAt: due}},
+		[]evidence.Reuse{{EvidenceID: 7, ItemID: "m1-u2", Unit: "东关村"}, {EvidenceID: 8}})
 	all := map[string]bool{"acknowledge": true, "progress": true, "request_close": true, "request_extension": true, "close": true,
 		"return": true, "approve_extension": true, "refuse_extension": true}
 	views := map[string]any{
@@ -110,6 +111,17 @@ func TestEveryViewRendersInBothLanguages(t *testing.T) {
 	require.Regexp(t, `id="rc-file"[^>]*aria-describedby="rc-file-err"[^>]*>\s*<p class="hint">[^<]*</p>\s*<p class="err" id="rc-file-err">申请销号须附佐证材料</p>`, buf.String())
 	require.Contains(t, buf.String(), "本人承诺所报整改情况真实")
 	require.Contains(t, buf.String(), `<span class="badge red">红灯</span> 已超期5个工作日`)
+	// 佐证重复 shows beside the file it concerns, on the item and in the review queue.
+	require.Regexp(t, `会议记录.jpg</a> <span class="meta">[^<]*</span>\s*<p class="err reused">该佐证材料已用于事项 m1-u2（东关村）</p></li>`, buf.String())
+	require.Regexp(t, `台账.pdf</a> <span class="meta">[^<]*</span>\s*<p class="err reused">该佐证材料已用于其他单位的事项</p></li>`, buf.String())
+	buf.Reset()
+	require.NoError(t, views["zh"]["review"].ExecuteTemplate(&buf, "layout", sampleViews(t, "zh", cats["zh"])["review"]))
+	require.Contains(t, buf.String(), `<p class="err reused">该佐证材料已用于事项 m1-u2（东关村）</p>`)
+	// A bulletin's checks against rectification on paper are listed with it.
+	buf.Reset()
+	require.NoError(t, views["zh"]["bulletins"].ExecuteTemplate(&buf, "layout", sampleViews(t, "zh", cats["zh"])["bulletins"]))
+	require.Regexp(t, `<dt>一次性销号率</dt><dd class="first-time">25%</dd>\s*<dt>逾期签收（项）</dt><dd class="ack-late">1</dd>`, buf.String())
+	require.Contains(t, buf.String(), `<dt>屡改屡犯单位（个）</dt><dd class="repeat">1</dd>`)
 }
 
 // The catalogues hold the same texts, and every text a template asks for is in them.

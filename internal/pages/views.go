@@ -108,6 +108,8 @@ type evidenceLink struct {
 	Size       string
 	Image      bool
 	UploadedAt string
+	// Reused are the warnings that the same file was given for other items (佐证重复).
+	Reused []string
 }
 
 // reviewView is 待审核: close-out and extension requests, each with its decision forms.
@@ -163,11 +165,22 @@ func lastReturn(tl []items.Event) *items.Event {
 	return nil
 }
 
-func evidenceLinks(c *catalog, files []evidence.File) []evidenceLink {
+// evidenceLinks are files as links, each with a warning per other item that used it.
+func evidenceLinks(c *catalog, files []evidence.File, reuses []evidence.Reuse) []evidenceLink {
 	out := make([]evidenceLink, 0, len(files))
 	for _, f := range files {
-		out = append(out, evidenceLink{ID: f.ID, URL: "/evidence/" + strconv.FormatInt(f.ID, 10), Name: f.Filename,
-			Size: size(f.Size), Image: inlineImage(f.ContentType), UploadedAt: c.When(f.UploadedAt)})
+		l := evidenceLink{ID: f.ID, URL: "/evidence/" + strconv.FormatInt(f.ID, 10), Name: f.Filename,
+			Size: size(f.Size), Image: inlineImage(f.ContentType), UploadedAt: c.When(f.UploadedAt)}
+		for _, r := range reuses {
+			switch {
+			case r.EvidenceID != f.ID:
+			case r.ItemID == "":
+				l.Reused = append(l.Reused, c.T("evidence.reused_elsewhere"))
+			default:
+				l.Reused = append(l.Reused, c.T("evidence.reused", r.ItemID, r.Unit))
+			}
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -78,12 +78,14 @@ func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (I
 
 // ItemDetail is one item with everything that happened to it.
 type ItemDetail struct {
-	Item       items.Row               `json:"item"`
-	Timeline   []items.Event           `json:"timeline"`
-	Evidence   []evidence.File         `json:"evidence"`
-	Lights     []items.LightChange     `json:"lights"`
-	Notices    []items.NoticeRow       `json:"notices"`
-	Deliveries []notify.DeliveryStatus `json:"deliveries"`
+	Item     items.Row       `json:"item"`
+	Timeline []items.Event   `json:"timeline"`
+	Evidence []evidence.File `json:"evidence"`
+	// EvidenceReuse is each of the item's files also used for another item (佐证重复).
+	EvidenceReuse []evidence.Reuse        `json:"evidence_reuse"`
+	Lights        []items.LightChange     `json:"lights"`
+	Notices       []items.NoticeRow       `json:"notices"`
+	Deliveries    []notify.DeliveryStatus `json:"deliveries"`
 	// Children are the sub-items it was split into (转办) that the actor sees; LookBacks its
 	// re-check rounds after 销号 (回头看).
 	Children  []items.Row           `json:"children"`
@@ -102,6 +104,9 @@ func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDet
 		return ItemDetail{}, err
 	}
 	if d.Evidence, err = s.Evidence.ForItem(ctx, id); err != nil {
+		return ItemDetail{}, err
+	}
+	if d.EvidenceReuse, err = s.Evidence.Reuses(ctx, order.ScopeOf(a), nil, []string{id}); err != nil {
 		return ItemDetail{}, err
 	}
 	if d.Lights, err = s.Items.Lights(ctx, id); err != nil {

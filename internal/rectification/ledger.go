@@ -3,6 +3,8 @@ package rectification
 import (
 	"bytes"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"rectify/internal/auth"
@@ -60,18 +62,68 @@ func (s *Service) Ledger(ctx context.Context, a auth.Actor, in LedgerInput) (Dow
 			}
 		})
 	}()
+	// Rows go to the sheet in batches, so that 佐证重复 is one query per batch, not per row.
+	var batch []ledger.Row
+	var done bool
 	_, err = ledger.Write(&buf, ledger.Options{Title: title, English: in.English, GeneratedAt: now},
 		func() (ledger.Row, bool, error) {
-			x, ok := <-rows
-			if !ok {
+			if len(batch) == 0 && !done {
+				for len(batch) < ledgerBatch {
+					x, ok := <-rows
+					if !ok {
+						done = true
+						break
+					}
+					batch = append(batch, ledgerRow(x, cal, now))
+				}
+				if err := s.markDuplicates(ctx, order.ScopeOf(a), batch); err != nil {
+					return ledger.Row{}, false, err
+				}
+			}
+			if len(batch) == 0 {
 				return ledger.Row{}, false, <-errc
 			}
-			return ledgerRow(x, cal, now), true, nil
+			r := batch[0]
+			batch = batch[1:]
+			return r, true, nil
 		})
 	if err != nil {
 		return Download{}, err
 	}
 	return Spreadsheet(title+".xlsx", buf.Bytes()), nil
+}
+
+// ledgerBatch is how many ledger rows share one query for 佐证重复.
+const ledgerBatch = 500
+
+// markDuplicates fills 佐证重复 on rows: each other item that was given the same evidence
+// file as the row's item, once, named as sc may see it.
+func (s *Service) markDuplicates(ctx context.Context, sc order.Scope, rows []ledger.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ItemID
+	}
+	reuses, err := s.Evidence.Reuses(ctx, sc, nil, ids)
+	if err != nil {
+		return err
+	}
+	named := map[string][]string{}
+	for _, u := range reuses {
+		other := "其他单位的事项"
+		if u.ItemID != "" {
+			other = u.ItemID + "（" + u.Unit + "）"
+		}
+		if !slices.Contains(named[u.OwnItemID], other) {
+			named[u.OwnItemID] = append(named[u.OwnItemID], other)
+		}
+	}
+	for i := range rows {
+		rows[i].DuplicateEvidence = strings.Join(named[rows[i].ItemID], "；")
+	}
+	return nil
 }
 
 // ledgerRow turns an item into a ledger line, with working days overdue by cal.

@@ -15,25 +15,27 @@ import (
 
 // A CloseOutReview is a close-out request (申请销号) waiting for the actor's unit: the item,
 // the request as the audit trail holds it (who, when, what they said) and the evidence it
-// named.
+// named, and where that evidence was also used for another item (佐证重复, a sign of
+// rectification on paper).
 type CloseOutReview struct {
-	Item     items.Row
-	Request  items.Event
-	Evidence []evidence.File
+	Item          items.Row        `json:"item"`
+	Request       items.Event      `json:"request"`
+	Evidence      []evidence.File  `json:"evidence"`
+	EvidenceReuse []evidence.Reuse `json:"evidence_reuse"`
 }
 
 // An ExtensionReview is an extension request (延期申请) waiting for the actor's unit, with
 // the request as the audit trail holds it (its note is the reason).
 type ExtensionReview struct {
-	Item    items.Row
-	Request items.Event
+	Item    items.Row   `json:"item"`
+	Request items.Event `json:"request"`
 }
 
 // ReviewQueue is what waits for a reviewing unit (待审核): close-out requests to close out or
 // return, and extension requests to approve or refuse.
 type ReviewQueue struct {
-	CloseOuts  []CloseOutReview
-	Extensions []ExtensionReview
+	CloseOuts  []CloseOutReview  `json:"close_outs"`
+	Extensions []ExtensionReview `json:"extensions"`
 }
 
 // ReviewQueue lists the close-out and extension requests on items the actor's unit issued.
@@ -57,8 +59,8 @@ func (s *Service) ReviewQueue(ctx context.Context, a auth.Actor) (ReviewQueue, e
 	if err != nil {
 		return ReviewQueue{}, err
 	}
-	// Three queries whatever the queue's length: the close-out requests, the extension
-	// requests, and the evidence the close-out requests name.
+	// Four queries whatever the queue's length: the close-out requests, the extension
+	// requests, the evidence the close-out requests name, and its uses on other items.
 	closeReqs, err := s.Items.LatestOf(ctx, itemIDs(mine), string(itemmsg.RequestClose))
 	if err != nil {
 		return ReviewQueue{}, err
@@ -75,12 +77,21 @@ func (s *Service) ReviewQueue(ctx context.Context, a auth.Actor) (ReviewQueue, e
 	if err != nil {
 		return ReviewQueue{}, err
 	}
-	var q ReviewQueue
+	reuses, err := s.Evidence.Reuses(ctx, sc, named, nil)
+	if err != nil {
+		return ReviewQueue{}, err
+	}
+	q := ReviewQueue{CloseOuts: []CloseOutReview{}, Extensions: []ExtensionReview{}}
 	for _, row := range mine {
-		r := CloseOutReview{Item: row, Request: closeReqs[row.ID]}
+		r := CloseOutReview{Item: row, Request: closeReqs[row.ID], Evidence: []evidence.File{}, EvidenceReuse: []evidence.Reuse{}}
 		for _, f := range files {
 			if f.ItemID == row.ID && slices.Contains(r.Request.EvidenceIDs, f.ID) {
 				r.Evidence = append(r.Evidence, f)
+			}
+		}
+		for _, u := range reuses {
+			if u.OwnItemID == row.ID && slices.Contains(r.Request.EvidenceIDs, u.EvidenceID) {
+				r.EvidenceReuse = append(r.EvidenceReuse, u)
 			}
 		}
 		q.CloseOuts = append(q.CloseOuts, r)
