@@ -124,9 +124,9 @@ func (h *handler) publishBulletin(w http.ResponseWriter, r *http.Request, a auth
 
 // bulletinSheet sends a bulletin's spreadsheet as it was sent by mail.
 func (h *handler) bulletinSheet(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, r, apperr.New(apperr.NotFound, "bulletin_id", "通报不存在或无权查看"))
+	id, err := pathID(r, "bulletin_id", "通报不存在或无权查看")
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	d, err := h.Rectification.BulletinSheet(r.Context(), a, id)

@@ -238,9 +238,9 @@ var weakCaseKinds = []string{"report", "precheck", "accept"}
 var scoreItems = []string{"支部设置标准化", "组织生活正常化", "管理服务精细化", "工作制度体系化", "阵地建设规范化"}
 
 func (h *handler) weakCaseView(w http.ResponseWriter, r *http.Request, a auth.Actor, key string) (weakCaseView, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return weakCaseView{}, apperr.New(apperr.NotFound, "case_id", "整顿案件不存在或无权查看")
+	id, err := pathID(r, "case_id", "整顿案件不存在或无权查看")
+	if err != nil {
+		return weakCaseView{}, err
 	}
 	d, err := h.Weak.Case(r.Context(), a, id)
 	if err != nil {
