@@ -17,16 +17,9 @@ import (
 	"rectify/workflows/item/itemmsg"
 )
 
-// signedInRoutes serves each page of routes, by its pattern, to those signed in.
-func (h *handler) signedInRoutes(mux *http.ServeMux, routes map[string]func(http.ResponseWriter, *http.Request, auth.Actor)) {
-	for pattern, page := range routes {
-		mux.HandleFunc(pattern, h.signedIn(page))
-	}
-}
-
 // boardRoutes are the issuers' supervision pages: 督办看板, 通报 and 设置.
 func (h *handler) boardRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
+	h.signedInRoutes(mux, map[string]signedInPage{
 		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
 		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
 	})

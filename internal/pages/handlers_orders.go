@@ -19,7 +19,7 @@ import (
 // orderRoutes are the county's order pages: the list, the new-order form, the import of a
 // problem list, one order with its reminder plan, and 下发.
 func (h *handler) orderRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
+	h.signedInRoutes(mux, map[string]signedInPage{
 		"GET /orders": h.orders, "GET /orders/{id}": h.order, "POST /orders/{id}/issue": h.issue,
 		"GET /orders/new": h.newOrder, "POST /orders/new": h.postOrder,
 		"GET /orders/import": h.importPage, "POST /orders/import": h.importSheet,

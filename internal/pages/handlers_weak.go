@@ -22,13 +22,11 @@ import (
 // weakRoutes are the pages of the rectification of weak and lax branches (整顿): the
 // campaign with its proposals, determinations and cases, one case, and the ledger.
 func (h *handler) weakRoutes(mux *http.ServeMux) {
-	for pattern, page := range map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
+	h.signedInRoutes(mux, map[string]signedInPage{
 		"GET /weak": h.weak, "POST /weak/campaigns/{id}/proposals": h.propose,
 		"POST /weak/proposals/{id}/{decision}": h.decide, "GET /weak/campaigns/{id}/ledger": h.weakLedger,
 		"GET /weak/cases/{id}": h.weakCase, "POST /weak/cases/{id}/{kind}": h.weakAct,
-	} {
-		mux.HandleFunc(pattern, h.signedIn(page))
-	}
+	})
 }
 
 // weakStages are the stages cases are listed by, in the order a case goes through them.

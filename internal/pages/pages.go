@@ -160,9 +160,19 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// signedInPage handles a page for a signed-in person, the actor.
+type signedInPage func(http.ResponseWriter, *http.Request, auth.Actor)
+
+// signedInRoutes serves each page of routes, by its pattern, to those signed in.
+func (h *handler) signedInRoutes(mux *http.ServeMux, routes map[string]signedInPage) {
+	for pattern, p := range routes {
+		mux.HandleFunc(pattern, h.signedIn(p))
+	}
+}
+
 // signedIn runs next with the signed-in person; anyone else goes to sign-in, which brings
 // them back to the page they asked for (a link from a reminder, say).
-func (h *handler) signedIn(next func(http.ResponseWriter, *http.Request, auth.Actor)) http.HandlerFunc {
+func (h *handler) signedIn(next signedInPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, ok := auth.ActorFrom(r.Context())
 		if !ok {
