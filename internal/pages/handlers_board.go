@@ -17,14 +17,6 @@ import (
 	"rectify/workflows/item/itemmsg"
 )
 
-// boardRoutes are the issuers' supervision pages: 督办看板, 通报 and 设置.
-func (h *handler) boardRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]signedInPage{
-		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
-		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
-	})
-}
-
 // boardLimit bounds the items read per light and under 挂牌督办: the board is for what
 // needs attention now, the lists and ledger hold the rest.
 const boardLimit = 200

@@ -16,16 +16,6 @@ import (
 	"rectify/internal/rectification"
 )
 
-// orderRoutes are the county's order pages: the list, the new-order form, the import of a
-// problem list, one order with its reminder plan, and 下发.
-func (h *handler) orderRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]signedInPage{
-		"GET /orders": h.orders, "GET /orders/{id}": h.order, "POST /orders/{id}/issue": h.issue,
-		"GET /orders/new": h.newOrder, "POST /orders/new": h.postOrder,
-		"GET /orders/import": h.importPage, "POST /orders/import": h.importSheet,
-	})
-}
-
 // orderStatuses are the statuses an order list counts, in the order an order goes through.
 var orderStatuses = []string{"draft", "issuing", "issued"}
 

@@ -19,16 +19,6 @@ import (
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
-// weakRoutes are the pages of the rectification of weak and lax branches (整顿): the
-// campaign with its proposals, determinations and cases, one case, and the ledger.
-func (h *handler) weakRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]signedInPage{
-		"GET /weak": h.weak, "POST /weak/campaigns/{id}/proposals": h.propose,
-		"POST /weak/proposals/{id}/{decision}": h.decide, "GET /weak/campaigns/{id}/ledger": h.weakLedger,
-		"GET /weak/cases/{id}": h.weakCase, "POST /weak/cases/{id}/{kind}": h.weakAct,
-	})
-}
-
 // weakStages are the stages cases are listed by, in the order a case goes through them.
 var weakStages = []weakcasemsg.Stage{weakcasemsg.Rectifying, weakcasemsg.Prechecked, weakcasemsg.Consolidating, weakcasemsg.Closed}
 
