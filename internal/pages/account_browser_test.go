@@ -80,12 +80,10 @@ func TestChangePasswordOnAPhone(t *testing.T) {
 // downloaded, 本期进展 filled for one item in Excel, the sheet uploaded and previewed, and
 // the preview confirmed — the item is then in progress with that report.
 func TestProgressSheetRoundTripOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	ids := township(t, e)
 	yellow := ids["补齐近三年支部会议记录"]
 	e.Login("t1o").JSON("POST", "/api/items/"+yellow+"/acknowledge", nil, 200, nil)
-	b := newBrowser(t, e.Server.URL)
 	tw := b.signedIn("t1o")
 	require.Equal(t, 200, tw.tap(`main a[href="/progress"]`))
 	require.Equal(t, "进度表", tw.text("main h1"))

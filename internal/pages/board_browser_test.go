@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
 )
@@ -19,12 +18,10 @@ import (
 // whose spreadsheet downloads as xlsx; a policy refused by the service shows the refusal
 // beside its field with what was typed kept, and a good one is stored — every page at 390 px.
 func TestCountySupervisesOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	ids := township(t, e)
 	ctx := context.Background()
 	svc := e.Sys.Rectification()
-	b := newBrowser(t, e.Server.URL)
 	cs := b.signedIn("cs")
 
 	// 督办看板: the red item under its unit, with its light said in words.

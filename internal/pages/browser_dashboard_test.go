@@ -87,11 +87,9 @@ func county(t *testing.T, e *apptest.Env) {
 // 城关镇's dashboard, a tap on 东关村 in the table 东关村's; 城关镇's own leader cannot reach
 // 河西乡 or the county by address.
 func TestLeaderDashboardOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	county(t, e)
 	ctx := context.Background()
-	b := newBrowser(t, e.Server.URL)
 
 	cl := b.signedIn("cl")
 	require.Equal(t, "/dashboard", cl.location())

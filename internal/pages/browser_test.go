@@ -70,6 +70,16 @@ func newBrowser(t *testing.T, base string) *browser {
 	return &browser{t: t, root: root, base: base}
 }
 
+// workingOnPhones is the whole system on a fresh database with every day a working day, so
+// that deadlines and lights read the same whatever day the test runs, and a phone browser
+// on its address.
+func workingOnPhones(t *testing.T) (*apptest.Env, *browser) {
+	t.Helper()
+	e := apptest.New(t, temporalAddr, apptest.Options{})
+	e.AlwaysWorking()
+	return e, newBrowser(t, e.Server.URL)
+}
+
 // person is someone at a phone: taps are their actions (a link, a button, a section
 // unfolded); entries are what they put into a form before a tap (text, a file, a tick).
 type person struct {
@@ -327,14 +337,12 @@ func itemState(t *testing.T, e *apptest.Env, id string) rectification.ItemDetail
 // order, a refusal beside its field, an extension asked and approved, the leader's
 // read-only dashboard and the English switch — every page at 390 px.
 func TestCloseOutOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	ids := township(t, e)
 	yellow, green, red := ids["补齐近三年支部会议记录"], ids["建立党员活动月度台账"], ids["逐一倒查近五年发展的党员"]
 	require.NotEmpty(t, yellow)
 	require.NotEmpty(t, green)
 	require.NotEmpty(t, red)
-	b := newBrowser(t, e.Server.URL)
 	meeting := photo(t, "会议记录.png", color.RGBA{200, 40, 40, 255})
 
 	// A link to an item opened while signed out leads to sign-in, then to the item.

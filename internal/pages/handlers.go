@@ -358,9 +358,9 @@ func (h *handler) reviewView(w http.ResponseWriter, r *http.Request, a auth.Acto
 // page), anything else as a download. The picture's type is judged from its bytes, not
 // from what the uploader's browser claimed.
 func (h *handler) evidence(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, r, apperr.New(apperr.NotFound, "evidence_id", "佐证材料不存在或无权查看"))
+	id, err := pathID(r, "evidence_id", "佐证材料不存在或无权查看")
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	d, err := h.Rectification.EvidenceFile(r.Context(), a, id)
@@ -397,6 +397,17 @@ func (h *handler) download(w http.ResponseWriter, r *http.Request, d rectificati
 		return
 	}
 	send(w, r, d, "attachment", "private, no-store")
+}
+
+// pathID is the record a path names by its {id}: a number that is not a positive whole one
+// names nothing, so it is refused as not found (field, message), like a record the actor
+// may not see.
+func pathID(r *http.Request, field, message string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, field, message)
+	}
+	return id, nil
 }
 
 // send writes a file with its type, its name as the browser saves or shows it, and caching.

@@ -7,19 +7,6 @@ import (
 	"rectify/internal/auth"
 )
 
-// selfServiceRoutes are what a signed-in person does for themselves: 修改密码, and 进度表,
-// the Excel round trip of their unit's open items on one page (download the progress sheet,
-// upload it filled, see what each row would do, confirm).
-func (h *handler) selfServiceRoutes(mux *http.ServeMux) {
-	for pattern, page := range map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
-		"GET /account/password": h.passwordPage, "POST /account/password": h.changePassword,
-		"GET /progress": h.progressPage, "GET /progress/sheet": h.progressSheet,
-		"POST /progress": h.previewProgress, "POST /progress/{id}/apply": h.applyProgress,
-	} {
-		mux.HandleFunc(pattern, h.signedIn(page))
-	}
-}
-
 // passwordView is 修改密码: the old and the new password, each refusal beside its field.
 type passwordView struct {
 	Page

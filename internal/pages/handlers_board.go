@@ -17,21 +17,6 @@ import (
 	"rectify/workflows/item/itemmsg"
 )
 
-// signedInRoutes serves each page of routes, by its pattern, to those signed in.
-func (h *handler) signedInRoutes(mux *http.ServeMux, routes map[string]func(http.ResponseWriter, *http.Request, auth.Actor)) {
-	for pattern, page := range routes {
-		mux.HandleFunc(pattern, h.signedIn(page))
-	}
-}
-
-// boardRoutes are the issuers' supervision pages: 督办看板, 通报 and 设置.
-func (h *handler) boardRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
-		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
-		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
-	})
-}
-
 // boardLimit bounds the items read per light and under 挂牌督办: the board is for what
 // needs attention now, the lists and ledger hold the rest.
 const boardLimit = 200
@@ -124,9 +109,9 @@ func (h *handler) publishBulletin(w http.ResponseWriter, r *http.Request, a auth
 
 // bulletinSheet sends a bulletin's spreadsheet as it was sent by mail.
 func (h *handler) bulletinSheet(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, r, apperr.New(apperr.NotFound, "bulletin_id", "通报不存在或无权查看"))
+	id, err := pathID(r, "bulletin_id", "通报不存在或无权查看")
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	d, err := h.Rectification.BulletinSheet(r.Context(), a, id)

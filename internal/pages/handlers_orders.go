@@ -16,16 +16,6 @@ import (
 	"rectify/internal/rectification"
 )
 
-// orderRoutes are the county's order pages: the list, the new-order form, the import of a
-// problem list, one order with its reminder plan, and 下发.
-func (h *handler) orderRoutes(mux *http.ServeMux) {
-	h.signedInRoutes(mux, map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
-		"GET /orders": h.orders, "GET /orders/{id}": h.order, "POST /orders/{id}/issue": h.issue,
-		"GET /orders/new": h.newOrder, "POST /orders/new": h.postOrder,
-		"GET /orders/import": h.importPage, "POST /orders/import": h.importSheet,
-	})
-}
-
 // orderStatuses are the statuses an order list counts, in the order an order goes through.
 var orderStatuses = []string{"draft", "issuing", "issued"}
 
@@ -83,9 +73,9 @@ func (h *handler) order(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 var orderFlashes = []string{"saved", "imported", "issuing"}
 
 func (h *handler) orderView(w http.ResponseWriter, r *http.Request, a auth.Actor) (orderView, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return orderView{}, apperr.New(apperr.NotFound, "order_id", "整改通知不存在或无权查看")
+	id, err := pathID(r, "order_id", "整改通知不存在或无权查看")
+	if err != nil {
+		return orderView{}, err
 	}
 	ctx := r.Context()
 	o, err := h.Rectification.GetOrder(ctx, a, id)
@@ -197,9 +187,9 @@ func planOf(c *catalog, o *order.Order, plan rectification.ReminderPlan) *planVi
 // issue is 下发: the order's items start at every unit in the background, and its page
 // follows them.
 func (h *handler) issue(w http.ResponseWriter, r *http.Request, a auth.Actor) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.fail(w, r, apperr.New(apperr.NotFound, "order_id", "整改通知不存在或无权查看"))
+	id, err := pathID(r, "order_id", "整改通知不存在或无权查看")
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	if _, err := h.Rectification.IssueOrder(r.Context(), a, id); err != nil {

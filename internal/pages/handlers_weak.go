@@ -19,18 +19,6 @@ import (
 	"rectify/workflows/weakcase/weakcasemsg"
 )
 
-// weakRoutes are the pages of the rectification of weak and lax branches (整顿): the
-// campaign with its proposals, determinations and cases, one case, and the ledger.
-func (h *handler) weakRoutes(mux *http.ServeMux) {
-	for pattern, page := range map[string]func(http.ResponseWriter, *http.Request, auth.Actor){
-		"GET /weak": h.weak, "POST /weak/campaigns/{id}/proposals": h.propose,
-		"POST /weak/proposals/{id}/{decision}": h.decide, "GET /weak/campaigns/{id}/ledger": h.weakLedger,
-		"GET /weak/cases/{id}": h.weakCase, "POST /weak/cases/{id}/{kind}": h.weakAct,
-	} {
-		mux.HandleFunc(pattern, h.signedIn(page))
-	}
-}
-
 // weakStages are the stages cases are listed by, in the order a case goes through them.
 var weakStages = []weakcasemsg.Stage{weakcasemsg.Rectifying, weakcasemsg.Prechecked, weakcasemsg.Consolidating, weakcasemsg.Closed}
 
@@ -238,9 +226,9 @@ var weakCaseKinds = []string{"report", "precheck", "accept"}
 var scoreItems = []string{"支部设置标准化", "组织生活正常化", "管理服务精细化", "工作制度体系化", "阵地建设规范化"}
 
 func (h *handler) weakCaseView(w http.ResponseWriter, r *http.Request, a auth.Actor, key string) (weakCaseView, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return weakCaseView{}, apperr.New(apperr.NotFound, "case_id", "整顿案件不存在或无权查看")
+	id, err := pathID(r, "case_id", "整顿案件不存在或无权查看")
+	if err != nil {
+		return weakCaseView{}, err
 	}
 	d, err := h.Weak.Case(r.Context(), a, id)
 	if err != nil {

@@ -46,12 +46,10 @@ func (p *person) tabTo(sel string) {
 // A township official signs in and acknowledges an item with the keyboard alone: Tab, typing
 // and Enter, no taps. Every button and link passed on the way shows where the focus is.
 func TestKeyboardOnly(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	ids := township(t, e)
 	yellow := ids["补齐近三年支部会议记录"]
 	require.NotEmpty(t, yellow)
-	b := newBrowser(t, e.Server.URL)
 
 	tw := b.person("t1o")
 	require.Equal(t, 200, tw.open("/"))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/internal/rectification"
 )
@@ -31,9 +30,7 @@ func sheet(t *testing.T, name string, rows ...string) string {
 // its items exist at both townships. A broken sheet shows its row errors; a good one
 // becomes a draft.
 func TestCountyIssuesAnOrderOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
-	b := newBrowser(t, e.Server.URL)
+	e, b := workingOnPhones(t)
 	cs := b.signedIn("cs")
 	api := e.Login("cs")
 

@@ -32,29 +32,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"rectify/api"
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/httpguard"
-	"rectify/internal/rectification"
 	"rectify/internal/role"
-	"rectify/internal/weakbranch"
 	"rectify/workflows/item/itemmsg"
 )
 
-// Deps is what the pages need.
-type Deps struct {
-	Auth          *auth.Service
-	Rectification *rectification.Service
-	// Weak gives the dashboard its weak-branch campaign figures.
-	Weak *weakbranch.Service
-	// Timeout bounds each request's work, Temporal calls included (as the API's does).
-	Timeout time.Duration
-	// PublicURL is where people reach the system; forms from its origin are trusted even
-	// when a proxy changes the Host header.
-	PublicURL string
-}
+// Deps is what the pages need: the same services, request bound and public address as the
+// API, since the pages are a second way to do what the API does and answer alike.
+type Deps = api.Deps
 
 type handler struct {
 	Deps
@@ -82,19 +71,36 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("POST /signin", h.signIn)
 	mux.HandleFunc("POST /signout", h.signOut)
-	mux.HandleFunc("GET /todo", h.signedIn(h.todo))
-	mux.HandleFunc("GET /items/{id}", h.signedIn(h.item))
-	mux.HandleFunc("POST /items/{id}/{action}", h.signedIn(h.act))
-	mux.HandleFunc("GET /review", h.signedIn(h.review))
-	mux.HandleFunc("GET /dashboard", h.signedIn(h.dashboard))
-	mux.HandleFunc("GET /dashboard/{unit}", h.signedIn(h.dashboard))
 	// The leader's first page was a list here; its address leads to the dashboard.
 	mux.Handle("GET /overview", http.RedirectHandler("/dashboard", http.StatusMovedPermanently))
-	mux.HandleFunc("GET /evidence/{id}", h.signedIn(h.evidence))
-	h.orderRoutes(mux)
-	h.boardRoutes(mux)
-	h.selfServiceRoutes(mux)
-	h.weakRoutes(mux)
+	// Every other page is for those signed in, listed here in one table as the API lists its
+	// routes in api.New.
+	h.signedInRoutes(mux, map[string]signedInPage{
+		// An item's life: the to-do list, the item and its actions, the review queue, the
+		// dashboard (of the reader's unit or one below it), and evidence.
+		"GET /todo": h.todo, "GET /items/{id}": h.item, "POST /items/{id}/{action}": h.act,
+		"GET /review": h.review, "GET /dashboard": h.dashboard, "GET /dashboard/{unit}": h.dashboard,
+		"GET /evidence/{id}": h.evidence,
+		// The county's order pages: the list, the new-order form, the import of a problem
+		// list, one order with its reminder plan, and 下发.
+		"GET /orders": h.orders, "GET /orders/{id}": h.order, "POST /orders/{id}/issue": h.issue,
+		"GET /orders/new": h.newOrder, "POST /orders/new": h.postOrder,
+		"GET /orders/import": h.importPage, "POST /orders/import": h.importSheet,
+		// The issuers' supervision pages: 督办看板, 通报 and 设置.
+		"GET /board": h.board, "GET /bulletins": h.bulletins, "POST /bulletins/publish": h.publishBulletin,
+		"GET /bulletins/{id}/xlsx": h.bulletinSheet, "GET /settings": h.settings, "POST /settings/policy": h.postPolicy,
+		// What a signed-in person does for themselves: 修改密码, and 进度表, the Excel round
+		// trip of their unit's open items on one page (download the progress sheet, upload it
+		// filled, see what each row would do, confirm).
+		"GET /account/password": h.passwordPage, "POST /account/password": h.changePassword,
+		"GET /progress": h.progressPage, "GET /progress/sheet": h.progressSheet,
+		"POST /progress": h.previewProgress, "POST /progress/{id}/apply": h.applyProgress,
+		// The rectification of weak and lax branches (整顿): the campaign with its proposals,
+		// determinations and cases, one case, and the ledger.
+		"GET /weak": h.weak, "POST /weak/campaigns/{id}/proposals": h.propose,
+		"POST /weak/proposals/{id}/{decision}": h.decide, "GET /weak/campaigns/{id}/ledger": h.weakLedger,
+		"GET /weak/cases/{id}": h.weakCase, "POST /weak/cases/{id}/{kind}": h.weakAct,
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
@@ -171,9 +177,19 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// signedInPage handles a page for a signed-in person, the actor.
+type signedInPage func(http.ResponseWriter, *http.Request, auth.Actor)
+
+// signedInRoutes serves each page of routes, by its pattern, to those signed in.
+func (h *handler) signedInRoutes(mux *http.ServeMux, routes map[string]signedInPage) {
+	for pattern, p := range routes {
+		mux.HandleFunc(pattern, h.signedIn(p))
+	}
+}
+
 // signedIn runs next with the signed-in person; anyone else goes to sign-in, which brings
 // them back to the page they asked for (a link from a reminder, say).
-func (h *handler) signedIn(next func(http.ResponseWriter, *http.Request, auth.Actor)) http.HandlerFunc {
+func (h *handler) signedIn(next signedInPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, ok := auth.ActorFrom(r.Context())
 		if !ok {

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"rectify/internal/apptest"
 	"rectify/internal/order"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
@@ -25,12 +24,10 @@ import (
 // 城关镇 pre-checks it and the county accepts it with the score sheet. Determining with a login
 // nobody has is refused beside the form, with what was typed kept; another proposal is declined.
 func TestWeakBranchCampaignOnAPhone(t *testing.T) {
-	e := apptest.New(t, temporalAddr, apptest.Options{})
-	e.AlwaysWorking()
+	e, b := workingOnPhones(t)
 	var made weakbranch.CampaignCreated
 	e.Login("cs").JSON("POST", "/api/weak/campaigns", map[string]any{"year": time.Now().In(order.Shanghai).Year()}, 201, &made)
 	c := made.Campaign
-	b := newBrowser(t, e.Server.URL)
 
 	t1o := b.signedIn("t1o")
 	require.Equal(t, 200, t1o.tap(`nav.tabs a[href="/weak"]`))
