@@ -21,7 +21,7 @@ import (
 //go:embed openapi.json
 var openapiDoc []byte
 
-// Deps is what the API needs; the staff pages are built from the same (pages.Deps).
+// Deps is what the API needs.
 type Deps struct {
 	Auth *auth.Service
 	// Rectification does the domain work of orders, items, imports, spreadsheets, reminder

@@ -32,18 +32,30 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
-	"rectify/api"
 	"rectify/internal/apperr"
 	"rectify/internal/auth"
 	"rectify/internal/httpguard"
+	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/internal/weakbranch"
 	"rectify/workflows/item/itemmsg"
 )
 
-// Deps is what the pages need: the same services, request bound and public address as the
-// API, since the pages are a second way to do what the API does and answer alike.
-type Deps = api.Deps
+// Deps is what the pages need. It holds what api.Deps holds, but the pages do not depend on
+// the JSON API: both are adapters over the same services.
+type Deps struct {
+	Auth          *auth.Service
+	Rectification *rectification.Service
+	// Weak gives the dashboard its weak-branch campaign figures.
+	Weak *weakbranch.Service
+	// Timeout bounds each request's work, Temporal calls included (as the API's does).
+	Timeout time.Duration
+	// PublicURL is where people reach the system; forms from its origin are trusted even
+	// when a proxy changes the Host header.
+	PublicURL string
+}
 
 type handler struct {
 	Deps
