@@ -164,5 +164,11 @@ func loadDemo(ctx context.Context, s *app.System) error {
 	} else if ok {
 		slog.Info("demo weak-branch campaign 2026 loaded: one case rectifying, one accepted, one proposal declined")
 	}
+	// The pass-down story acts through the workflows: it needs a worker (rectify dev runs one).
+	if ok, err := demo.LoadPassDown(ctx, s.Rectification(), s.Auth); err != nil {
+		return err
+	} else if ok {
+		slog.Info("demo pass-down loaded: 城关镇 split its item for three branches (one closed); 河西乡's item reopened by a look-back")
+	}
 	return nil
 }

@@ -32,7 +32,7 @@ Usage:
   rectify migrate             as the owner (MIGRATE_DATABASE_URL): create the database if needed,
                               migrate it and grant the app role (DATABASE_URL) what it needs
   rectify org load FILE       load units and people from a .json or .csv file
-  rectify demo                load the demo county and issue its order (once)
+  rectify demo                load the demo county and issue its orders (once; needs a worker running)
   rectify import -issuer LOGIN [-title T] FILE
                               import a problem list (.xlsx/.csv) as a draft order
   rectify workdays add DATE N | is DATE | between A B

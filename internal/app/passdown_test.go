@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/apptest"
+	"rectify/internal/demo"
 	"rectify/internal/items"
 	"rectify/internal/org"
 	"rectify/internal/rectification"
@@ -214,4 +215,44 @@ func mustWorkflowOf(t *testing.T, e *apptest.Env, itemID string) string {
 	var wf string
 	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT workflow_id FROM items WHERE id = $1`, itemID).Scan(&wf))
 	return wf
+}
+
+// The demo county's pass-down story: 城关镇's item split for three branches, one closed; 河西乡's
+// item reopened by a look-back. Loading it again does nothing.
+func TestTheDemoShowsASplitItemAndAReopenedOne(t *testing.T) {
+	e := apptest.New(t, temporalAddr, apptest.Options{})
+	ctx := context.Background()
+	_, err := demo.Load(ctx, e.Sys.Pool, e.Sys.Temporal, e.Sys.Config.TaskQueue, e.Sys.Deployment)
+	require.NoError(t, err)
+	did, err := demo.LoadPassDown(ctx, e.Sys.Rectification(), e.Sys.Auth)
+	require.NoError(t, err)
+	require.True(t, did)
+
+	zw := e.Anonymous()
+	zw.JSON("POST", "/api/session", map[string]string{"login": "zhangwei", "password": demo.Password}, 200, nil)
+	var town, west rectification.ItemList
+	zw.JSON("GET", "/api/items?unit=QH01&order="+itoa(orderByTitle(t, e, demo.PassDownTitle)), nil, 200, &town)
+	zw.JSON("GET", "/api/items?unit=QH02&order="+itoa(orderByTitle(t, e, demo.PassDownTitle)), nil, 200, &west)
+	require.Len(t, town.Items, 1)
+	require.Len(t, west.Items, 1)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		d := getItem(t, zw, town.Items[0].ID)
+		assert.Len(c, d.Children, 3)
+		assert.Equal(c, 1, d.Item.ChildrenClosed)
+		assert.Equal(c, 3, d.Item.ChildrenTotal)
+	}, 30*time.Second, 100*time.Millisecond)
+	d := getItem(t, zw, west.Items[0].ID)
+	require.Equal(t, "in_progress", d.Item.State)
+	require.Equal(t, 1, d.Item.ReopenCount)
+
+	did, err = demo.LoadPassDown(ctx, e.Sys.Rectification(), e.Sys.Auth)
+	require.NoError(t, err)
+	require.False(t, did, "a second load finds every step done")
+}
+
+func orderByTitle(t *testing.T, e *apptest.Env, title string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT id FROM orders WHERE title = $1`, title).Scan(&id))
+	return id
 }
