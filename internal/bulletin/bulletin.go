@@ -210,13 +210,12 @@ func (s *Store) Compute(ctx context.Context, cal *calendar.Calendar, issuerUnitI
 	for _, u := range units {
 		a := acc[u]
 		b.Ranking = append(b.Ranking, UnitRank{Unit: u, Total: a.total, Closed: a.closed, Rate: Rate(a.closed, a.total), Overdue: a.overdue,
-			FirstTime: a.firstTime, FirstTimeRate: Rate(a.firstTime, a.closed), AckLate: a.ackLate})
+			FirstTime: a.firstTime, FirstTimeRate: Rate(a.firstTime, a.closed), AckLate: a.ackLate, Reopened: rp.reopened[u]})
+		b.Reopened += rp.reopened[u]
 	}
 	Rank(b.Ranking)
 	for i := range b.Ranking {
 		r := &b.Ranking[i]
-		r.Reopened = rp.reopened[r.Unit]
-		b.Reopened += r.Reopened
 		if why := rp.why[r.Unit]; len(why) > 0 {
 			r.Repeat, r.RepeatWhy = true, strings.Join(why, "；")
 			b.Repeat++
@@ -244,17 +243,13 @@ func Rate(closed, total int) float64 {
 // Percent is a rate in whole per cent, rounded as bulletins print it.
 func Percent(r float64) int { return int(r*100 + 0.5) }
 
-// Rank orders units by close-out rate, then fewer overdue items, then name, and writes the
-// sentence that explains each place: bulletins and the leaders' dashboard rank alike.
+// Rank orders units by close-out rate, then fewer overdue items, then fewer reopened
+// (relapses and failed re-inspections count against a unit's place), then name, and writes
+// the sentence that explains each place: bulletins and the leaders' dashboard rank alike.
 func Rank(rs []UnitRank) {
 	slices.SortStableFunc(rs, func(x, y UnitRank) int {
-		if c := cmp.Compare(y.Rate, x.Rate); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.Overdue, y.Overdue); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Unit, y.Unit)
+		return cmp.Or(cmp.Compare(y.Rate, x.Rate), cmp.Compare(x.Overdue, y.Overdue), cmp.Compare(x.Reopened, y.Reopened),
+			cmp.Compare(x.Unit, y.Unit))
 	})
 	for i := range rs {
 		r := &rs[i]
@@ -268,12 +263,18 @@ func Rank(rs []UnitRank) {
 			}
 		case i > 0 && rs[i-1].Rate == r.Rate && rs[i-1].Overdue < r.Overdue:
 			why = fmt.Sprintf("销号率与%s相同，超期事项多%d项", rs[i-1].Unit, r.Overdue-rs[i-1].Overdue)
+		case i > 0 && rs[i-1].Rate == r.Rate && rs[i-1].Overdue == r.Overdue && rs[i-1].Reopened < r.Reopened:
+			why = fmt.Sprintf("销号率和超期事项与%s相同，重新整改多%d项", rs[i-1].Unit, r.Reopened-rs[i-1].Reopened)
 		case i > 0 && rs[i-1].Rate == r.Rate:
 			why = fmt.Sprintf("销号率与超期事项均与%s相同", rs[i-1].Unit)
 		case i > 0:
 			why = fmt.Sprintf("销号率比%s低%d个百分点", rs[i-1].Unit, Percent(rs[i-1].Rate)-Percent(r.Rate))
 		}
-		r.Sentence = fmt.Sprintf("%s：销号率%d%%（%d/%d项），超期%d项，列第%d位", r.Unit, Percent(r.Rate), r.Closed, r.Total, r.Overdue, r.Rank)
+		r.Sentence = fmt.Sprintf("%s：销号率%d%%（%d/%d项），超期%d项", r.Unit, Percent(r.Rate), r.Closed, r.Total, r.Overdue)
+		if r.Reopened > 0 {
+			r.Sentence += fmt.Sprintf("，重新整改%d项", r.Reopened)
+		}
+		r.Sentence += fmt.Sprintf("，列第%d位", r.Rank)
 		if why != "" {
 			r.Sentence += "，" + why
 		}

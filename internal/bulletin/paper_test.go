@@ -131,6 +131,8 @@ func TestABulletinFlagsRectificationOnPaper(t *testing.T) {
 		{"西岭乡", 1, 1, 0, 0, true, "1个事项抽查不合格"},
 		{"河西乡", 0, 0, 1, 1, true, "1个事项回头看反弹"},
 	}, got, "ranked on close-out rate as before: 100%, 67%, 33%, 0%")
+	require.Contains(t, b.Ranking[3].Sentence, "超期0项，重新整改1项，列第4位", "a reopened item is said in the unit's place")
+	require.NotContains(t, b.Ranking[0].Sentence, "重新整改")
 
 	xlsx, err := b.XLSX()
 	require.NoError(t, err)
@@ -181,4 +183,13 @@ func TestABulletinFlagsRectificationOnPaper(t *testing.T) {
 	require.NotNil(t, next.Change)
 	require.Equal(t, 0, next.Reopened, "b1's relapse was last week's")
 	require.Equal(t, 3, next.Repeat, "the flags hold for the year")
+}
+
+// Between units equal on close-out rate and overdue items, the one with items reopened
+// (relapse, failed re-inspection) ranks lower and its sentence says why.
+func TestReopenedItemsCountAgainstAUnitsPlace(t *testing.T) {
+	rs := []bulletin.UnitRank{{Unit: "甲镇", Total: 2, Closed: 2, Rate: 1, Reopened: 1}, {Unit: "乙乡", Total: 2, Closed: 2, Rate: 1}}
+	bulletin.Rank(rs)
+	require.Equal(t, "乙乡", rs[0].Unit)
+	require.Equal(t, "甲镇：销号率100%（2/2项），超期0项，重新整改1项，列第2位，销号率和超期事项与乙乡相同，重新整改多1项。", rs[1].Sentence)
 }
