@@ -166,6 +166,9 @@ func TestPassingWorkDownToVillagesAndLookingBack(t *testing.T) {
 	require.Equal(t, 30, d.LookBacks[0].Days)
 	require.Equal(t, day(time.Now(), 30), d.LookBacks[0].DueOn)
 
+	parentWF := mustWorkflowOf(t, e, parent)
+	recordHistories(t, e, map[string]string{parentWF: "item/unit_order_split_parent_closed.json"})
+
 	// Sampling: the county draws its closed items; the township draws its villages'. The
 	// recorded seed draws the same items again.
 	var sm items.Sample
@@ -204,7 +207,7 @@ func TestPassingWorkDownToVillagesAndLookingBack(t *testing.T) {
 	require.Equal(t, itemmsg.InProgress, res.State)
 
 	recordHistories(t, e, map[string]string{
-		itemmsg.UnitWorkflowID(e.Sys.Deployment, orderID, list.Items[0].UnitID): "item/unit_order_split_relapsed.json",
+		parentWF: "item/unit_order_split_relapsed.json",
 		mustWorkflowOf(t, e, kids["V11"]):                                       "item/unit_order_child_closed.json",
 	})
 }
