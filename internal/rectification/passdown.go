@@ -367,17 +367,18 @@ type RecheckInput struct {
 // reopens it to 整改中 with a new deadline, starting its unit's workflow again when it has
 // ended.
 func (s *Service) LookBack(ctx context.Context, a auth.Actor, in RecheckInput) (itemmsg.ActionResult, error) {
-	var act itemmsg.Action
-	switch in.Outcome {
-	case "holds":
-		act = itemmsg.LookBackHolds
-	case "relapse":
-		act = itemmsg.LookBackRelapse
-	default:
+	act, ok := lookBackOutcomes[in.Outcome]
+	if !ok {
 		return itemmsg.ActionResult{}, apperr.New(apperr.Invalid, "outcome", "回头看结果应为holds（巩固）或relapse（反弹）")
 	}
 	return s.recheck(ctx, a, in, act)
 }
+
+// The outcomes of a re-check as callers name them.
+var (
+	lookBackOutcomes  = map[string]itemmsg.Action{"holds": itemmsg.LookBackHolds, "relapse": itemmsg.LookBackRelapse}
+	reinspectOutcomes = map[string]itemmsg.Action{"pass": itemmsg.ReinspectPass, "fail": itemmsg.ReinspectFail}
+)
 
 // recheck sends a re-check to the item's workflow, started again from the read model when it
 // has ended.
@@ -488,13 +489,8 @@ func (s *Service) Sample(ctx context.Context, a auth.Actor, id int64) (items.Sam
 
 // Reinspect records the re-inspection of a sampled item: pass, or fail, which reopens it.
 func (s *Service) Reinspect(ctx context.Context, a auth.Actor, sampleID int64, in RecheckInput) (itemmsg.ActionResult, error) {
-	var act itemmsg.Action
-	switch in.Outcome {
-	case "pass":
-		act = itemmsg.ReinspectPass
-	case "fail":
-		act = itemmsg.ReinspectFail
-	default:
+	act, ok := reinspectOutcomes[in.Outcome]
+	if !ok {
 		return itemmsg.ActionResult{}, apperr.New(apperr.Invalid, "outcome", "抽查结果应为pass（合格）或fail（不合格）")
 	}
 	sm, err := s.Sample(ctx, a, sampleID)
