@@ -54,4 +54,10 @@ func TestPolicyRefusalsStandBesideTheirFields(t *testing.T) {
 	require.Equal(t, "本单位不能设置规则", msg)
 
 	require.Equal(t, "3,1", policyForm(itemmsg.DefaultPolicy())["remind_before"])
+	require.Equal(t, "30,60,90", policyForm(itemmsg.Policy{})["look_back_days"], "a policy from before look-backs shows the default")
+	require.Equal(t, "", policyForm(itemmsg.Policy{LookBackDays: []int{}})["look_back_days"], "none")
+	errs = map[string][]string{}
+	require.Equal(t, []int{30, 90}, splitDays(map[string]string{"d": "30，90"}, errs, "d", "x"))
+	require.Nil(t, splitDays(map[string]string{"d": "30,九十"}, errs, "d", "应填写天数"))
+	require.Equal(t, []string{"应填写天数"}, errs["d"])
 }

@@ -151,18 +151,39 @@ func (h *handler) settingsView(w http.ResponseWriter, r *http.Request, a auth.Ac
 
 // policyFields are the policy's inputs, named as its JSON fields.
 var policyFields = []string{"yellow_days", "remind_before", "ack_within", "urge_after", "escalate_unit_after",
-	"escalate_issuer_after", "list_after", "due_time", "send_start", "send_end"}
+	"escalate_issuer_after", "list_after", "due_time", "send_start", "send_end", "look_back_days"}
 
 // policyForm is a policy as the form shows it.
 func policyForm(p itemmsg.Policy) map[string]string {
-	var before []string
-	for _, d := range p.RemindBefore {
-		before = append(before, strconv.Itoa(d))
-	}
-	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": strings.Join(before, ","),
+	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": joinDays(p.RemindBefore),
+		"look_back_days": joinDays(p.LookBacks()),
 		"ack_within": strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
 		"escalate_unit_after": strconv.Itoa(p.EscalateUnitAfter), "escalate_issuer_after": strconv.Itoa(p.EscalateIssuerAfter),
 		"list_after": strconv.Itoa(p.ListAfter), "due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd}
+}
+
+// joinDays is a list of day counts as a form shows it: "3,1".
+func joinDays(days []int) string {
+	var out []string
+	for _, d := range days {
+		out = append(out, strconv.Itoa(d))
+	}
+	return strings.Join(out, ",")
+}
+
+// splitDays reads the form's list of day counts in values[name], noting msg in errs when it
+// is not one.
+func splitDays(values map[string]string, errs map[string][]string, name, msg string) []int {
+	var out []int
+	for _, s := range strings.FieldsFunc(values[name], func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' }) {
+		d, err := strconv.Atoi(s)
+		if err != nil {
+			errs[name] = []string{msg}
+			return nil
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // postPolicy stores the policy typed; a value that is not a number is refused here, every
@@ -188,14 +209,9 @@ func (h *handler) postPolicy(w http.ResponseWriter, r *http.Request, a auth.Acto
 	p := itemmsg.Policy{YellowDays: num("yellow_days"), AckWithin: num("ack_within"), UrgeAfter: num("urge_after"),
 		EscalateUnitAfter: num("escalate_unit_after"), EscalateIssuerAfter: num("escalate_issuer_after"), ListAfter: num("list_after")}
 	p.DueTime, p.SendStart, p.SendEnd = values["due_time"], values["send_start"], values["send_end"]
-	for _, s := range strings.FieldsFunc(values["remind_before"], func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-		d, err := strconv.Atoi(s)
-		if err != nil {
-			errs["remind_before"] = []string{"应填写以逗号分隔的工作日数，如3,1"}
-			break
-		}
-		p.RemindBefore = append(p.RemindBefore, d)
-	}
+	p.RemindBefore = splitDays(values, errs, "remind_before", "应填写以逗号分隔的工作日数，如3,1")
+	// Empty means no look-backs at all, which is not the default: keep it an empty list.
+	p.LookBackDays = append([]int{}, splitDays(values, errs, "look_back_days", "应填写以逗号分隔的天数，如30,60,90")...)
 	message := ""
 	if len(errs) == 0 {
 		_, err := h.Rectification.SetPolicy(r.Context(), a, p)
