@@ -207,8 +207,8 @@ func TestPassingWorkDownToVillagesAndLookingBack(t *testing.T) {
 	require.Equal(t, itemmsg.InProgress, res.State)
 
 	recordHistories(t, e, map[string]string{
-		parentWF: "item/unit_order_split_relapsed.json",
-		mustWorkflowOf(t, e, kids["V11"]):                                       "item/unit_order_child_closed.json",
+		parentWF:                          "item/unit_order_split_relapsed.json",
+		mustWorkflowOf(t, e, kids["V11"]): "item/unit_order_child_closed.json",
 	})
 }
 

@@ -157,7 +157,7 @@ var policyFields = []string{"yellow_days", "remind_before", "ack_within", "urge_
 func policyForm(p itemmsg.Policy) map[string]string {
 	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": joinDays(p.RemindBefore),
 		"look_back_days": joinDays(p.LookBacks()),
-		"ack_within": strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
+		"ack_within":     strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
 		"escalate_unit_after": strconv.Itoa(p.EscalateUnitAfter), "escalate_issuer_after": strconv.Itoa(p.EscalateIssuerAfter),
 		"list_after": strconv.Itoa(p.ListAfter), "due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd}
 }
