@@ -87,6 +87,7 @@ func (s *server) rectificationRoutes(r chi.Router) {
 	r.Get("/api/orders", reply(http.StatusOK, s.listOrders))
 	r.Get("/api/orders/{id}", reply(http.StatusOK, byID("order_id", rect.GetOrder)))
 	r.Post("/api/orders/{id}/issue", reply(http.StatusAccepted, byID("order_id", rect.IssueOrder)))
+	r.Get("/api/dashboard", reply(http.StatusOK, s.dashboard))
 	r.Get("/api/items", reply(http.StatusOK, s.listItems))
 	r.Get("/api/me/items", reply(http.StatusOK, s.myItems))
 	r.Get("/api/items/{id}", reply(http.StatusOK, s.getItem))

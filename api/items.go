@@ -65,6 +65,11 @@ func (s *server) myItems(r *http.Request, a auth.Actor) (rectification.ItemList,
 	return s.Rectification.MyItems(r.Context(), a, rectification.MyItemsInput{View: r.URL.Query().Get("view"), Filter: f})
 }
 
+// dashboard is the leader's dashboard of ?unit= (a unit code; the caller's own unit if absent).
+func (s *server) dashboard(r *http.Request, a auth.Actor) (rectification.Dashboard, error) {
+	return s.Rectification.Dashboard(r.Context(), a, rectification.DashboardInput{UnitCode: r.URL.Query().Get("unit")})
+}
+
 func (s *server) getItem(r *http.Request, a auth.Actor) (rectification.ItemDetail, error) {
 	return s.Rectification.GetItem(r.Context(), a, chi.URLParam(r, "id"))
 }

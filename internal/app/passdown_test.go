@@ -248,6 +248,20 @@ func TestTheDemoShowsASplitItemAndAReopenedOne(t *testing.T) {
 	require.Equal(t, "in_progress", d.Item.State)
 	require.Equal(t, 1, d.Item.ReopenCount)
 
+	// The dashboard drills down to the township, whose villages carry the sub-items.
+	var dash rectification.Dashboard
+	zw.JSON("GET", "/api/dashboard?unit=QH01", nil, 200, &dash)
+	require.Equal(t, "QH01", dash.Unit.Code)
+	require.Equal(t, []string{"QH", "QH01"}, []string{dash.Trail[0].Code, dash.Trail[1].Code})
+	var east items.Tally
+	for _, b := range dash.Below {
+		if b.Code == "QH0101" {
+			east = b
+		}
+	}
+	require.Equal(t, 1, east.Total, "东关村's sub-item (at its branch) counts under the village")
+	require.Equal(t, 1, east.Closed)
+
 	did, err = demo.LoadPassDown(ctx, e.Sys.Rectification(), e.Sys.Auth)
 	require.NoError(t, err)
 	require.False(t, did, "a second load finds every step done")

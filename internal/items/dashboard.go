@@ -18,15 +18,20 @@ import (
 // Tally is what a dashboard counts of a group of items: those of one unit itself (Own), or of
 // a unit with every unit below it.
 type Tally struct {
-	UnitID int64
-	Code   string
-	Name   string
-	Own    bool
+	UnitID int64  `json:"unit_id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Own    bool   `json:"own"`
 	// Total counts every item, Closed those closed out (销号), Overdue the open ones past
 	// their deadline, Listed the open ones under 挂牌督办.
-	Total, Closed, Overdue, Listed int
+	Total   int `json:"total"`
+	Closed  int `json:"closed"`
+	Overdue int `json:"overdue"`
+	Listed  int `json:"listed"`
 	// Red, Yellow and Green count the open items by the light they show.
-	Red, Yellow, Green int
+	Red    int `json:"red"`
+	Yellow int `json:"yellow"`
+	Green  int `json:"green"`
 }
 
 // Add counts o's items in t as well.

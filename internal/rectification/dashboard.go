@@ -19,7 +19,7 @@ const DashboardWeeks = 12
 // DashboardInput names the unit whose dashboard is wanted by its code; empty is the actor's
 // own unit.
 type DashboardInput struct {
-	UnitCode string
+	UnitCode string `json:"unit"`
 }
 
 // Dashboard is a leader's dashboard (领导看板) of one unit: the figures of the items its
@@ -27,31 +27,31 @@ type DashboardInput struct {
 // below, the ranking of those units as bulletins rank them, close-outs per week, and the
 // unit's own open items. Every figure is counted from the item read model when asked.
 type Dashboard struct {
-	Unit org.Unit
+	Unit org.Unit `json:"unit"`
 	// Trail is the way down from the actor's own unit to Unit, both included.
-	Trail []org.Unit
+	Trail []org.Unit `json:"trail"`
 	// All counts every item of the unit and the units below it; CloseRate is its 销号率.
-	All       items.Tally
-	CloseRate float64
+	All       items.Tally `json:"all"`
+	CloseRate float64     `json:"close_rate"`
 	// DaysOverdue sums the working days overdue of the open overdue items.
-	DaysOverdue int
+	DaysOverdue int `json:"days_overdue"`
 	// Own counts the unit's own items (本级); Below each unit directly below, with its
 	// subtree, in the order they were created.
-	Own   items.Tally
-	Below []items.Tally
+	Own   items.Tally   `json:"own"`
+	Below []items.Tally `json:"below"`
 	// Ranking ranks the units below that have items, by bulletin.Rank.
-	Ranking []bulletin.UnitRank
+	Ranking []bulletin.UnitRank `json:"ranking"`
 	// Weeks are the close-outs of the last DashboardWeeks weeks, oldest first; the last one
 	// is this week so far.
-	Weeks []WeekCount
+	Weeks []WeekCount `json:"weeks"`
 	// Items are the unit's own open items, soonest deadline first.
-	Items []items.Row
+	Items []items.Row `json:"items"`
 }
 
 // WeekCount is the number of items closed out (销号) in the week from Monday.
 type WeekCount struct {
-	Monday time.Time
-	Closed int
+	Monday time.Time `json:"monday"`
+	Closed int       `json:"closed"`
 }
 
 // VisibleUnit is the unit with code, or the actor's own unit when code is empty, if the actor
