@@ -272,6 +272,7 @@ func (s *System) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.Imports.Run(ctx)
+	go s.Items.RunCompactor(ctx, s.Config.CompactCountsEvery, func(err error) { slog.Error("compacting the dashboard counts", "error", err) })
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)

@@ -78,6 +78,9 @@ type JobsConfig struct {
 	ImportLease time.Duration `env:"RECTIFY_IMPORT_LEASE"`
 	// ReconcileEvery is how often the worker starts weak cases left without a workflow.
 	ReconcileEvery time.Duration `env:"RECTIFY_RECONCILE_EVERY"`
+	// CompactCountsEvery is how often the dashboard counts' deltas are folded (they are exact
+	// either way; folding keeps reads short).
+	CompactCountsEvery time.Duration `env:"RECTIFY_COMPACT_COUNTS_EVERY"`
 }
 
 // SendingConfig paces the reminders.
@@ -99,9 +102,10 @@ func Defaults() Config {
 		TemporalConfig: TemporalConfig{TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default", TaskQueue: "rectify"},
 		HTTPConfig:     HTTPConfig{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", RequestTimeout: 30 * time.Second},
 		FilesConfig:    FilesConfig{EvidenceDir: "var/evidence"},
-		JobsConfig:     JobsConfig{IssueConcurrency: 32, ImportLease: 30 * time.Second, ReconcileEvery: 5 * time.Minute},
-		SendingConfig:  SendingConfig{SendConcurrency: 16, DispatchSettle: 5 * time.Second},
-		Notify:         notify.DefaultConfig(),
+		JobsConfig: JobsConfig{IssueConcurrency: 32, ImportLease: 30 * time.Second, ReconcileEvery: 5 * time.Minute,
+			CompactCountsEvery: 2 * time.Second},
+		SendingConfig: SendingConfig{SendConcurrency: 16, DispatchSettle: 5 * time.Second},
+		Notify:        notify.DefaultConfig(),
 	}
 }
 
@@ -116,6 +120,9 @@ var limits = []struct {
 	{"RECTIFY_DB_MAX_CONNS", "an integer from 2 to 500", func(c Config) bool { return c.DBMaxConns >= 2 && c.DBMaxConns <= 500 }},
 	{"RECTIFY_IMPORT_LEASE", "a duration from 1s to 1h such as 30s", func(c Config) bool { return c.ImportLease >= time.Second && c.ImportLease <= time.Hour }},
 	{"RECTIFY_RECONCILE_EVERY", "a duration of at least 1s such as 5m", func(c Config) bool { return c.ReconcileEvery >= time.Second }},
+	{"RECTIFY_COMPACT_COUNTS_EVERY", "a duration from 100ms to 1h such as 2s", func(c Config) bool {
+		return c.CompactCountsEvery >= 100*time.Millisecond && c.CompactCountsEvery <= time.Hour
+	}},
 	{"RECTIFY_ISSUE_CONCURRENCY", "an integer from 1 to 1000", func(c Config) bool { return c.IssueConcurrency >= 1 && c.IssueConcurrency <= 1000 }},
 	{"RECTIFY_SECURE_COOKIE", "true or false", nil},
 	{"RECTIFY_REQUEST_TIMEOUT", "a duration such as 30s", func(c Config) bool { return c.RequestTimeout > 0 }},

@@ -2,6 +2,7 @@ package items
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,49 +58,92 @@ type Figures struct {
 	ClosedByWeek []DayCount
 }
 
-// scopedUnit: the item's unit (alias u) is sc's unit, or with Subtree lies below it; $1 to $3.
-const scopedUnit = `(u.id = $1 OR ($3 AND u.path LIKE $2 || '%'))`
-
-// dueDaySQL is an item's due date in Shanghai: that of due_at when known, else due_date.
-const dueDaySQL = `(coalesce(i.due_at, (i.due_date + time '17:30') AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')::date`
-
-// Figures counts the items of the unit sc names (with those below it when sc.Subtree) at now,
-// and their close-outs per week since since. The caller checks that the reader sees the unit.
+// Figures counts the items of the unit sc names (with those below it when sc.Subtree), and
+// their close-outs per week since since, from the counts the database keeps (counts.go): a
+// dashboard reads a few rows per unit whatever the number of items. Overdue items are the
+// open ones whose light is red (their workflow turns them red at the deadline). The caller
+// checks that the reader sees the unit.
 func (s *Store) Figures(ctx context.Context, sc order.Scope, now, since time.Time) (_ Figures, err error) {
 	defer apperr.Wrap(&err, "items.Figures(%d)", sc.UnitID)
 	var f Figures
-	// g is the unit itself and, with Subtree, each unit directly below it; an item counts
-	// under the group whose unit is its own (the unit itself) or an ancestor of its own.
-	f.Units, err = db.List(ctx, s.pool, pgx.RowToStructByPos[Tally], `WITH g AS (
-			SELECT id, code, name, path, id = $1 AS own FROM units
-			WHERE id = $1 OR ($3 AND parent_id = $1 AND path LIKE $2 || '%'))
-		SELECT g.id, g.code, g.name, g.own,
-			count(i.id) FILTER (WHERE i.state <> 'cancelled'),
-			count(i.id) FILTER (WHERE i.state = 'closed'),
-			count(i.id) FILTER (WHERE `+overdueSQL+`),
-			count(i.id) FILTER (WHERE i.state NOT IN ('closed', 'cancelled') AND i.listed),
-			count(i.id) FILTER (WHERE i.state NOT IN ('closed', 'cancelled') AND i.light = 'red'),
-			count(i.id) FILTER (WHERE i.state NOT IN ('closed', 'cancelled') AND i.light = 'yellow'),
-			count(i.id) FILTER (WHERE i.state NOT IN ('closed', 'cancelled') AND i.light = 'green')
-		FROM g
-		LEFT JOIN units u ON CASE WHEN g.own THEN u.id = g.id ELSE u.path LIKE g.path || '%' END
-		LEFT JOIN items i ON i.unit_id = u.id
-		GROUP BY g.id, g.code, g.name, g.own
-		ORDER BY g.own DESC, g.id`, sc.UnitID, sc.Path, sc.Subtree, now)
+	f.Units, err = db.List(ctx, s.pool, func(r pgx.CollectableRow) (Tally, error) {
+		var t Tally
+		err := r.Scan(&t.UnitID, &t.Code, &t.Name, &t.Own)
+		return t, err
+	}, `SELECT id, code, name, id = $1 FROM units WHERE id = $1 OR ($2 AND parent_id = $1) ORDER BY id = $1 DESC, id`, sc.UnitID, sc.Subtree)
 	if err != nil {
 		return f, err
 	}
-	f.OverdueByDue, err = db.List(ctx, s.pool, pgx.RowToStructByPos[DayCount], `SELECT `+dueDaySQL+`, count(*)
-		FROM items i JOIN units u ON u.id = i.unit_id
-		WHERE `+scopedUnit+` AND `+overdueSQL+`
-		GROUP BY 1 ORDER BY 1`, sc.UnitID, sc.Path, sc.Subtree, now)
+	ids := make([]int64, len(f.Units))
+	at := map[int64]int{}
+	for i, t := range f.Units {
+		ids[i], at[t.UnitID] = t.UnitID, i
+	}
+	cs, err := s.counts(ctx, ids)
 	if err != nil {
 		return f, err
 	}
-	f.ClosedByWeek, err = db.List(ctx, s.pool, pgx.RowToStructByPos[DayCount], `SELECT
-			date_trunc('week', i.closed_at AT TIME ZONE 'Asia/Shanghai')::date, count(*)
-		FROM items i JOIN units u ON u.id = i.unit_id
-		WHERE `+scopedUnit+` AND i.state = 'closed' AND i.closed_at >= $5 AND i.closed_at <= $4::timestamptz
-		GROUP BY 1 ORDER BY 1`, sc.UnitID, sc.Path, sc.Subtree, now, since)
-	return f, err
+	overdue, closed := map[time.Time]int{}, map[time.Time]int{}
+	sinceDay := time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)
+	for _, c := range cs {
+		i, ok := at[c.UnitID]
+		if !ok {
+			continue
+		}
+		// The unit's own items come from its own row, a unit below counts its subtree. The
+		// unit's figures by day come from its subtree row (its own row for a reader who sees
+		// no further); its totals are the sum of the groups, so the subtree row is not added.
+		if c.UnitID == sc.UnitID && c.Own == !sc.Subtree {
+			switch {
+			case c.State == "closed" && !c.Day.Before(sinceDay):
+				closed[c.Day] += c.N
+			case c.State != "closed" && c.State != "cancelled" && c.Light == "red":
+				overdue[c.Day] += c.N
+			}
+		}
+		if c.Own != (c.UnitID == sc.UnitID) {
+			continue
+		}
+		f.Units[i].count(c)
+	}
+	f.OverdueByDue = dayCounts(overdue)
+	f.ClosedByWeek = dayCounts(closed)
+	return f, nil
+}
+
+// count adds a row of counts to t.
+func (t *Tally) count(c count) {
+	open := c.State != "closed" && c.State != "cancelled"
+	switch {
+	case c.State == "cancelled":
+		return
+	case c.State == "closed":
+		t.Closed += c.N
+	}
+	t.Total += c.N
+	if !open {
+		return
+	}
+	if c.Listed {
+		t.Listed += c.N
+	}
+	switch c.Light {
+	case "red":
+		t.Red += c.N
+		t.Overdue += c.N
+	case "yellow":
+		t.Yellow += c.N
+	case "green":
+		t.Green += c.N
+	}
+}
+
+// dayCounts lists m by day, earliest first.
+func dayCounts(m map[time.Time]int) []DayCount {
+	out := make([]DayCount, 0, len(m))
+	for d, n := range m {
+		out = append(out, DayCount{Day: d, N: n})
+	}
+	slices.SortFunc(out, func(a, b DayCount) int { return a.Day.Compare(b.Day) })
+	return out
 }

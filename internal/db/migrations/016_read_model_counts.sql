@@ -1,0 +1,113 @@
+-- A read model that does not scan (province scale: ~45,000 villages, millions of items).
+
+-- 1. Scope columns on the item itself, so that "the items of a subtree" and "the items a unit
+--    issued" are index range scans instead of joins filtered afterwards. Filled on insert from
+--    units and orders; kept right when a unit moves (its path changes).
+ALTER TABLE items ADD COLUMN unit_path text, ADD COLUMN issuer_unit_id bigint REFERENCES units(id), ADD COLUMN issuer_path text;
+UPDATE items i SET unit_path = u.path FROM units u WHERE u.id = i.unit_id;
+UPDATE items i SET issuer_unit_id = o.issuer_unit_id, issuer_path = iu.path
+    FROM orders o JOIN units iu ON iu.id = o.issuer_unit_id WHERE o.id = i.order_id;
+
+CREATE FUNCTION items_fill_scope() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT path INTO NEW.unit_path FROM units WHERE id = NEW.unit_id;
+    SELECT o.issuer_unit_id, u.path INTO NEW.issuer_unit_id, NEW.issuer_path
+        FROM orders o JOIN units u ON u.id = o.issuer_unit_id WHERE o.id = NEW.order_id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER items_fill_scope BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION items_fill_scope();
+
+CREATE FUNCTION units_path_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE items SET unit_path = NEW.path WHERE unit_id = NEW.id;
+    UPDATE items SET issuer_path = NEW.path WHERE issuer_unit_id = NEW.id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER units_path_moved AFTER UPDATE OF path ON units FOR EACH ROW
+    WHEN (OLD.path IS DISTINCT FROM NEW.path) EXECUTE FUNCTION units_path_moved();
+
+ALTER TABLE items ALTER COLUMN unit_path SET NOT NULL, ALTER COLUMN issuer_unit_id SET NOT NULL, ALTER COLUMN issuer_path SET NOT NULL;
+
+-- Lists: the sort key of every item list (soonest deadline first, none last), then id, so that
+-- a page is an index range and the next page starts after the last row (keyset).
+CREATE INDEX items_unit_path_sort_idx ON items (unit_path text_pattern_ops);
+CREATE INDEX items_issuer_path_idx ON items (issuer_path text_pattern_ops);
+CREATE INDEX items_issuer_holder_idx ON items (issuer_unit_id, holder) WHERE holder = 'issuer';
+CREATE INDEX items_unit_holder_idx ON items (unit_id, holder) WHERE holder = 'unit';
+CREATE INDEX items_open_light_path_idx ON items (light, unit_path text_pattern_ops) WHERE state NOT IN ('closed', 'cancelled');
+
+-- 2. Counts for dashboards, kept by the database in the same transaction as every item write:
+--    per unit, for the unit's own items (own) and for its whole subtree (not own), by state,
+--    light, 挂牌督办 and a day: the due day of an open red item (for working days overdue), the
+--    Monday of a closed item's close-out week, else 1970-01-01. A trigger appends deltas
+--    (never a lock on a shared row, so item writes never wait on each other); a compactor folds
+--    them into unit_item_counts; readers add both, so counts are exact whenever read.
+CREATE TABLE unit_item_counts (
+    unit_id bigint NOT NULL REFERENCES units(id),
+    own     boolean NOT NULL,
+    state   text NOT NULL,
+    light   text NOT NULL,
+    listed  boolean NOT NULL,
+    day     date NOT NULL,
+    n       bigint NOT NULL,
+    PRIMARY KEY (unit_id, own, state, light, listed, day)
+);
+CREATE TABLE item_count_deltas (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    unit_id bigint NOT NULL,
+    own     boolean NOT NULL,
+    state   text NOT NULL,
+    light   text NOT NULL,
+    listed  boolean NOT NULL,
+    day     date NOT NULL,
+    delta   integer NOT NULL
+);
+CREATE INDEX item_count_deltas_unit_idx ON item_count_deltas (unit_id);
+
+-- The day an item is counted under (see above).
+CREATE FUNCTION item_count_day(state text, light text, due_at timestamptz, due_date date, closed_at timestamptz)
+RETURNS date LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN state = 'closed' AND closed_at IS NOT NULL
+            THEN date_trunc('week', closed_at AT TIME ZONE 'Asia/Shanghai')::date
+        WHEN state NOT IN ('closed', 'cancelled') AND light = 'red'
+            THEN coalesce((due_at AT TIME ZONE 'Asia/Shanghai')::date, due_date, date '1970-01-01')
+        ELSE date '1970-01-01' END
+$$;
+
+CREATE FUNCTION item_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.unit_path = NEW.unit_path AND OLD.state = NEW.state AND OLD.light = NEW.light
+        AND OLD.listed = NEW.listed
+        AND item_count_day(OLD.state, OLD.light, OLD.due_at, OLD.due_date, OLD.closed_at)
+            = item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, day, delta)
+        SELECT a::bigint, a::bigint = OLD.unit_id AND own, OLD.state, OLD.light, OLD.listed,
+            item_count_day(OLD.state, OLD.light, OLD.due_at, OLD.due_date, OLD.closed_at), -1
+        FROM unnest(string_to_array(trim(both '/' FROM OLD.unit_path), '/')) a,
+             (VALUES (false), (true)) o(own)
+        WHERE NOT own OR a::bigint = OLD.unit_id;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, day, delta)
+        SELECT a::bigint, a::bigint = NEW.unit_id AND own, NEW.state, NEW.light, NEW.listed,
+            item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at), 1
+        FROM unnest(string_to_array(trim(both '/' FROM NEW.unit_path), '/')) a,
+             (VALUES (false), (true)) o(own)
+        WHERE NOT own OR a::bigint = NEW.unit_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER items_count_delta AFTER INSERT OR UPDATE OR DELETE ON items
+    FOR EACH ROW EXECUTE FUNCTION item_count_delta();
+
+-- The counts of the items already there.
+INSERT INTO unit_item_counts (unit_id, own, state, light, listed, day, n)
+SELECT a::bigint, a::bigint = i.unit_id AND o.own, i.state, i.light, i.listed,
+    item_count_day(i.state, i.light, i.due_at, i.due_date, i.closed_at), count(*)
+FROM items i, unnest(string_to_array(trim(both '/' FROM i.unit_path), '/')) a, (VALUES (false), (true)) o(own)
+WHERE NOT o.own OR a::bigint = i.unit_id
+GROUP BY 1, 2, 3, 4, 5, 6;
