@@ -19,10 +19,10 @@ import (
 )
 
 // itemFilter reads the query of an item list: ?unit= ?state= ?light= ?listed= ?order=
-// ?overdue= ?open= ?limit= ?offset=.
+// ?overdue= ?open= ?limit= ?offset= ?after= (the previous page's next).
 func itemFilter(r *http.Request) (items.Filter, error) {
 	q := r.URL.Query()
-	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: light.Light(q.Get("light"))}
+	f := items.Filter{UnitCode: q.Get("unit"), State: q.Get("state"), Light: light.Light(q.Get("light")), After: q.Get("after")}
 	var err error
 	if f.Listed, err = queryBool(r, "listed"); err != nil {
 		return f, err

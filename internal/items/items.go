@@ -5,6 +5,8 @@ package items
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -188,9 +190,11 @@ type Row struct {
 	ChildrenClosed int    `json:"children_closed"`
 	// AckLate: signed for after the acknowledgement deadline; ReopenCount: times reopened by
 	// a relapse (回头看反弹) or a failed re-inspection (抽查不合格).
-	AckLate      bool   `json:"ack_late"`
-	ReopenCount  int    `json:"reopen_count"`
-	WorkflowID   string `json:"-"`
+	AckLate     bool   `json:"ack_late"`
+	ReopenCount int    `json:"reopen_count"`
+	WorkflowID  string `json:"-"`
+	// sortAt orders lists (soonest deadline first, none last); with ID it is the cursor.
+	sortAt       time.Time
 	IssuerUnitID int64  `json:"-"`
 	UnitPath     string `json:"-"`
 }
@@ -204,7 +208,7 @@ const (
 		i.issued_at, i.closed_at, i.updated_at, i.due_at, i.light, i.light_reason, i.listed,
 		coalesce(to_char(i.extended_to, 'YYYY-MM-DD'), ''), coalesce(to_char(i.extension_requested_to, 'YYYY-MM-DD'), ''),
 		i.workflow_id, o.issuer_unit_id, u.path,
-		coalesce(i.parent_item_id, ''), i.children_total, i.children_closed, i.ack_late, i.reopen_count`
+		coalesce(i.parent_item_id, ''), i.children_total, i.children_closed, i.ack_late, i.reopen_count, i.sort_at`
 	rowFrom = `
 	FROM items i
 	JOIN orders o ON o.id = i.order_id
@@ -225,7 +229,9 @@ const overdueSQL = `coalesce(i.state NOT IN ('closed','cancelled') AND (i.due_at
 
 // inScope: the item's unit is visible, or the item's order was issued by a visible unit
 // (an issuer reviews what it issued). $1 unit id, $2 path, $3 subtree.
-const inScope = `(u.id = $1 OR ($3 AND u.path LIKE $2 || '%') OR iu.id = $1 OR ($3 AND iu.path LIKE $2 || '%'))`
+// The item carries both paths (migration 016), so this is index work, not a join filtered
+// afterwards.
+const inScope = `(i.unit_id = $1 OR ($3 AND i.unit_path LIKE $2 || '%') OR i.issuer_unit_id = $1 OR ($3 AND i.issuer_path LIKE $2 || '%'))`
 
 func scanRow(r pgx.Row) (Row, error) {
 	var x Row
@@ -240,7 +246,7 @@ func (x *Row) targets() []any {
 		&x.State, &x.Holder, &x.DeadlineKind, &x.Due, &x.Overdue, &x.HandlerName, &x.PrimaryName, &x.DirectName,
 		&x.ProgressCount, &x.LastProgress, &x.Revision, &x.IssuedAt, &x.ClosedAt, &x.UpdatedAt, &x.DueAt, &x.Light, &x.LightReason, &x.Listed,
 		&x.ExtendedTo, &x.ExtensionAsk, &x.WorkflowID, &x.IssuerUnitID, &x.UnitPath,
-		&x.ParentItemID, &x.ChildrenTotal, &x.ChildrenClosed, &x.AckLate, &x.ReopenCount}
+		&x.ParentItemID, &x.ChildrenTotal, &x.ChildrenClosed, &x.AckLate, &x.ReopenCount, &x.sortAt}
 }
 
 // Filter narrows a list of items.
@@ -256,6 +262,32 @@ type Filter struct {
 	ToDo     bool        // with PersonID's unit: items waiting for that unit (holder unit)
 	Limit    int
 	Offset   int
+	// After is the cursor of the last row of the previous page (Cursor): the page starts
+	// after it, read as an index range however deep it is.
+	After string
+}
+
+// Cursor is where the list after r starts.
+func (r Row) Cursor() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(r.sortAt.UTC().Format(time.RFC3339Nano) + "|" + r.ID))
+}
+
+// parseCursor reads a Cursor; an empty one is the first page.
+func parseCursor(c string) (*time.Time, string, error) {
+	if c == "" {
+		return nil, "", nil
+	}
+	bad := apperr.New(apperr.Invalid, "after", "分页位置after无效，请使用上一页答复中的next")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, "", bad
+	}
+	at, id, ok := strings.Cut(string(b), "|")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return nil, "", bad
+	}
+	return &t, id, nil
 }
 
 // List returns items visible in scope matching f, soonest deadline first, at most f.Limit
@@ -276,16 +308,21 @@ func (s *Store) Each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 
 func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Time, limit *int, fn func(Row) error) (err error) {
 	defer apperr.Wrap(&err, "items.List")
+	afterAt, afterID, err := parseCursor(f.After)
+	if err != nil {
+		return err
+	}
 	q := rowSelect + ` WHERE ` + inScope + `
-		AND ($5 = '' OR u.code = $5) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
+		AND ($5 = '' OR i.unit_id = (SELECT id FROM units WHERE code = $5)) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
 		AND (NOT $8 OR ` + overdueSQL + `)
 		AND (NOT $9 OR i.state NOT IN ('closed','cancelled'))
 		AND ($10 = 0 OR $10 IN (i.handler_person_id, i.direct_person_id, i.primary_person_id))
-		AND (NOT $11 OR (i.holder = 'unit' AND i.unit_id = $1) OR (i.holder = 'issuer' AND o.issuer_unit_id = $1))
+		AND (NOT $11 OR (i.holder = 'unit' AND i.unit_id = $1) OR (i.holder = 'issuer' AND i.issuer_unit_id = $1))
 		AND ($14 = '' OR i.light = $14) AND (NOT $15 OR i.listed)
-		ORDER BY coalesce(i.due_at, i.due_date::timestamptz) NULLS LAST, i.id LIMIT $12 OFFSET $13`
+		AND ($16::timestamptz IS NULL OR (i.sort_at, i.id) > ($16::timestamptz, $17::text))
+		ORDER BY i.sort_at, i.id LIMIT $12 OFFSET $13`
 	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, now,
-		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, limit, f.Offset, f.Light, f.Listed)
+		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, limit, f.Offset, f.Light, f.Listed, afterAt, afterID)
 	if err != nil {
 		return err
 	}

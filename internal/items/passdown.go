@@ -109,6 +109,6 @@ func (s *Store) LookBacksDue(ctx context.Context, sc order.Scope, now time.Time)
 	}, rowColumns+`, lb.days, to_char(lb.due_on, 'YYYY-MM-DD')`+rowFrom+`
 		JOIN LATERAL (SELECT days, due_on FROM item_look_backs l WHERE l.item_id = i.id AND l.answered_revision IS NULL
 			AND l.due_on <= ($4::timestamptz AT TIME ZONE 'Asia/Shanghai')::date ORDER BY due_on, days LIMIT 1) lb ON true
-		WHERE i.state = 'closed' AND o.issuer_unit_id = $1 AND `+inScope+`
+		WHERE i.state = 'closed' AND i.issuer_unit_id = $1 AND `+inScope+`
 		ORDER BY lb.due_on, i.id LIMIT 500`, sc.UnitID, sc.Path, sc.Subtree, now)
 }

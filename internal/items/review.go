@@ -14,9 +14,9 @@ import (
 func (s *Store) ExtensionRequests(ctx context.Context, sc order.Scope, now time.Time) (_ []Row, err error) {
 	defer apperr.Wrap(&err, "items.ExtensionRequests(%d)", sc.UnitID)
 	q := rowSelect + ` WHERE ` + inScope + `
-		AND o.issuer_unit_id = $1 AND i.extension_requested_to IS NOT NULL
+		AND i.issuer_unit_id = $1 AND i.extension_requested_to IS NOT NULL
 		AND i.state NOT IN ('closed','cancelled')
-		ORDER BY coalesce(i.due_at, i.due_date::timestamptz) NULLS LAST, i.id LIMIT 200`
+		ORDER BY i.sort_at, i.id LIMIT 200`
 	list, err := db.List(ctx, s.pool, db.Row(scanRow), q, sc.UnitID, sc.Path, sc.Subtree, now)
 	if list == nil && err == nil {
 		list = []Row{}

@@ -23,6 +23,21 @@ import (
 // ItemList is a list of items.
 type ItemList struct {
 	Items []items.Row `json:"items"`
+	// Next is the cursor of the next page (?after=), present when this page is full.
+	Next string `json:"next,omitempty"`
+}
+
+// page is a list answered with the cursor of its next page when it is full.
+func page(list []items.Row, f items.Filter) ItemList {
+	out := ItemList{Items: list}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200 // as items.List reads it
+	}
+	if len(list) > 0 && len(list) == limit {
+		out.Next = list[len(list)-1].Cursor()
+	}
+	return out
 }
 
 // checkFilter refuses a light or a state nobody could mean.
@@ -43,7 +58,7 @@ func (s *Service) ListItems(ctx context.Context, a auth.Actor, f items.Filter) (
 		return ItemList{}, err
 	}
 	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
-	return ItemList{Items: list}, err
+	return page(list, f), err
 }
 
 // MyItemsInput is a list of what waits for the actor: View is todo (the default: what their
@@ -73,7 +88,7 @@ func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (I
 		return ItemList{}, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible")
 	}
 	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
-	return ItemList{Items: list}, err
+	return page(list, f), err
 }
 
 // ItemDetail is one item with everything that happened to it.

@@ -30,11 +30,16 @@ ALTER TABLE items ALTER COLUMN unit_path SET NOT NULL, ALTER COLUMN issuer_unit_
 
 -- Lists: the sort key of every item list (soonest deadline first, none last), then id, so that
 -- a page is an index range and the next page starts after the last row (keyset).
-CREATE INDEX items_unit_path_sort_idx ON items (unit_path text_pattern_ops);
+ALTER TABLE items ADD COLUMN sort_at timestamptz GENERATED ALWAYS AS (coalesce(due_at,
+    (due_date + time '17:30') AT TIME ZONE 'Asia/Shanghai', timestamptz '9999-12-31 00:00:00+00')) STORED;
+CREATE INDEX items_unit_path_idx ON items (unit_path text_pattern_ops);
 CREATE INDEX items_issuer_path_idx ON items (issuer_path text_pattern_ops);
-CREATE INDEX items_issuer_holder_idx ON items (issuer_unit_id, holder) WHERE holder = 'issuer';
-CREATE INDEX items_unit_holder_idx ON items (unit_id, holder) WHERE holder = 'unit';
+CREATE INDEX items_unit_sort_idx ON items (unit_id, sort_at, id);
+CREATE INDEX items_issuer_sort_idx ON items (issuer_unit_id, sort_at, id);
+CREATE INDEX items_order_sort_idx ON items (order_id, sort_at, id);
+CREATE INDEX items_open_light_sort_idx ON items (light, sort_at, id) WHERE state NOT IN ('closed', 'cancelled');
 CREATE INDEX items_open_light_path_idx ON items (light, unit_path text_pattern_ops) WHERE state NOT IN ('closed', 'cancelled');
+DROP INDEX items_unit_idx, items_order_idx, items_light_idx;
 
 -- 2. Counts for dashboards, kept by the database in the same transaction as every item write:
 --    per unit, for the unit's own items (own) and for its whole subtree (not own), by state,
