@@ -21,7 +21,7 @@ func passDownSamples(p Page, row items.Row) map[string]any {
 	return map[string]any{
 		"look_backs": lookBacksView{Page: p, Items: []lookBackCard{{Item: closed, Days: 30, DueOn: "2026-03-31", ClosedAgo: 31}}},
 		"samples": samplesView{Page: p, Orders: []orderChoice{{ID: 3, Title: "关于巡察反馈问题整改的通知"}}, Share: "x", OrderID: 3,
-			Errors: fieldErrors{"share": "抽查比例应大于0且不超过100%"},
+			Errors:  fieldErrors{"share": "抽查比例应大于0且不超过100%"},
 			Samples: []items.Sample{{ID: 5, Share: 0.1, Seed: 42, Eligible: []string{"a", "b"}, ItemIDs: []string{"a"}, DrawnBy: "县组织部干部", DrawnAt: at}}},
 		"sample": sampleView{Page: p, Key: "k", MinDue: "2026-03-02", ErrItem: "a", ErrForm: "fail", Errors: fieldErrors{"due": "重新整改须定出新的完成时限"},
 			Note: "又不开会了", Sample: items.Sample{ID: 5, Seed: 42, Eligible: []string{"a", "b"}, ItemIDs: []string{"a", "b"}, DrawnAt: at,
