@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"time"
-
 	"rectify/internal/items"
 	"rectify/internal/rectification"
 )
@@ -109,9 +107,4 @@ func (v sampleView) Kept(itemID, form, field string) string {
 		return v.Due
 	}
 	return v.Note
-}
-
-// Day is the date of a moment as people in the county read it.
-func (c *catalog) Day(t time.Time) string {
-	return c.When(t)[:10]
 }
