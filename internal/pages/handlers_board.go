@@ -164,7 +164,7 @@ func policyForm(p itemmsg.Policy) map[string]string {
 	}
 	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": days(p.RemindBefore),
 		"look_back_days": days(p.LookBacks()),
-		"ack_within":     strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
+		"ack_within": strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
 		"escalate_unit_after": strconv.Itoa(p.EscalateUnitAfter), "escalate_issuer_after": strconv.Itoa(p.EscalateIssuerAfter),
 		"list_after": strconv.Itoa(p.ListAfter), "due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd}
 }
