@@ -151,19 +151,15 @@ func (h *handler) settingsView(w http.ResponseWriter, r *http.Request, a auth.Ac
 
 // policyFields are the policy's inputs, named as its JSON fields.
 var policyFields = []string{"yellow_days", "remind_before", "ack_within", "urge_after", "escalate_unit_after",
-	"escalate_issuer_after", "list_after", "look_back_days", "due_time", "send_start", "send_end"}
+	"escalate_issuer_after", "list_after", "due_time", "send_start", "send_end"}
 
 // policyForm is a policy as the form shows it.
 func policyForm(p itemmsg.Policy) map[string]string {
-	days := func(ds []int) string {
-		out := make([]string, len(ds))
-		for i, d := range ds {
-			out[i] = strconv.Itoa(d)
-		}
-		return strings.Join(out, ",")
+	var before []string
+	for _, d := range p.RemindBefore {
+		before = append(before, strconv.Itoa(d))
 	}
-	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": days(p.RemindBefore),
-		"look_back_days": days(p.LookBacks()),
+	return map[string]string{"yellow_days": strconv.Itoa(p.YellowDays), "remind_before": strings.Join(before, ","),
 		"ack_within": strconv.Itoa(p.AckWithin), "urge_after": strconv.Itoa(p.UrgeAfter),
 		"escalate_unit_after": strconv.Itoa(p.EscalateUnitAfter), "escalate_issuer_after": strconv.Itoa(p.EscalateIssuerAfter),
 		"list_after": strconv.Itoa(p.ListAfter), "due_time": p.DueTime, "send_start": p.SendStart, "send_end": p.SendEnd}
@@ -192,19 +188,14 @@ func (h *handler) postPolicy(w http.ResponseWriter, r *http.Request, a auth.Acto
 	p := itemmsg.Policy{YellowDays: num("yellow_days"), AckWithin: num("ack_within"), UrgeAfter: num("urge_after"),
 		EscalateUnitAfter: num("escalate_unit_after"), EscalateIssuerAfter: num("escalate_issuer_after"), ListAfter: num("list_after")}
 	p.DueTime, p.SendStart, p.SendEnd = values["due_time"], values["send_start"], values["send_end"]
-	list := func(name, unit, example string) []int {
-		var out []int
-		for _, s := range strings.FieldsFunc(values[name], func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-			d, err := strconv.Atoi(s)
-			if err != nil {
-				errs[name] = []string{"应填写以逗号分隔的" + unit + "，如" + example}
-				break
-			}
-			out = append(out, d)
+	for _, s := range strings.FieldsFunc(values["remind_before"], func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
+		d, err := strconv.Atoi(s)
+		if err != nil {
+			errs["remind_before"] = []string{"应填写以逗号分隔的工作日数，如3,1"}
+			break
 		}
-		return out
+		p.RemindBefore = append(p.RemindBefore, d)
 	}
-	p.RemindBefore, p.LookBackDays = list("remind_before", "工作日数", "3,1"), list("look_back_days", "天数", "30,60,90")
 	message := ""
 	if len(errs) == 0 {
 		_, err := h.Rectification.SetPolicy(r.Context(), a, p)
