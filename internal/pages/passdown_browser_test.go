@@ -125,6 +125,8 @@ func TestTownshipPassesAnItemDownOnAPhone(t *testing.T) {
 	// A sub-item leads back to its parent.
 	require.Equal(t, 200, tw.tap("#child-V12 h3 a"))
 	require.Equal(t, "西关村", tw.text(".lists dd:nth-of-type(4)"))
+	require.Empty(t, tw.eval(`[...document.querySelectorAll('main form')].map(f => f.action)`),
+		"the township neither 分办 nor 转办 a village's sub-item")
 	require.Equal(t, 200, tw.tap("a.parent"))
 	require.Equal(t, "/items/"+parent.ID, tw.location())
 }
