@@ -144,6 +144,14 @@ func (h *handler) itemView(w http.ResponseWriter, r *http.Request, a auth.Actor,
 	}
 	// By the service's clock, which the workflow's check of the date also goes by.
 	v.MinExtend = h.Rectification.Now().In(order.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")
+	if v.PassDown, err = h.Rectification.PassDownChoices(r.Context(), a, id); err != nil {
+		return itemView{}, err
+	}
+	v.Can["assign"], v.Can["split"], v.Can["look_back"] = v.PassDown.Assign, v.PassDown.Split, v.PassDown.LookBack
+	v.SplitRows, v.LookBacks = splitRows(v.PassDown, d.Item), d.LookBacks
+	for _, c := range d.Children {
+		v.Children = append(v.Children, childRow{Row: c, Deadline: deadline(v.c, c)})
+	}
 	return v, nil
 }
 

@@ -105,6 +105,11 @@ func (c *catalog) When(t time.Time) string {
 	return t.In(order.Shanghai).Format("2006-01-02 15:04")
 }
 
+// Day is the date of a moment as people in the county read it.
+func (c *catalog) Day(t time.Time) string {
+	return t.In(order.Shanghai).Format("2006-01-02")
+}
+
 // language picks the request's language: ?lang= (remembered in a cookie for a year), else
 // the cookie, else Chinese.
 func language(w http.ResponseWriter, r *http.Request) string {

@@ -112,6 +112,12 @@ func New(d Deps) (http.Handler, error) {
 		"GET /weak": h.weak, "POST /weak/campaigns/{id}/proposals": h.propose,
 		"POST /weak/proposals/{id}/{decision}": h.decide, "GET /weak/campaigns/{id}/ledger": h.weakLedger,
 		"GET /weak/cases/{id}": h.weakCase, "POST /weak/cases/{id}/{kind}": h.weakAct,
+		// Passing an item down and checking it after 销号: 分办 and 转办 on the item, 回头看
+		// (the rounds that have come, and the form on the item), and 抽查复核 (draws, one
+		// draw with its re-inspections).
+		"POST /items/{id}/assign": h.assign, "POST /items/{id}/split": h.split, "POST /items/{id}/look-back": h.lookBack,
+		"GET /look-backs": h.lookBacks, "GET /samples": h.samples, "POST /samples": h.drawSample,
+		"GET /samples/{id}": h.sample, "POST /samples/{id}/items/{item}": h.reinspect,
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
@@ -155,7 +161,7 @@ func parseViews(as assets, cats map[string]*catalog) (map[string]map[string]*tem
 func funcs(as assets, c *catalog) template.FuncMap {
 	return template.FuncMap{
 		"t": c.T, "state": c.State, "action": c.Action, "light": c.Light, "kind": c.DeadlineKind, "when": c.When,
-		"asset": as.URL, "args": args,
+		"asset": as.URL, "args": args, "day": c.Day,
 	}
 }
 
@@ -259,7 +265,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, titleKey string) 
 		p.Nav = h.nav(c, a, r.URL.Path)
 	}
 	// Only an action's own name is echoed back, never other text from the address.
-	if done := itemmsg.Action(q.Get("done")); slices.Contains(itemmsg.Actions, done) {
+	if done := itemmsg.Action(q.Get("done")); slices.Contains(itemmsg.Actions, done) || slices.Contains(passDownActions, done) {
 		p.Flash = c.T("done", c.Action(string(done)))
 	}
 	return p
@@ -281,6 +287,8 @@ func (h *handler) nav(c *catalog, a auth.Actor, current string) []NavLink {
 	}
 	if a.CanIssue() {
 		add("/board", "nav.board")
+		add("/look-backs", "nav.lookbacks")
+		add("/samples", "nav.samples")
 	}
 	add("/dashboard", "nav.dashboard")
 	add("/weak", "nav.weak")

@@ -74,6 +74,7 @@ func sampleViews(t *testing.T, lang string, c *catalog) map[string]any {
 	maps.Copy(views, boardSamples(t, p))
 	maps.Copy(views, selfServiceSamples(p))
 	maps.Copy(views, weakSamples(t, p))
+	maps.Copy(views, passDownSamples(p, row))
 	return views
 }
 

@@ -9,6 +9,7 @@ import (
 	"rectify/internal/auth"
 	"rectify/internal/evidence"
 	"rectify/internal/items"
+	"rectify/internal/rectification"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -99,6 +100,16 @@ type itemView struct {
 	// Chosen are the evidence ids ticked in the close-out form.
 	Chosen map[int64]bool
 	Key    string
+	// PassDown is what may be done to pass the item down or re-check it, with whom; Children
+	// its sub-items and LookBacks its re-check rounds after 销号.
+	PassDown  rectification.PassDownOffer
+	Children  []childRow
+	LookBacks []items.LookBackRound
+	// AssignTo is the handler chosen in the 分办 form; SplitRows the 转办 form's rows;
+	// Outcome and RecheckDue what the 回头看 form holds.
+	AssignTo            string
+	SplitRows           []splitRow
+	Outcome, RecheckDue string
 }
 
 // evidenceLink is a piece of evidence as a link, with a thumbnail for a picture.
