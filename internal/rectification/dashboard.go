@@ -127,5 +127,8 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, in DashboardInput
 	if d.Items, err = s.Items.List(ctx, order.ScopeOf(a), items.Filter{UnitCode: u.Code, Open: true, Limit: 1000}, now); err != nil {
 		return Dashboard{}, err
 	}
+	if err := s.freshList(ctx, d.Items); err != nil {
+		return Dashboard{}, err
+	}
 	return d, nil
 }

@@ -58,6 +58,9 @@ func (s *Service) ListItems(ctx context.Context, a auth.Actor, f items.Filter) (
 		return ItemList{}, err
 	}
 	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
+	if err == nil {
+		err = s.freshList(ctx, list)
+	}
 	return page(list, f), err
 }
 
@@ -88,6 +91,9 @@ func (s *Service) MyItems(ctx context.Context, a auth.Actor, in MyItemsInput) (I
 		return ItemList{}, apperr.New(apperr.Invalid, "view", "view应为todo、overdue或responsible")
 	}
 	list, err := s.Items.List(ctx, order.ScopeOf(a), f, s.Now())
+	if err == nil {
+		err = s.freshList(ctx, list)
+	}
 	return page(list, f), err
 }
 
@@ -134,6 +140,12 @@ func (s *Service) GetItem(ctx context.Context, a auth.Actor, id string) (ItemDet
 		return ItemDetail{}, err
 	}
 	if d.Children, err = s.Items.Children(ctx, order.ScopeOf(a), id, s.Now()); err != nil {
+		return ItemDetail{}, err
+	}
+	if err := s.freshen(ctx, &d.Item); err != nil {
+		return ItemDetail{}, err
+	}
+	if err := s.freshList(ctx, d.Children); err != nil {
 		return ItemDetail{}, err
 	}
 	if d.LookBacks, err = s.Items.LookBacks(ctx, id); err != nil {

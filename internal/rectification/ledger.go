@@ -13,6 +13,7 @@ import (
 	"rectify/internal/ledger"
 	"rectify/internal/light"
 	"rectify/internal/order"
+	"rectify/workflows/item"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -140,6 +141,9 @@ func ledgerRow(x items.Row, cal *calendar.Calendar, now time.Time) ledger.Row {
 	}
 	if itemmsg.State(x.State).Terminal() {
 		r.Light = light.None
+	} else if x.DueAt != nil && x.Light != light.None {
+		// The count of days in the reason is the reader's (see freshen).
+		r.LightReason = item.Freshen(x.LightReason, *x.DueAt, now, cal)
 	}
 	return r
 }

@@ -348,6 +348,9 @@ func (s *Service) Children(ctx context.Context, a auth.Actor, id string) (ItemLi
 		return ItemList{}, err
 	}
 	list, err := s.Items.Children(ctx, order.ScopeOf(a), id, s.Now())
+	if err == nil {
+		err = s.freshList(ctx, list)
+	}
 	return ItemList{Items: list}, err
 }
 

@@ -59,6 +59,12 @@ func (s *Service) ReviewQueue(ctx context.Context, a auth.Actor) (ReviewQueue, e
 	if err != nil {
 		return ReviewQueue{}, err
 	}
+	if err := s.freshList(ctx, mine); err != nil {
+		return ReviewQueue{}, err
+	}
+	if err := s.freshList(ctx, ext); err != nil {
+		return ReviewQueue{}, err
+	}
 	// Four queries whatever the queue's length: the close-out requests, the extension
 	// requests, the evidence the close-out requests name, and its uses on other items.
 	closeReqs, err := s.Items.LatestOf(ctx, itemIDs(mine), string(itemmsg.RequestClose))

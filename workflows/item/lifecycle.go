@@ -45,6 +45,12 @@ type lifecycle struct {
 	// passDown: the run started at or after the pass-down version: it knows 分办, 转办 (its
 	// children), late acknowledgement, 回头看 and re-inspection. Older runs replay as before.
 	passDown bool
+	// quiet: the run started at or after the quiet-days version: it wakes only when a light
+	// may change colour or a rung is due, and does not rewrite a reason for a count of days
+	// (readers compute those, Freshen). spread is this workflow's offset into the first hour
+	// of a day for the wakes that would otherwise all come at midnight.
+	quiet  bool
+	spread time.Duration
 	// ready is set once the run is initialised (issued rows written, calendar loaded);
 	// Update handlers are registered before that and wait for it.
 	ready bool

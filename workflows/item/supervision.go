@@ -2,6 +2,7 @@ package item
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -68,11 +69,7 @@ func LightAt(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, 
 	}
 	due, ok := Due(it, issuedAt, cal, p)
 	if ok && !now.Before(due) {
-		n := cal.WorkdaysBetween(dateOf(due), dateOf(now))
-		if n == 0 {
-			return light.Red, "已超过完成时限"
-		}
-		return light.Red, "已超期" + strconv.Itoa(n) + "个工作日"
+		return light.Red, DueSentence(due, now, cal)
 	}
 	if cp, late := lateCheckpoint(it, now, p); late {
 		return light.Yellow, "未按期报送进展（检查节点" + cp + "）"
@@ -83,15 +80,49 @@ func LightAt(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, 
 		}
 		return light.Green, "长期坚持，按节点报送进展"
 	}
+	if left := cal.WorkdaysBetween(dateOf(now), dateOf(due)); left <= p.YellowDays {
+		return light.Yellow, DueSentence(due, now, cal)
+	}
+	return light.Green, DueSentence(due, now, cal)
+}
+
+// DueSentence says how an open item stands against its deadline due at now, as its light's
+// reason does: 距完成时限还有N个工作日, 今天到期, 已超过完成时限 or 已超期N个工作日.
+func DueSentence(due, now time.Time, cal *calendar.Calendar) string {
+	if !now.Before(due) {
+		n := cal.WorkdaysBetween(dateOf(due), dateOf(now))
+		if n == 0 {
+			return "已超过完成时限"
+		}
+		return "已超期" + strconv.Itoa(n) + "个工作日"
+	}
 	left := cal.WorkdaysBetween(dateOf(now), dateOf(due))
 	if left == 0 {
-		return light.Yellow, "今天到期"
+		return "今天到期"
 	}
-	if left <= p.YellowDays {
-		return light.Yellow, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
-	}
-	return light.Green, "距完成时限还有" + strconv.Itoa(left) + "个工作日"
+	return "距完成时限还有" + strconv.Itoa(left) + "个工作日"
 }
+
+// dueSentenceHead matches a reason that opens with a DueSentence.
+var dueSentenceHead = regexp.MustCompile(`^(距完成时限还有\d+个工作日|今天到期|已超过完成时限|已超期\d+个工作日)`)
+
+// Freshen brings a stored light reason up to now: workflows from the quiet-days version on
+// write a reason when the light changes, not each day, so a reason that opens with how far
+// the deadline is gets that part computed again when read. Other reasons stay as written.
+func Freshen(reason string, due, now time.Time, cal *calendar.Calendar) string {
+	if !dueSentenceHead.MatchString(reason) {
+		return reason
+	}
+	return dueSentenceHead.ReplaceAllLiteralString(reason, DueSentence(due, now, cal))
+}
+
+// sameReason compares reasons but for their numbers: a quiet run does not rewrite a reason
+// whose only change is a count of days.
+func sameReason(a, b string) bool {
+	return digits.ReplaceAllString(a, "#") == digits.ReplaceAllString(b, "#")
+}
+
+var digits = regexp.MustCompile(`\d+`)
 
 // lateCheckpoint finds the latest passed checkpoint of a 长期坚持 item when no progress
 // report has come since the checkpoint before it.
@@ -222,6 +253,47 @@ func childrenCount(it *itemmsg.Item) (closed, total int) {
 	return len(it.Children) - pendingChildren(it.Children), len(it.Children)
 }
 
+// nextColourChange is the next moment an item's light may change colour, for quiet runs,
+// which sleep through the days that only change a count: the deadline (red), the first day
+// within the yellow threshold (spread over the first hour of the day by l.spread, since
+// every workflow would wake at midnight), a checkpoint, the acknowledgement deadline.
+func (l *lifecycle) nextColourChange(it *itemmsg.Item, now time.Time) (time.Time, bool) {
+	cal, p, issuedAt := l.cal, l.policy, l.issuedAt
+	var next time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	if due, ok := Due(it, issuedAt, cal, p); ok && due.After(now) {
+		consider(due)
+		dueDay := dateOf(due)
+		// The first day d after today with at most YellowDays working days left to dueDay; the
+		// count only falls as d moves on, so a binary search over the days finds it.
+		lo, hi := dateOf(now).AddDate(0, 0, 1), dueDay
+		if !lo.After(hi) {
+			for lo.Before(hi) {
+				mid := lo.AddDate(0, 0, int(hi.Sub(lo).Hours()/24)/2)
+				if cal.WorkdaysBetween(mid, dueDay) <= p.YellowDays {
+					hi = mid
+				} else {
+					lo = mid.AddDate(0, 0, 1)
+				}
+			}
+			consider(lo.Add(l.spread))
+		}
+	}
+	for _, c := range it.Checkpoints {
+		if d, err := calendar.ParseDate(c); err == nil {
+			consider(at(d, p.DueTime))
+		}
+	}
+	if l.passDown && it.State == itemmsg.Issued {
+		consider(ackDeadline(issuedAt, cal, p))
+	}
+	return next, !next.IsZero()
+}
+
 // lookBackSteps are the re-check reminders (回头看) to the issuer after a close-out: one a
 // round, sent in working hours from the round's day.
 func (l *lifecycle) lookBackSteps(it *itemmsg.Item, in *itemmsg.UnitOrderInput) []Step {
@@ -243,9 +315,13 @@ func sortSteps(s []Step) {
 }
 
 // nextLightChange is the next moment the item's light or its reason may change.
-func nextLightChange(it *itemmsg.Item, now, issuedAt time.Time, cal *calendar.Calendar, p itemmsg.Policy, passDown bool) (time.Time, bool) {
+func (l *lifecycle) nextLightChange(it *itemmsg.Item, now time.Time) (time.Time, bool) {
+	cal, p, issuedAt, passDown := l.cal, l.policy, l.issuedAt, l.passDown
 	if it.State.Terminal() {
 		return time.Time{}, false
+	}
+	if l.quiet {
+		return l.nextColourChange(it, now)
 	}
 	// Reasons count working days, so they may change at every midnight; the deadline itself
 	// turns the light red at its time of day; checkpoints at theirs.
@@ -284,7 +360,11 @@ func (l *lifecycle) supervise(now time.Time, wfID string, in itemmsg.UnitOrderIn
 		if kids > 0 {
 			kidsText = strconv.Itoa(closedKids) + "/" + strconv.Itoa(kids)
 		}
-		changed := light != it.Light || reason != it.LightReason || dueText != it.DueWritten || kidsText != it.ChildrenWritten
+		reasonMoved := reason != it.LightReason
+		if l.quiet {
+			reasonMoved = !sameReason(reason, it.LightReason)
+		}
+		changed := light != it.Light || reasonMoved || dueText != it.DueWritten || kidsText != it.ChildrenWritten
 		// Look-back reminders are written at 销号, ahead of their day: the workflow may have
 		// ended by then, and the dispatcher of their slot waits for it.
 		lookBacks := l.lookBackSteps(it, &in)
@@ -344,7 +424,7 @@ func (l *lifecycle) nextWake(now time.Time, in itemmsg.UnitOrderInput) (time.Tim
 	}
 	for i := range l.items {
 		it := &l.items[i]
-		if t, ok := nextLightChange(it, now, in.IssuedAt, l.cal, l.policy, l.passDown); ok {
+		if t, ok := l.nextLightChange(it, now); ok {
 			consider(t)
 		}
 		for _, st := range Plan(it, &in, l.cal, l.policy) {

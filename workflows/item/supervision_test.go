@@ -78,12 +78,21 @@ func rungs(rec *recorder) []string {
 	return out
 }
 
-// lightAt is the last light written at or before t.
+// lightAt is the light at t as a reader sees it: the last one written at or before t, its
+// count of days computed for t (Freshen), as readers do.
 func lightAt(rec *recorder, t time.Time) string {
 	s := ""
+	cal := rec.cal
+	if cal == nil {
+		cal = calendar.Default()
+	}
 	for _, w := range rec.writes {
 		if !w.At.After(t) {
-			s = string(w.Light) + " " + w.Reason
+			reason := w.Reason
+			if w.DueAt != nil && w.Light != light.None {
+				reason = Freshen(reason, *w.DueAt, t, cal)
+			}
+			s = string(w.Light) + " " + reason
 		}
 	}
 	return s
@@ -106,7 +115,8 @@ func TestA30WorkingDayDeadlineAcrossTheSpringFestivalClimbsTheWholeLadder(t *tes
 		"listed 03-20 08:30→03-20 08:30 1", "listed 03-20 08:30→03-20 08:30 13", // 挂牌督办 after 10
 	}, rungs(rec))
 	require.Equal(t, "green 距完成时限还有4个工作日", lightAt(rec, sh(2026, 3, 2, 12, 0)))
-	require.Equal(t, "yellow 距完成时限还有3个工作日", lightAt(rec, sh(2026, 3, 3, 0, 0)))
+	// Yellow from the first hour of the day (each workflow wakes at its own minute of it).
+	require.Equal(t, "yellow 距完成时限还有3个工作日", lightAt(rec, sh(2026, 3, 3, 1, 0)))
 	require.Equal(t, "yellow 今天到期", lightAt(rec, sh(2026, 3, 6, 17, 29)))
 	require.Equal(t, "red 已超过完成时限", lightAt(rec, sh(2026, 3, 6, 17, 30)))
 	require.Equal(t, "red 已超期1个工作日", lightAt(rec, sh(2026, 3, 9, 0, 0)))

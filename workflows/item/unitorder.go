@@ -9,6 +9,7 @@
 package item
 
 import (
+	"hash/fnv"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -73,6 +74,8 @@ func (u *unitOrder) setup(ctx workflow.Context) error {
 	// Pass-down: 分办, 转办 with its sub-items' reports, late acknowledgement, 回头看 and
 	// re-inspection. A run started before it keeps its old rules on replay.
 	u.l.passDown = workflow.GetVersion(ctx, "pass-down", workflow.DefaultVersion, 1) >= 1
+	u.l.quiet = workflow.GetVersion(ctx, "quiet-days", workflow.DefaultVersion, 1) >= 1
+	u.l.spread = spreadOf(u.wfID)
 	if u.l.passDown {
 		ch := workflow.GetSignalChannel(ctx, itemmsg.SignalChildProgress)
 		workflow.Go(ctx, func(ctx workflow.Context) { u.followChildren(ctx, ch) })
@@ -152,6 +155,10 @@ func (u *unitOrder) act(ctx workflow.Context, req itemmsg.ActionRequest) (itemms
 		u.logger.Warn("read model write slow; left to the main loop", "item", req.ItemID, "error", err)
 		u.pending = append(u.pending, rec)
 		res.Pending = true
+		// Quiet runs may have no timer to wake them: wake the main loop to write it.
+		if u.l.quiet {
+			u.dirty = true
+		}
 	}
 	return res, nil
 }
@@ -191,6 +198,13 @@ func (u *unitOrder) followCalendar(ctx workflow.Context, ch workflow.ReceiveChan
 		// Working-day deadlines move with the table; approved extensions stay.
 		u.dirty = true
 	}
+}
+
+// spreadOf is a workflow's fixed offset into the first hour of a day, from its id.
+func spreadOf(id string) time.Duration {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return time.Duration(h.Sum32()%3600) * time.Second
 }
 
 // followChildren applies what the workflows of this unit's sub-items (转办) report.
@@ -298,10 +312,24 @@ func (u *unitOrder) supervise(ctx workflow.Context) error {
 			}
 			continue
 		}
-		if _, err := workflow.AwaitWithTimeout(ctx, max(wake.Sub(workflow.Now(ctx)), time.Millisecond), cond); err != nil {
+		if err := u.sleep(ctx, max(wake.Sub(workflow.Now(ctx)), time.Millisecond), cond); err != nil {
 			return err
 		}
 	}
+}
+
+// sleep waits until cond or for d. Quiet runs cancel the timer when cond comes first: an
+// abandoned timer would still fire later, a workflow task for nothing (AwaitWithTimeout
+// leaves it running). Older runs replay with AwaitWithTimeout.
+func (u *unitOrder) sleep(ctx workflow.Context, d time.Duration, cond func() bool) error {
+	if !u.l.quiet {
+		_, err := workflow.AwaitWithTimeout(ctx, d, cond)
+		return err
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := workflow.NewTimer(tctx, d)
+	return workflow.Await(ctx, func() bool { return cond() || timer.IsReady() })
 }
 
 // flushPending writes the changes whose write missed their budget, oldest first; the rows
