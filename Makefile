@@ -53,6 +53,7 @@ bench: bin/temporal bin/rectify postgres
 	./bin/rectify bench-reminders
 	./bin/rectify bench-ledger export
 	./bin/rectify bench-ledger import
+	./bin/rectify bench-quiet
 
 # The kill soak (not in CI): SIGKILLs of worker, API and dev server under load, then checks
 # that nothing was lost or done twice; prints its figures (docs/hardening.md).

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"rectify/internal/app"
+	"rectify/internal/bench"
 	"rectify/internal/calendar"
 	"rectify/internal/db"
 	"rectify/internal/holidays"
@@ -40,6 +41,7 @@ Usage:
   rectify mailsink            a local SMTP server that keeps messages under var/mail
   rectify bench               issuance benchmark (see README)
   rectify bench-reminders     reminder delivery benchmark (see README)
+  rectify bench-quiet         what one open unit workflow costs over a week without events (before/after quiet days)
   rectify bench-ledger export|import
                               ledger export of 100,000 rows, problem list import of 10,000
   rectify soak                kill soak: SIGKILLs of worker, API and dev server under load (see docs/hardening.md)
@@ -117,6 +119,8 @@ func run(ctx context.Context, args []string) error {
 		return runLedgerBench(ctx, args[1:])
 	case "bench-reminders":
 		return runReminderBench(ctx, args[1:])
+	case "bench-quiet":
+		return bench.PrintQuietWeek(os.Stdout)
 	case "soak":
 		return runSoak(ctx, args[1:])
 	case "import":
