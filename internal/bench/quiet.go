@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -35,6 +37,7 @@ var quietStart = time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Shanghai)
 func RunQuietWeek(before bool) (QuietWeek, error) {
 	var q QuietWeek
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(quietStart)
 	env.RegisterWorkflow(item.UnitOrderWorkflow)
