@@ -15,6 +15,7 @@ import (
 	"rectify/internal/items"
 	"rectify/internal/light"
 	"rectify/internal/rectification"
+	"rectify/internal/weakbranch"
 	"rectify/workflows/item/itemmsg"
 )
 
@@ -66,8 +67,8 @@ func (s *server) myItems(r *http.Request, a auth.Actor) (rectification.ItemList,
 }
 
 // dashboard is the leader's dashboard of ?unit= (a unit code; the caller's own unit if absent).
-func (s *server) dashboard(r *http.Request, a auth.Actor) (rectification.Dashboard, error) {
-	return s.Rectification.Dashboard(r.Context(), a, rectification.DashboardInput{UnitCode: r.URL.Query().Get("unit")})
+func (s *server) dashboard(r *http.Request, a auth.Actor) (weakbranch.LeaderDashboard, error) {
+	return s.Weak.Dashboard(r.Context(), a, rectification.DashboardInput{UnitCode: r.URL.Query().Get("unit")})
 }
 
 func (s *server) getItem(r *http.Request, a auth.Actor) (rectification.ItemDetail, error) {

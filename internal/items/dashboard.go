@@ -33,12 +33,24 @@ type Tally struct {
 	Red    int `json:"red"`
 	Yellow int `json:"yellow"`
 	Green  int `json:"green"`
+	// ByState counts the items by state, cancelled ones too.
+	ByState map[string]int `json:"by_state,omitempty"`
 }
 
 // Add counts o's items in t as well.
 func (t *Tally) Add(o Tally) {
 	t.Total, t.Closed, t.Overdue, t.Listed = t.Total+o.Total, t.Closed+o.Closed, t.Overdue+o.Overdue, t.Listed+o.Listed
 	t.Red, t.Yellow, t.Green = t.Red+o.Red, t.Yellow+o.Yellow, t.Green+o.Green
+	for k, n := range o.ByState {
+		t.countState(k, n)
+	}
+}
+
+func (t *Tally) countState(state string, n int) {
+	if t.ByState == nil {
+		t.ByState = map[string]int{}
+	}
+	t.ByState[state] += n
 }
 
 // DayCount is how many items fall on a day (Asia/Shanghai).
@@ -113,6 +125,7 @@ func (s *Store) Figures(ctx context.Context, sc order.Scope, now, since time.Tim
 
 // count adds a row of counts to t.
 func (t *Tally) count(c count) {
+	t.countState(c.State, c.N)
 	open := c.State != "closed" && c.State != "cancelled"
 	switch {
 	case c.State == "cancelled":

@@ -109,6 +109,35 @@ func TestDashboardCountsTheUnitsBelowAsBulletinsRankThem(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [7]int{2, 1, 1, 0, 1, 0, 0}, counts(d.All))
 	require.Empty(t, d.Below)
+
+	// The counts are kept by the database as deltas and folded by the compactor: the figures
+	// are the same before and after a fold, and after a fold there is nothing left to fold.
+	before, err := svc.Dashboard(ctx, cl, rectification.DashboardInput{})
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"in_progress": 2, "closed": 3, "acknowledged": 1, "issued": 1, "cancelled": 1}, before.All.ByState)
+	folded, err := svc.Items.CompactCounts(ctx)
+	require.NoError(t, err)
+	require.Positive(t, folded)
+	after, err := svc.Dashboard(ctx, cl, rectification.DashboardInput{})
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+	folded, err = svc.Items.CompactCounts(ctx)
+	require.NoError(t, err)
+	require.Zero(t, folded)
+	// A rebuild from the items gives the same counts again.
+	require.NoError(t, svc.Items.RebuildCounts(ctx))
+	rebuilt, err := svc.Dashboard(ctx, cl, rectification.DashboardInput{})
+	require.NoError(t, err)
+	require.Equal(t, before, rebuilt)
+
+	// 东关村 moves from 城关镇 to 河西乡: its items are counted under its new township.
+	_, err = svc.Org.Load(ctx, org.Tree{Units: []org.UnitRecord{{Code: "V11", Name: "东关村", Kind: "village", Parent: "T2"}}})
+	require.NoError(t, err)
+	moved, err := svc.Dashboard(ctx, cl, rectification.DashboardInput{})
+	require.NoError(t, err)
+	require.Equal(t, [7]int{2, 1, 1, 1, 1, 0, 0}, counts(moved.Below[0]), "城关镇 without 东关村")
+	require.Equal(t, [7]int{5, 2, 1, 0, 1, 1, 1}, counts(moved.Below[1]), "河西乡 with 东关村")
+	require.Equal(t, counts(before.All), counts(moved.All), "the county's figures do not move")
 }
 
 // writeItems creates an order of the county with a measure per item and writes each item

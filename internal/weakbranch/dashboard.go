@@ -5,14 +5,32 @@ import (
 
 	"rectify/internal/auth"
 	"rectify/internal/order"
+	"rectify/internal/rectification"
 )
 
 // UnitFigures are the weak-branch figures a leader's dashboard shows for a unit: those of
 // the latest year's campaigns that reach the unit (its county's, or every county's below
 // it), each counted over the unit's own branches.
 type UnitFigures struct {
-	Year      int
-	Campaigns []CampaignFigures
+	Year      int               `json:"year"`
+	Campaigns []CampaignFigures `json:"campaigns"`
+}
+
+// LeaderDashboard is a leader's dashboard (领导看板) of a unit: its rectification figures and
+// the weak-branch campaign figures that reach it.
+type LeaderDashboard struct {
+	rectification.Dashboard
+	Weak UnitFigures `json:"weak"`
+}
+
+// Dashboard is the leader's dashboard of the unit with code (the actor's own when empty).
+func (s *Service) Dashboard(ctx context.Context, a auth.Actor, in rectification.DashboardInput) (LeaderDashboard, error) {
+	d, err := s.Rectification.Dashboard(ctx, a, in)
+	if err != nil {
+		return LeaderDashboard{}, err
+	}
+	w, err := s.FiguresAt(ctx, a, in.UnitCode)
+	return LeaderDashboard{Dashboard: d, Weak: w}, err
 }
 
 // FiguresAt is the weak-branch figures of the unit with code (the actor's own unit when
