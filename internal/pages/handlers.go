@@ -205,24 +205,13 @@ func (h *handler) attach(r *http.Request, a auth.Actor, in *rectification.ActInp
 	if !form.pledge {
 		return errNoPledge
 	}
-	for _, fh := range form.files {
-		var body multipart.File
-		f, err := h.Rectification.UploadEvidence(r.Context(), a, rectification.EvidenceInput{ItemID: in.ItemID,
-			File: func() (rectification.Upload, error) {
-				var err error
-				if body, err = fh.Open(); err != nil {
-					return rectification.Upload{}, apperr.New(apperr.Invalid, "file", "上传内容无法读取")
-				}
-				return rectification.Upload{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Body: body}, nil
-			}})
-		if body != nil {
-			_ = body.Close()
-		}
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(in.EvidenceIDs, f.ID) {
-			in.EvidenceIDs = append(in.EvidenceIDs, f.ID)
+	ids, err := h.upload(r, a, in.ItemID, form.files)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !slices.Contains(in.EvidenceIDs, id) {
+			in.EvidenceIDs = append(in.EvidenceIDs, id)
 		}
 	}
 	return nil
