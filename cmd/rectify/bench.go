@@ -83,6 +83,7 @@ func runReadBench(ctx context.Context, args []string) error {
 	fs.IntVar(&ro.Requests, "requests", 1000, "requests per case")
 	fs.IntVar(&ro.LedgerRequests, "ledger-requests", 20, "requests of the ledger export")
 	fs.IntVar(&ro.Clients, "clients", 1, "clients sending at once (1: one request after another)")
+	fs.BoolVar(&o.KeepDatabase, "keep", false, "keep the bench database afterwards, to EXPLAIN its queries by hand")
 	if err := parse(args); err != nil {
 		return err
 	}
