@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -210,7 +211,7 @@ func measureClient(ctx context.Context, base string, c readCase, n int) (readRes
 			// gives up after a few rather than waiting out every timeout.
 			res.failed++
 			if res.failed == 1 {
-				res.firstErr = fmt.Sprintf("GET %s: %d after %v: %.200s", c.path, resp.StatusCode, res.lat[len(res.lat)-1].Round(time.Millisecond), body)
+				res.firstErr = fmt.Sprintf("GET %s: %d after %v: %.200s", c.path, resp.StatusCode, res.lat[len(res.lat)-1].Round(time.Millisecond), bytes.TrimSpace(body))
 			}
 			if res.failed == 3 {
 				return res, nil
