@@ -69,3 +69,23 @@ func runReminderBench(ctx context.Context, args []string) error {
 	_, err := bench.RunReminders(ctx, *o, *people)
 	return err
 }
+
+// runReadBench is `make bench-read`: a province loaded straight into PostgreSQL, then the
+// read side over HTTP against its latency targets.
+func runReadBench(ctx context.Context, args []string) error {
+	fs, o, parse := benchFlags("bench-read")
+	ro := bench.ReadOptions{Shape: bench.ProvinceShape}
+	fs.IntVar(&ro.Shape.Cities, "cities", ro.Shape.Cities, "cities below the province")
+	fs.IntVar(&ro.Shape.CountiesPerCity, "counties", ro.Shape.CountiesPerCity, "counties per city")
+	fs.IntVar(&ro.Shape.TownshipsPerCounty, "townships", ro.Shape.TownshipsPerCounty, "townships per county")
+	fs.IntVar(&ro.Shape.VillagesPerTownship, "villages", ro.Shape.VillagesPerTownship, "villages per township")
+	fs.IntVar(&ro.Shape.Items, "items", ro.Shape.Items, "items, spread over townships and villages")
+	fs.IntVar(&ro.Requests, "requests", 1000, "requests per case")
+	fs.IntVar(&ro.LedgerRequests, "ledger-requests", 20, "requests of the ledger export")
+	fs.IntVar(&ro.Clients, "clients", 1, "clients sending at once (1: one request after another)")
+	fs.BoolVar(&o.KeepDatabase, "keep", false, "keep the bench database afterwards, to EXPLAIN its queries by hand")
+	if err := parse(args); err != nil {
+		return err
+	}
+	return bench.RunRead(ctx, *o, ro)
+}

@@ -44,6 +44,8 @@ Usage:
   rectify bench-quiet         what one open unit workflow costs over a week without events (before/after quiet days)
   rectify bench-ledger export|import
                               ledger export of 100,000 rows, problem list import of 10,000
+  rectify bench-read          read benchmark: a province of 1,000,000 items loaded with COPY,
+                              dashboards, lists and ledger over HTTP (docs/benchmarks-read.md)
   rectify soak                kill soak: SIGKILLs of worker, API and dev server under load (see docs/hardening.md)
 
 Configuration is read from the environment; see README.md.
@@ -121,6 +123,8 @@ func run(ctx context.Context, args []string) error {
 		return runReminderBench(ctx, args[1:])
 	case "bench-quiet":
 		return bench.PrintQuietWeek(os.Stdout)
+	case "bench-read":
+		return runReadBench(ctx, args[1:])
 	case "soak":
 		return runSoak(ctx, args[1:])
 	case "import":

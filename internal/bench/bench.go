@@ -45,6 +45,8 @@ type Options struct {
 	Out         io.Writer
 	// DevServerArgs are passed to `temporal server start-dev`.
 	DevServerArgs []string
+	// KeepDatabase leaves the bench database behind (its name is printed), to EXPLAIN by hand.
+	KeepDatabase bool
 }
 
 // Result holds the figures printed.
@@ -101,7 +103,11 @@ func start(ctx context.Context, o Options, configure func(*app.Config)) (_ *syst
 	if err != nil {
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { _ = db.DropDatabase(context.Background(), adminURL) })
+	if o.KeepDatabase {
+		fmt.Fprintf(o.Out, "bench database %s is kept\n", name)
+	} else {
+		cleanups = append(cleanups, func() { _ = db.DropDatabase(context.Background(), adminURL) })
+	}
 	ownerURL, dbURL, err := db.Provision(ctx, o.BaseDBURL, name)
 	if err != nil {
 		return nil, err
