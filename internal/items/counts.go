@@ -15,23 +15,40 @@ import (
 // compactor folds deltas into unit_item_counts; a read adds both.
 
 // count is one row of the counts: how many items of a unit (own) or its subtree are in a
-// state, light and 挂牌督办, on a day (a red item's due day; a closed item's close-out Monday).
+// state, light and 挂牌督办.
 type count struct {
 	UnitID int64
 	Own    bool
 	State  string
 	Light  string
 	Listed bool
-	Day    time.Time
 	N      int
 }
 
 // counts reads the counts of the units ids, exact at the moment of reading.
 func (s *Store) counts(ctx context.Context, ids []int64) ([]count, error) {
-	return db.List(ctx, s.pool, pgx.RowToStructByPos[count], `SELECT unit_id, own, state, light, listed, day, sum(n)::int
-		FROM (SELECT unit_id, own, state, light, listed, day, n FROM unit_item_counts WHERE unit_id = ANY($1)
-			UNION ALL SELECT unit_id, own, state, light, listed, day, delta FROM item_count_deltas WHERE unit_id = ANY($1)) x
-		GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0`, ids)
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[count], `SELECT unit_id, own, state, light, listed, sum(n)::int
+		FROM (SELECT unit_id, own, state, light, listed, n FROM unit_item_counts WHERE unit_id = ANY($1)
+			UNION ALL SELECT unit_id, own, state, light, listed, delta FROM item_count_deltas WHERE unit_id = ANY($1)) x
+		GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0`, ids)
+}
+
+// dayCount is how many of a unit's (own) or its subtree's items are open and red with a due
+// day (kind r), or were closed out in a week starting on day (kind c).
+type dayCount struct {
+	Kind string
+	Day  time.Time
+	N    int
+}
+
+// dayCounts reads the day counts of one unit (own, or its subtree): every red due day, and
+// the close-out weeks from since.
+func (s *Store) dayCounts(ctx context.Context, unitID int64, own bool, since time.Time) ([]dayCount, error) {
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[dayCount], `SELECT kind::text, day, sum(n)::int
+		FROM (SELECT kind, day, n FROM unit_day_counts WHERE unit_id = $1 AND own = $2 AND (kind = 'r' OR day >= $3)
+			UNION ALL SELECT kind, day, delta FROM item_count_deltas
+			WHERE unit_id = $1 AND own = $2 AND kind IS NOT NULL AND (kind = 'r' OR day >= $3)) x
+		GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 2`, unitID, own, since)
 }
 
 // CompactCounts folds the deltas written so far into the counts, in one transaction, and
@@ -44,15 +61,21 @@ func (s *Store) CompactCounts(ctx context.Context) (folded int64, err error) {
 		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtext('rectify.items.counts'))`).Scan(&got); err != nil || !got {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `WITH moved AS (DELETE FROM item_count_deltas RETURNING unit_id, own, state, light, listed, day, delta)
-			INSERT INTO unit_item_counts AS c (unit_id, own, state, light, listed, day, n)
-			SELECT unit_id, own, state, light, listed, day, sum(delta) FROM moved GROUP BY 1, 2, 3, 4, 5, 6
-			ON CONFLICT (unit_id, own, state, light, listed, day) DO UPDATE SET n = c.n + excluded.n`)
-		if err != nil {
+		// The CTEs all run, once each, whether or not the last one reads them.
+		if err := tx.QueryRow(ctx, `WITH moved AS (DELETE FROM item_count_deltas RETURNING unit_id, own, state, light, listed, kind, day, delta),
+			base AS (INSERT INTO unit_item_counts AS c (unit_id, own, state, light, listed, n)
+				SELECT unit_id, own, state, light, listed, sum(delta) FROM moved GROUP BY 1, 2, 3, 4, 5
+				ON CONFLICT (unit_id, own, state, light, listed) DO UPDATE SET n = c.n + excluded.n),
+			days AS (INSERT INTO unit_day_counts AS c (unit_id, own, kind, day, n)
+				SELECT unit_id, own, kind, day, sum(delta) FROM moved WHERE kind IS NOT NULL GROUP BY 1, 2, 3, 4
+				ON CONFLICT (unit_id, own, kind, day) DO UPDATE SET n = c.n + excluded.n)
+			SELECT count(*) FROM moved`).Scan(&folded); err != nil {
 			return err
 		}
-		folded = tag.RowsAffected()
-		_, err = tx.Exec(ctx, `DELETE FROM unit_item_counts WHERE n = 0`)
+		if _, err := tx.Exec(ctx, `DELETE FROM unit_item_counts WHERE n = 0`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM unit_day_counts WHERE n = 0`)
 		return err
 	})
 	return folded, err
@@ -80,21 +103,10 @@ func (s *Store) RunCompactor(ctx context.Context, every time.Duration, onError f
 func (s *Store) RebuildCounts(ctx context.Context) (err error) {
 	defer apperr.Wrap(&err, "items.RebuildCounts")
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, q := range []string{
-			`SELECT pg_advisory_xact_lock(hashtext('rectify.items.counts'))`,
-			`DELETE FROM item_count_deltas`,
-			`DELETE FROM unit_item_counts`,
-			`INSERT INTO unit_item_counts (unit_id, own, state, light, listed, day, n)
-			SELECT a::bigint, a::bigint = i.unit_id AND o.own, i.state, i.light, i.listed,
-				item_count_day(i.state, i.light, i.due_at, i.due_date, i.closed_at), count(*)
-			FROM items i, unnest(string_to_array(trim(both '/' FROM i.unit_path), '/')) a, (VALUES (false), (true)) o(own)
-			WHERE NOT o.own OR a::bigint = i.unit_id
-			GROUP BY 1, 2, 3, 4, 5, 6`,
-		} {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('rectify.items.counts'))`); err != nil {
+			return err
 		}
-		return nil
+		_, err := tx.Exec(ctx, `SELECT rebuild_item_counts()`)
+		return err
 	})
 }

@@ -2,7 +2,6 @@ package items
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,31 +94,26 @@ func (s *Store) Figures(ctx context.Context, sc order.Scope, now, since time.Tim
 	if err != nil {
 		return f, err
 	}
-	overdue, closed := map[time.Time]int{}, map[time.Time]int{}
-	sinceDay := time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)
 	for _, c := range cs {
-		i, ok := at[c.UnitID]
-		if !ok {
-			continue
+		// The unit's own items come from its own row, a unit below counts its subtree; the
+		// unit's totals are the sum of the groups, so its subtree row is not added.
+		if i, ok := at[c.UnitID]; ok && c.Own == (c.UnitID == sc.UnitID) {
+			f.Units[i].count(c)
 		}
-		// The unit's own items come from its own row, a unit below counts its subtree. The
-		// unit's figures by day come from its subtree row (its own row for a reader who sees
-		// no further); its totals are the sum of the groups, so the subtree row is not added.
-		if c.UnitID == sc.UnitID && c.Own == !sc.Subtree {
-			switch {
-			case c.State == "closed" && !c.Day.Before(sinceDay):
-				closed[c.Day] += c.N
-			case c.State != "closed" && c.State != "cancelled" && c.Light == "red":
-				overdue[c.Day] += c.N
-			}
-		}
-		if c.Own != (c.UnitID == sc.UnitID) {
-			continue
-		}
-		f.Units[i].count(c)
 	}
-	f.OverdueByDue = dayCounts(overdue)
-	f.ClosedByWeek = dayCounts(closed)
+	// The unit's figures by day: of its subtree, or of its own items for a reader who sees
+	// no further.
+	days, err := s.dayCounts(ctx, sc.UnitID, !sc.Subtree, since)
+	if err != nil {
+		return f, err
+	}
+	for _, d := range days {
+		if d.Kind == "r" {
+			f.OverdueByDue = append(f.OverdueByDue, DayCount{Day: d.Day, N: d.N})
+		} else {
+			f.ClosedByWeek = append(f.ClosedByWeek, DayCount{Day: d.Day, N: d.N})
+		}
+	}
 	return f, nil
 }
 
@@ -149,14 +143,4 @@ func (t *Tally) count(c count) {
 	case "green":
 		t.Green += c.N
 	}
-}
-
-// dayCounts lists m by day, earliest first.
-func dayCounts(m map[time.Time]int) []DayCount {
-	out := make([]DayCount, 0, len(m))
-	for d, n := range m {
-		out = append(out, DayCount{Day: d, N: n})
-	}
-	slices.SortFunc(out, func(a, b DayCount) int { return a.Day.Compare(b.Day) })
-	return out
 }

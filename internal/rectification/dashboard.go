@@ -13,6 +13,9 @@ import (
 	"rectify/internal/org"
 )
 
+// DashboardItems is how many of the unit's own open items a dashboard lists.
+const DashboardItems = 50
+
 // DashboardWeeks is how many weeks of close-outs a dashboard shows, this week included.
 const DashboardWeeks = 12
 
@@ -46,6 +49,8 @@ type Dashboard struct {
 	Weeks []WeekCount `json:"weeks"`
 	// Items are the unit's own open items, soonest deadline first.
 	Items []items.Row `json:"items"`
+	// ItemsNext continues the list of the unit's own open items (GET /api/items?unit=&open=true&after=).
+	ItemsNext string `json:"items_next,omitempty"`
 }
 
 // WeekCount is the number of items closed out (销号) in the week from Monday.
@@ -124,9 +129,11 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, in DashboardInput
 		m := first.AddDate(0, 0, 7*w)
 		d.Weeks = append(d.Weeks, WeekCount{Monday: m, Closed: closed[m.Format(time.DateOnly)]})
 	}
-	if d.Items, err = s.Items.List(ctx, order.ScopeOf(a), items.Filter{UnitCode: u.Code, Open: true, Limit: 1000}, now); err != nil {
+	mine := items.Filter{UnitCode: u.Code, Open: true, Limit: DashboardItems}
+	if d.Items, err = s.Items.List(ctx, order.ScopeOf(a), mine, now); err != nil {
 		return Dashboard{}, err
 	}
+	d.ItemsNext = page(d.Items, mine).Next
 	if err := s.freshList(ctx, d.Items); err != nil {
 		return Dashboard{}, err
 	}

@@ -43,19 +43,28 @@ DROP INDEX items_unit_idx, items_order_idx, items_light_idx;
 
 -- 2. Counts for dashboards, kept by the database in the same transaction as every item write:
 --    per unit, for the unit's own items (own) and for its whole subtree (not own), by state,
---    light, 挂牌督办 and a day: the due day of an open red item (for working days overdue), the
---    Monday of a closed item's close-out week, else 1970-01-01. A trigger appends deltas
---    (never a lock on a shared row, so item writes never wait on each other); a compactor folds
---    them into unit_item_counts; readers add both, so counts are exact whenever read.
+--    light and 挂牌督办 (unit_item_counts, a few rows a unit); and, apart, by day
+--    (unit_day_counts): the due day of each open red item (kind 'r', for working days overdue)
+--    and the Monday of each close-out (kind 'c', for close-outs per week), which only the unit
+--    being looked at needs. A trigger appends deltas (never a lock on a shared row, so item
+--    writes never wait on each other); a compactor folds them in; readers add both, so counts
+--    are exact whenever read.
 CREATE TABLE unit_item_counts (
     unit_id bigint NOT NULL REFERENCES units(id),
     own     boolean NOT NULL,
     state   text NOT NULL,
     light   text NOT NULL,
     listed  boolean NOT NULL,
+    n       bigint NOT NULL,
+    PRIMARY KEY (unit_id, own, state, light, listed)
+);
+CREATE TABLE unit_day_counts (
+    unit_id bigint NOT NULL REFERENCES units(id),
+    own     boolean NOT NULL,
+    kind    "char" NOT NULL CHECK (kind IN ('r', 'c')),
     day     date NOT NULL,
     n       bigint NOT NULL,
-    PRIMARY KEY (unit_id, own, state, light, listed, day)
+    PRIMARY KEY (unit_id, own, kind, day)
 );
 CREATE TABLE item_count_deltas (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -64,20 +73,23 @@ CREATE TABLE item_count_deltas (
     state   text NOT NULL,
     light   text NOT NULL,
     listed  boolean NOT NULL,
-    day     date NOT NULL,
+    kind    "char",  -- with day: also a day count
+    day     date,
     delta   integer NOT NULL
 );
 CREATE INDEX item_count_deltas_unit_idx ON item_count_deltas (unit_id);
 
--- The day an item is counted under (see above).
+-- The day count an item is under, if any: kind 'r' and its due day for an open red item,
+-- kind 'c' and the Monday of its close-out for a closed one.
+CREATE FUNCTION item_count_kind(state text, light text) RETURNS "char" LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN state = 'closed' THEN 'c'::"char"
+        WHEN state NOT IN ('closed', 'cancelled') AND light = 'red' THEN 'r'::"char" END
+$$;
 CREATE FUNCTION item_count_day(state text, light text, due_at timestamptz, due_date date, closed_at timestamptz)
 RETURNS date LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE
-        WHEN state = 'closed' AND closed_at IS NOT NULL
-            THEN date_trunc('week', closed_at AT TIME ZONE 'Asia/Shanghai')::date
-        WHEN state NOT IN ('closed', 'cancelled') AND light = 'red'
-            THEN coalesce((due_at AT TIME ZONE 'Asia/Shanghai')::date, due_date, date '1970-01-01')
-        ELSE date '1970-01-01' END
+    SELECT CASE item_count_kind(state, light)
+        WHEN 'c' THEN date_trunc('week', coalesce(closed_at, timestamptz '1970-01-01') AT TIME ZONE 'Asia/Shanghai')::date
+        WHEN 'r' THEN coalesce((due_at AT TIME ZONE 'Asia/Shanghai')::date, due_date, date '1970-01-01') END
 $$;
 
 CREATE FUNCTION item_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -85,21 +97,21 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.unit_path = NEW.unit_path AND OLD.state = NEW.state AND OLD.light = NEW.light
         AND OLD.listed = NEW.listed
         AND item_count_day(OLD.state, OLD.light, OLD.due_at, OLD.due_date, OLD.closed_at)
-            = item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at) THEN
+            IS NOT DISTINCT FROM item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at) THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, day, delta)
+        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, kind, day, delta)
         SELECT a::bigint, a::bigint = OLD.unit_id AND own, OLD.state, OLD.light, OLD.listed,
-            item_count_day(OLD.state, OLD.light, OLD.due_at, OLD.due_date, OLD.closed_at), -1
+            item_count_kind(OLD.state, OLD.light), item_count_day(OLD.state, OLD.light, OLD.due_at, OLD.due_date, OLD.closed_at), -1
         FROM unnest(string_to_array(trim(both '/' FROM OLD.unit_path), '/')) a,
              (VALUES (false), (true)) o(own)
         WHERE NOT own OR a::bigint = OLD.unit_id;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, day, delta)
+        INSERT INTO item_count_deltas (unit_id, own, state, light, listed, kind, day, delta)
         SELECT a::bigint, a::bigint = NEW.unit_id AND own, NEW.state, NEW.light, NEW.listed,
-            item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at), 1
+            item_count_kind(NEW.state, NEW.light), item_count_day(NEW.state, NEW.light, NEW.due_at, NEW.due_date, NEW.closed_at), 1
         FROM unnest(string_to_array(trim(both '/' FROM NEW.unit_path), '/')) a,
              (VALUES (false), (true)) o(own)
         WHERE NOT own OR a::bigint = NEW.unit_id;
@@ -110,9 +122,20 @@ CREATE TRIGGER items_count_delta AFTER INSERT OR UPDATE OR DELETE ON items
     FOR EACH ROW EXECUTE FUNCTION item_count_delta();
 
 -- The counts of the items already there.
-INSERT INTO unit_item_counts (unit_id, own, state, light, listed, day, n)
-SELECT a::bigint, a::bigint = i.unit_id AND o.own, i.state, i.light, i.listed,
-    item_count_day(i.state, i.light, i.due_at, i.due_date, i.closed_at), count(*)
-FROM items i, unnest(string_to_array(trim(both '/' FROM i.unit_path), '/')) a, (VALUES (false), (true)) o(own)
-WHERE NOT o.own OR a::bigint = i.unit_id
-GROUP BY 1, 2, 3, 4, 5, 6;
+CREATE FUNCTION rebuild_item_counts() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM item_count_deltas;
+    DELETE FROM unit_item_counts;
+    DELETE FROM unit_day_counts;
+    INSERT INTO unit_item_counts (unit_id, own, state, light, listed, n)
+    SELECT a::bigint, a::bigint = i.unit_id AND o.own, i.state, i.light, i.listed, count(*)
+    FROM items i, unnest(string_to_array(trim(both '/' FROM i.unit_path), '/')) a, (VALUES (false), (true)) o(own)
+    WHERE NOT o.own OR a::bigint = i.unit_id
+    GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO unit_day_counts (unit_id, own, kind, day, n)
+    SELECT a::bigint, a::bigint = i.unit_id AND o.own, item_count_kind(i.state, i.light),
+        item_count_day(i.state, i.light, i.due_at, i.due_date, i.closed_at), count(*)
+    FROM items i, unnest(string_to_array(trim(both '/' FROM i.unit_path), '/')) a, (VALUES (false), (true)) o(own)
+    WHERE (NOT o.own OR a::bigint = i.unit_id) AND item_count_kind(i.state, i.light) IS NOT NULL
+    GROUP BY 1, 2, 3, 4;
+$$;
+SELECT rebuild_item_counts();
