@@ -39,6 +39,7 @@ CREATE INDEX items_issuer_sort_idx ON items (issuer_unit_id, sort_at, id);
 CREATE INDEX items_order_sort_idx ON items (order_id, sort_at, id);
 CREATE INDEX items_open_light_sort_idx ON items (light, sort_at, id) WHERE state NOT IN ('closed', 'cancelled');
 CREATE INDEX items_open_light_path_idx ON items (light, unit_path text_pattern_ops) WHERE state NOT IN ('closed', 'cancelled');
+CREATE INDEX items_open_light_issuer_path_idx ON items (light, issuer_path text_pattern_ops) WHERE state NOT IN ('closed', 'cancelled');
 DROP INDEX items_unit_idx, items_order_idx, items_light_idx;
 
 -- 2. Counts for dashboards, kept by the database in the same transaction as every item write:
