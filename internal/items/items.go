@@ -210,7 +210,8 @@ const (
 		i.workflow_id, o.issuer_unit_id, u.path,
 		coalesce(i.parent_item_id, ''), i.children_total, i.children_closed, i.ack_late, i.reopen_count, i.sort_at`
 	rowFrom = `
-	FROM items i
+	FROM items i` + rowJoins
+	rowJoins = `
 	JOIN orders o ON o.id = i.order_id
 	JOIN units iu ON iu.id = o.issuer_unit_id
 	JOIN measures m ON m.id = i.measure_id
@@ -326,7 +327,8 @@ func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 	if err != nil {
 		return err
 	}
-	q := rowSelect + ` WHERE ` + inScope + `
+	// The page is chosen from items alone; only its rows are joined to what they show.
+	q := rowColumns + ` FROM (SELECT i.* FROM items i WHERE ` + inScope + `
 		AND ($5 = '' OR i.unit_id = (SELECT id FROM units WHERE code = $5)) AND ($6 = 0 OR i.order_id = $6) AND ($7 = '' OR i.state = $7)
 		AND (NOT $8 OR ` + overdueSQL + `)
 		AND (NOT $9 OR i.state NOT IN ('closed','cancelled'))
@@ -334,7 +336,8 @@ func (s *Store) each(ctx context.Context, sc order.Scope, f Filter, now time.Tim
 		AND (NOT $11 OR (i.holder = 'unit' AND i.unit_id = $1) OR (i.holder = 'issuer' AND i.issuer_unit_id = $1))
 		AND ($14 = '' OR i.light = $14) AND (NOT $15 OR i.listed)
 		AND ($16::timestamptz IS NULL OR (i.sort_at, i.id) > ($16::timestamptz, $17::text))
-		ORDER BY ` + listOrder(sc) + ` LIMIT $12 OFFSET $13`
+		ORDER BY ` + listOrder(sc) + ` LIMIT $12 OFFSET $13) i` + rowJoins + `
+		ORDER BY i.sort_at, i.id`
 	rows, err := s.pool.Query(ctx, q, sc.UnitID, sc.Path, sc.Subtree, now,
 		f.UnitCode, f.OrderID, f.State, f.Overdue, f.Open, f.PersonID, f.ToDo, limit, f.Offset, f.Light, f.Listed, afterAt, afterID)
 	if err != nil {
