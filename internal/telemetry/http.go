@@ -47,13 +47,17 @@ func ChiRoute(next http.Handler) http.Handler {
 func MuxRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r)
-		// "GET /items/{id}": the method is a label of its own.
-		_, pattern, found := strings.Cut(r.Pattern, " ")
-		if !found {
-			pattern = r.Pattern
-		}
-		setRoute(r.Context(), pattern)
+		setRoute(r.Context(), muxPattern(r))
 	})
+}
+
+// muxPattern is the pattern an http.ServeMux matched, less its method ("GET /items/{id}"):
+// the method is a label of its own.
+func muxPattern(r *http.Request) string {
+	if _, pattern, found := strings.Cut(r.Pattern, " "); found {
+		return pattern
+	}
+	return r.Pattern
 }
 
 // HTTPMetrics are the request metrics, by route pattern, method and status.
@@ -92,7 +96,7 @@ func (m *HTTPMetrics) Middleware(next http.Handler) http.Handler {
 		pattern := rt.pattern
 		rt.mu.Unlock()
 		if pattern == "" {
-			pattern = r.Pattern // set by an outer http.ServeMux on this request
+			pattern = muxPattern(r) // set by an outer http.ServeMux on this request
 		}
 		if pattern == "" {
 			pattern = "other"
