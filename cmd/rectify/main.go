@@ -85,7 +85,14 @@ func run(ctx context.Context, args []string) error {
 			}
 			w := s.Worker()
 			go s.Reconcile(ctx, cfg.ReconcileEvery)
-			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue)
+			if cfg.OpsListen != "" {
+				go func() {
+					if err := s.ServeOps(ctx, cfg.OpsListen); err != nil {
+						slog.Error("worker: metrics and readiness", "addr", cfg.OpsListen, "error", err)
+					}
+				}()
+			}
+			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue, "ops", cfg.OpsListen)
 			return w.Run(stopOn(ctx))
 		})
 	case "serve":

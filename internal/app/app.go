@@ -134,22 +134,23 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		return nil, err
 	}
 	return &System{
-		Config:     cfg,
-		Pool:       pool,
-		Temporal:   tc,
-		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
-		Orders:     orders,
-		Imports:    imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
-		Items:      itemStore,
-		Evidence:   ev,
-		Holidays:   hs,
-		Bulletins:  bulletin.NewStore(pool),
-		Weak:       weak.NewStore(pool),
-		Org:        org.NewStore(pool),
-		Progress:   progress.NewStore(pool),
-		Notifier:   &notify.Notifier{Store: notifyStore, Senders: senders},
-		Deployment: deployment,
-		metrics:    m, httpMetrics: httpMetrics,
+		Config:      cfg,
+		Pool:        pool,
+		Temporal:    tc,
+		Auth:        auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
+		Orders:      orders,
+		Imports:     imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
+		Items:       itemStore,
+		Evidence:    ev,
+		Holidays:    hs,
+		Bulletins:   bulletin.NewStore(pool),
+		Weak:        weak.NewStore(pool),
+		Org:         org.NewStore(pool),
+		Progress:    progress.NewStore(pool),
+		Notifier:    &notify.Notifier{Store: notifyStore, Senders: senders},
+		Deployment:  deployment,
+		metrics:     m,
+		httpMetrics: httpMetrics,
 	}, nil
 }
 
@@ -291,21 +292,37 @@ func NewHTTPServer(addr string, handler http.Handler) *http.Server {
 		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 }
 
-// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
-func (s *System) Serve(ctx context.Context) error {
-	srv := NewHTTPServer(s.Config.Listen, s.Handler())
+// ServeOps serves /metrics, /readyz and /healthz alone on addr until ctx ends: a `rectify
+// worker` serves no API, but its Temporal worker's metrics (slots, sticky cache, polls) exist
+// only in its process.
+func (s *System) ServeOps(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return serveUntil(ctx, NewHTTPServer(addr, s.httpMetrics.Middleware(mux)))
+}
+
+// serveUntil runs srv until ctx ends, then stops taking connections and lets the requests in
+// flight finish, for up to 10 seconds.
+func serveUntil(ctx context.Context, srv *http.Server) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	go s.Imports.Run(ctx)
-	go s.Items.RunCompactor(ctx, s.Config.CompactCountsEvery, func(err error) { slog.Error("compacting the dashboard counts", "error", err) })
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)
+		return fmt.Errorf("serve %s: %w", srv.Addr, err)
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
+}
+
+// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
+func (s *System) Serve(ctx context.Context) error {
+	go s.Imports.Run(ctx)
+	go s.Items.RunCompactor(ctx, s.Config.CompactCountsEvery, func(err error) { slog.Error("compacting the dashboard counts", "error", err) })
+	return serveUntil(ctx, NewHTTPServer(s.Config.Listen, s.Handler()))
 }
 
 // OpenDatabase migrates the database as its owner and connects as the app's role.

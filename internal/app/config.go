@@ -100,6 +100,9 @@ type WorkerConfig struct {
 	// kind of task.
 	WorkflowPollers int `env:"RECTIFY_WORKER_WORKFLOW_POLLERS"`
 	ActivityPollers int `env:"RECTIFY_WORKER_ACTIVITY_POLLERS"`
+	// OpsListen is where `rectify worker` serves /metrics, /readyz and /healthz; empty
+	// serves nothing (serve and dev show them on the API's address).
+	OpsListen string `env:"RECTIFY_WORKER_OPS_LISTEN"`
 }
 
 // WorkerOptions are the worker's options from the configuration.

@@ -25,7 +25,7 @@ import (
 // scraped.
 type metrics struct {
 	registry *prometheus.Registry
-	// temporal is the SDK's metrics handler (nil until the meter is made), set on the client.
+	// temporal is the SDK's metrics handler, set on the client (and so on its workers).
 	temporal client.MetricsHandler
 	provider *sdkmetric.MeterProvider
 }

@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"rectify/internal/apptest"
+	"rectify/internal/notify"
 )
 
 // scrape GETs /metrics (Prometheus's text format, outside the API's document) and reads its
@@ -94,6 +98,20 @@ func TestMetricsShowRequestsItemsAndTemporal(t *testing.T) {
 	require.NotEmpty(t, find(first, "rectify_http_request_duration_seconds_bucket", map[string]string{"route": "/api/items/{id}", "le": "0.1"}))
 	require.NotEmpty(t, find(first, "rectify_http_request_duration_seconds_count", map[string]string{"route": "/api/orders/{id}/issue", "method": "POST", "status": "202"}))
 
+	// One reminder delivered through a DingTalk robot that accepts it.
+	robotSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"errcode": 0, "errmsg": "ok"}`)
+	}))
+	defer robotSrv.Close()
+	robot, err := notify.NewDingTalkSender(notify.DingTalkConfig{Webhook: robotSrv.URL + "/robot/send?access_token=t"})
+	require.NoError(t, err)
+	var personID int64
+	require.NoError(t, e.Sys.Pool.QueryRow(context.Background(), `SELECT id FROM people WHERE login = 't1o'`).Scan(&personID))
+	n := &notify.Notifier{Store: notify.NewStore(e.Sys.Pool), Senders: []notify.Sender{robot}}
+	_, err = n.Deliver(context.Background(), "metrics-test", notify.Recipient{PersonID: personID, Name: "城关镇组织委员"},
+		notify.RungOverdueUrge, []string{ids[0]}, notify.Message{Subject: "催办", Body: "请尽快整改"})
+	require.NoError(t, err)
+
 	cs.JSON("GET", "/api/items/"+ids[1], nil, 200, nil)
 	second := scrape(t, e)
 	require.Equal(t, before+1, find(second, "rectify_http_request_duration_seconds_count", byItem)[0].value, "the count moved by the one request")
@@ -139,6 +157,9 @@ func TestMetricsShowRequestsItemsAndTemporal(t *testing.T) {
 		gotDeliveries += s.value
 	}
 	require.Equal(t, deliveries, gotDeliveries)
+	sent := find(second, "rectify_deliveries", map[string]string{"channel": "dingtalk", "status": "sent"})
+	require.Len(t, sent, 1)
+	require.Equal(t, 1.0, sent[0].value, "the robot's one delivery")
 
 	// The Temporal SDK's metrics, through OpenTelemetry, on the same registry: the client's
 	// requests (issuing started workflows) and the worker's polls.
@@ -160,6 +181,42 @@ func TestMetricsShowRequestsItemsAndTemporal(t *testing.T) {
 	require.True(t, ready.Ready)
 	require.Empty(t, ready.Failed)
 	require.NotEmpty(t, resp.Header.Get("X-Request-Id"), "every answer names its request")
+}
+
+// A worker process serves no API; with RECTIFY_WORKER_OPS_LISTEN it shows its metrics (its
+// Temporal worker's among them) and readiness on that address, and stops when told to.
+func TestWorkerServesItsMetrics(t *testing.T) {
+	e := apptest.New(t, temporalAddr, apptest.Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Sys.ServeOps(ctx, addr) }()
+	var body []byte
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ = io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusOK
+	}, 5*time.Second, 20*time.Millisecond)
+	require.Contains(t, string(body), `temporal_worker_task_slots_available{`)
+	require.Contains(t, string(body), `task_queue="`+e.Sys.Config.TaskQueue+`"`)
+	resp, err := http.Get("http://" + addr + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	stop()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "a clean shutdown")
+	case <-time.After(15 * time.Second):
+		t.Fatal("ServeOps did not stop")
+	}
 }
 
 // With PostgreSQL gone (the pool closed), /readyz answers 503 and names postgres, and only
