@@ -15,6 +15,7 @@ import (
 	"rectify/internal/httpguard"
 	"rectify/internal/problemlist"
 	"rectify/internal/rectification"
+	"rectify/internal/telemetry"
 	"rectify/internal/weakbranch"
 )
 
@@ -46,7 +47,9 @@ func New(d Deps) http.Handler {
 	sameSite := httpguard.CrossOrigin(httpguard.CrossOriginOptions{PublicURL: d.PublicURL, Deny: writeError, ExemptBearer: true})
 	s := &server{Deps: d}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.Recoverer, sameSite)
+	// The request id is given outside, by telemetry.Middleware, so that the log lines of a
+	// request and its metrics share it.
+	r.Use(telemetry.ChiRoute, middleware.Recoverer, sameSite)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	r.Get("/api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

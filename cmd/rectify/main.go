@@ -20,6 +20,7 @@ import (
 	"rectify/internal/db"
 	"rectify/internal/holidays"
 	"rectify/internal/org"
+	"rectify/internal/telemetry"
 )
 
 const usage = `rectify — 整改督办 supervision engine
@@ -52,7 +53,8 @@ Configuration is read from the environment; see README.md.
 `
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	// Records logged with a request's context carry its request id, person and workflow id.
+	slog.SetDefault(slog.New(telemetry.LogHandler{Handler: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
@@ -70,6 +72,9 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Before any worker of this process starts (worker, dev and the benchmarks start theirs
+	// later); the SDK reads it once.
+	cfg.SetStickyCache()
 	switch args[0] {
 	case "dev":
 		return runDev(ctx, cfg)
@@ -80,7 +85,14 @@ func run(ctx context.Context, args []string) error {
 			}
 			w := s.Worker()
 			go s.Reconcile(ctx, cfg.ReconcileEvery)
-			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue)
+			if cfg.OpsListen != "" {
+				go func() {
+					if err := s.ServeOps(ctx, cfg.OpsListen); err != nil {
+						slog.Error("worker: metrics and readiness", "addr", cfg.OpsListen, "error", err)
+					}
+				}()
+			}
+			slog.Info("worker started", "temporal", cfg.TemporalAddress, "task_queue", cfg.TaskQueue, "ops", cfg.OpsListen)
 			return w.Run(stopOn(ctx))
 		})
 	case "serve":

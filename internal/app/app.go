@@ -38,6 +38,7 @@ import (
 	"rectify/internal/progress"
 	"rectify/internal/reachable"
 	"rectify/internal/rectification"
+	"rectify/internal/telemetry"
 	"rectify/internal/weak"
 	"rectify/internal/weakbranch"
 	bulletinwf "rectify/workflows/bulletin"
@@ -67,6 +68,9 @@ type System struct {
 	Imports *imports.Service
 	// Deployment is this database's id; workflow ids start with it.
 	Deployment string
+	// metrics is what /metrics serves; httpMetrics measures the requests of Handler.
+	metrics     *metrics
+	httpMetrics *telemetry.HTTPMetrics
 }
 
 // Open migrates the database and connects to PostgreSQL and Temporal.
@@ -76,14 +80,23 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 			err = fmt.Errorf("app.Open: %w", err)
 		}
 	}()
+	m, err := newMetrics()
+	if err != nil {
+		return nil, err
+	}
+	httpMetrics, err := telemetry.NewHTTPMetrics(m.registry)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := OpenDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(slog.Default()),
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         tlog.NewStructuredLogger(slog.Default()),
+		MetricsHandler: m.temporal,
 	})
 	if err != nil {
 		pool.Close()
@@ -114,22 +127,30 @@ func Open(ctx context.Context, cfg Config) (_ *System, err error) {
 		return nil, err
 	}
 	orders := order.NewStore(pool, nil)
+	itemStore, notifyStore := items.NewStore(pool), notify.NewStore(pool)
+	if err := m.registry.Register(newDomainCollector(itemStore, notifyStore)); err != nil {
+		tc.Close()
+		pool.Close()
+		return nil, err
+	}
 	return &System{
-		Config:     cfg,
-		Pool:       pool,
-		Temporal:   tc,
-		Auth:       auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
-		Orders:     orders,
-		Imports:    imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
-		Items:      items.NewStore(pool),
-		Evidence:   ev,
-		Holidays:   hs,
-		Bulletins:  bulletin.NewStore(pool),
-		Weak:       weak.NewStore(pool),
-		Org:        org.NewStore(pool),
-		Progress:   progress.NewStore(pool),
-		Notifier:   &notify.Notifier{Store: notify.NewStore(pool), Senders: senders},
-		Deployment: deployment,
+		Config:      cfg,
+		Pool:        pool,
+		Temporal:    tc,
+		Auth:        auth.NewService(pool, auth.Options{SecureCookie: cfg.SecureCookie, ClientIPHeader: cfg.ClientIPHeader}),
+		Orders:      orders,
+		Imports:     imports.NewService(pool, orders, imports.Options{Lease: cfg.ImportLease}),
+		Items:       itemStore,
+		Evidence:    ev,
+		Holidays:    hs,
+		Bulletins:   bulletin.NewStore(pool),
+		Weak:        weak.NewStore(pool),
+		Org:         org.NewStore(pool),
+		Progress:    progress.NewStore(pool),
+		Notifier:    &notify.Notifier{Store: notifyStore, Senders: senders},
+		Deployment:  deployment,
+		metrics:     m,
+		httpMetrics: httpMetrics,
 	}, nil
 }
 
@@ -156,11 +177,12 @@ func (s *System) Close() {
 	s.Auth.Close()
 	s.Temporal.Close()
 	s.Pool.Close()
+	s.metrics.close()
 }
 
 // Worker returns a worker with every workflow and activity registered.
 func (s *System) Worker() worker.Worker {
-	w := worker.New(s.Temporal, s.Config.TaskQueue, worker.Options{})
+	w := worker.New(s.Temporal, s.Config.TaskQueue, s.Config.WorkerOptions())
 	RegisterWorkflows(w)
 	dispatchers := &dispatchacts.Dispatchers{Client: s.Temporal, TaskQueue: s.Config.TaskQueue, Settle: s.Config.DispatchSettle}
 	w.RegisterActivity(&itemacts.Activities{Items: s.Items, Orders: s.Orders, Client: s.Temporal, TaskQueue: s.Config.TaskQueue,
@@ -217,7 +239,9 @@ func (s *System) workflows(tc client.Client) reachable.Workflows {
 	return reachable.Workflows{Temporal: tc, TaskQueue: s.Config.TaskQueue, Deployment: s.Deployment}
 }
 
-// Handler is the HTTP API (/api/ and /healthz) and the staff pages (everything else).
+// Handler is the HTTP API (/api/ and /healthz), readiness (/readyz), the metrics (/metrics)
+// and the staff pages (everything else), each request measured and given its request id.
+// /readyz and /metrics need no sign-in: a load balancer and Prometheus ask them.
 func (s *System) Handler() http.Handler {
 	rect := s.Rectification()
 	weak := s.weakBranch(rect.Temporal, rect)
@@ -231,8 +255,10 @@ func (s *System) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/healthz", apiHandler)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("/", pageHandler)
-	return mux
+	return s.httpMetrics.Middleware(mux)
 }
 
 // weakBranch is the weak-branch service calling Temporal through tc; rect issues its cases'
@@ -266,21 +292,37 @@ func NewHTTPServer(addr string, handler http.Handler) *http.Server {
 		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 }
 
-// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
-func (s *System) Serve(ctx context.Context) error {
-	srv := NewHTTPServer(s.Config.Listen, s.Handler())
+// ServeOps serves /metrics, /readyz and /healthz alone on addr until ctx ends: a `rectify
+// worker` serves no API, but its Temporal worker's metrics (slots, sticky cache, polls) exist
+// only in its process.
+func (s *System) ServeOps(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return serveUntil(ctx, NewHTTPServer(addr, s.httpMetrics.Middleware(mux)))
+}
+
+// serveUntil runs srv until ctx ends, then stops taking connections and lets the requests in
+// flight finish, for up to 10 seconds.
+func serveUntil(ctx context.Context, srv *http.Server) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	go s.Imports.Run(ctx)
-	go s.Items.RunCompactor(ctx, s.Config.CompactCountsEvery, func(err error) { slog.Error("compacting the dashboard counts", "error", err) })
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve %s: %w", s.Config.Listen, err)
+		return fmt.Errorf("serve %s: %w", srv.Addr, err)
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
+}
+
+// Serve runs the HTTP API, and the background imports it takes in, until ctx ends.
+func (s *System) Serve(ctx context.Context) error {
+	go s.Imports.Run(ctx)
+	go s.Items.RunCompactor(ctx, s.Config.CompactCountsEvery, func(err error) { slog.Error("compacting the dashboard counts", "error", err) })
+	return serveUntil(ctx, NewHTTPServer(s.Config.Listen, s.Handler()))
 }
 
 // OpenDatabase migrates the database as its owner and connects as the app's role.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"go.temporal.io/sdk/worker"
 
 	"rectify/internal/db"
 	"rectify/internal/notify"
@@ -25,6 +26,7 @@ type Config struct {
 	HTTPConfig
 	FilesConfig
 	JobsConfig
+	WorkerConfig
 	SendingConfig
 	// Notify is read by notify.ConfigFromEnv: SMTP_*, SMS_*, DINGTALK_*, WECOM_*, NOTIFY_CHANNELS.
 	Notify notify.Config `env:"-"`
@@ -83,6 +85,42 @@ type JobsConfig struct {
 	CompactCountsEvery time.Duration `env:"RECTIFY_COMPACT_COUNTS_EVERY"`
 }
 
+// WorkerConfig sizes the Temporal worker (rectify worker and rectify dev); the defaults are
+// the SDK's own.
+type WorkerConfig struct {
+	// StickyCacheSize is how many workflows a worker process keeps in memory between their
+	// tasks (process-wide: set once, before any worker starts, by SetStickyCache); 0 keeps
+	// none, and every task replays its workflow's history.
+	StickyCacheSize int `env:"RECTIFY_WORKER_STICKY_CACHE_SIZE"`
+	// MaxWorkflowTasks and MaxActivities are how many workflow tasks and activities run at
+	// once in one worker.
+	MaxWorkflowTasks int `env:"RECTIFY_WORKER_MAX_WORKFLOW_TASKS"`
+	MaxActivities    int `env:"RECTIFY_WORKER_MAX_ACTIVITIES"`
+	// WorkflowPollers and ActivityPollers are the long polls a worker keeps open for each
+	// kind of task.
+	WorkflowPollers int `env:"RECTIFY_WORKER_WORKFLOW_POLLERS"`
+	ActivityPollers int `env:"RECTIFY_WORKER_ACTIVITY_POLLERS"`
+	// OpsListen is where `rectify worker` serves /metrics, /readyz and /healthz; empty
+	// serves nothing (serve and dev show them on the API's address).
+	OpsListen string `env:"RECTIFY_WORKER_OPS_LISTEN"`
+}
+
+// WorkerOptions are the worker's options from the configuration.
+func (c WorkerConfig) WorkerOptions() worker.Options {
+	return worker.Options{
+		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
+		MaxConcurrentActivityExecutionSize:     c.MaxActivities,
+		MaxConcurrentWorkflowTaskPollers:       c.WorkflowPollers,
+		MaxConcurrentActivityTaskPollers:       c.ActivityPollers,
+	}
+}
+
+// SetStickyCache sets the process's sticky workflow cache: the SDK keeps one for every
+// worker of the process, and reads its size when the first worker starts.
+func (c WorkerConfig) SetStickyCache() {
+	worker.SetStickyWorkflowCacheSize(c.StickyCacheSize)
+}
+
 // SendingConfig paces the reminders.
 type SendingConfig struct {
 	// SendConcurrency is how many people are sent to at once.
@@ -104,6 +142,10 @@ func Defaults() Config {
 		FilesConfig:    FilesConfig{EvidenceDir: "var/evidence"},
 		JobsConfig: JobsConfig{IssueConcurrency: 32, ImportLease: 30 * time.Second, ReconcileEvery: 5 * time.Minute,
 			CompactCountsEvery: 2 * time.Second},
+		// The SDK's defaults (go.temporal.io/sdk v1.50.0, internal/internal_worker.go and
+		// internal_task_handlers.go), written out so that README's table can say them.
+		WorkerConfig: WorkerConfig{StickyCacheSize: 10000, MaxWorkflowTasks: 1000, MaxActivities: 1000,
+			WorkflowPollers: 2, ActivityPollers: 2},
 		SendingConfig: SendingConfig{SendConcurrency: 16, DispatchSettle: 5 * time.Second},
 		Notify:        notify.DefaultConfig(),
 	}
@@ -124,6 +166,16 @@ var limits = []struct {
 		return c.CompactCountsEvery >= 100*time.Millisecond && c.CompactCountsEvery <= time.Hour
 	}},
 	{"RECTIFY_ISSUE_CONCURRENCY", "an integer from 1 to 1000", func(c Config) bool { return c.IssueConcurrency >= 1 && c.IssueConcurrency <= 1000 }},
+	{"RECTIFY_WORKER_STICKY_CACHE_SIZE", "an integer from 0 to 1000000", func(c Config) bool {
+		return c.StickyCacheSize >= 0 && c.StickyCacheSize <= 1_000_000
+	}},
+	{"RECTIFY_WORKER_MAX_WORKFLOW_TASKS", "an integer from 1 to 10000", func(c Config) bool {
+		return c.MaxWorkflowTasks >= 1 && c.MaxWorkflowTasks <= 10000
+	}},
+	{"RECTIFY_WORKER_MAX_ACTIVITIES", "an integer from 1 to 10000", func(c Config) bool { return c.MaxActivities >= 1 && c.MaxActivities <= 10000 }},
+	// The SDK needs two workflow pollers (one for the sticky queue, one for the shared one).
+	{"RECTIFY_WORKER_WORKFLOW_POLLERS", "an integer from 2 to 100", func(c Config) bool { return c.WorkflowPollers >= 2 && c.WorkflowPollers <= 100 }},
+	{"RECTIFY_WORKER_ACTIVITY_POLLERS", "an integer from 1 to 100", func(c Config) bool { return c.ActivityPollers >= 1 && c.ActivityPollers <= 100 }},
 	{"RECTIFY_SECURE_COOKIE", "true or false", nil},
 	{"RECTIFY_REQUEST_TIMEOUT", "a duration such as 30s", func(c Config) bool { return c.RequestTimeout > 0 }},
 }

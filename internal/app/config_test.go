@@ -14,7 +14,8 @@ var configVars = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "ADMIN_DATABAS
 	"TEMPORAL_NAMESPACE", "RECTIFY_TASK_QUEUE", "RECTIFY_LISTEN", "RECTIFY_EVIDENCE_DIR", "RECTIFY_ISSUE_CONCURRENCY",
 	"RECTIFY_SECURE_COOKIE", "RECTIFY_CLIENT_IP_HEADER", "RECTIFY_REQUEST_TIMEOUT", "RECTIFY_HOLIDAY_FILES",
 	"RECTIFY_PUBLIC_URL", "RECTIFY_SEND_CONCURRENCY", "RECTIFY_DISPATCH_SETTLE", "RECTIFY_RECONCILE_EVERY",
-	"RECTIFY_DB_MAX_CONNS", "RECTIFY_IMPORT_LEASE", "NOTIFY_CHANNELS", "SMTP_PORT", "SMS_PROVIDER"}
+	"RECTIFY_DB_MAX_CONNS", "RECTIFY_IMPORT_LEASE", "RECTIFY_WORKER_STICKY_CACHE_SIZE", "RECTIFY_WORKER_MAX_WORKFLOW_TASKS",
+	"RECTIFY_WORKER_MAX_ACTIVITIES", "RECTIFY_WORKER_WORKFLOW_POLLERS", "RECTIFY_WORKER_ACTIVITY_POLLERS", "RECTIFY_WORKER_OPS_LISTEN", "NOTIFY_CHANNELS", "SMTP_PORT", "SMS_PROVIDER"}
 
 func TestConfigDefaultsAndOverrides(t *testing.T) {
 	testenv.ClearEnv(t, configVars...)
@@ -48,6 +49,45 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"RECTIFY_REQUEST_TIMEOUT", "0s", `RECTIFY_REQUEST_TIMEOUT="0s": want a duration such as 30s`},
 		{"RECTIFY_PUBLIC_URL", "ftp://x", `RECTIFY_PUBLIC_URL="ftp://x": want an http:// or https:// address`},
 		{"SMTP_PORT", "smtp", `SMTP_PORT="smtp": want a port number from 1 to 65535`},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			testenv.ClearEnv(t, configVars...)
+			t.Setenv(tc.name, tc.value)
+			_, err := app.ConfigFromEnv()
+			require.EqualError(t, err, tc.want)
+		})
+	}
+}
+
+// The worker's sizes come from RECTIFY_WORKER_*, default to the SDK's own, reach the
+// worker's options, and are refused out of bounds with the variable named.
+func TestWorkerSettingsFromConfig(t *testing.T) {
+	testenv.ClearEnv(t, configVars...)
+	c, err := app.ConfigFromEnv()
+	require.NoError(t, err)
+	require.Equal(t, app.WorkerConfig{StickyCacheSize: 10000, MaxWorkflowTasks: 1000, MaxActivities: 1000,
+		WorkflowPollers: 2, ActivityPollers: 2}, c.WorkerConfig, "the SDK's defaults")
+
+	testenv.Setenv(t, map[string]string{"RECTIFY_WORKER_STICKY_CACHE_SIZE": "50000", "RECTIFY_WORKER_MAX_WORKFLOW_TASKS": "200",
+		"RECTIFY_WORKER_MAX_ACTIVITIES": "300", "RECTIFY_WORKER_WORKFLOW_POLLERS": "4", "RECTIFY_WORKER_ACTIVITY_POLLERS": "8",
+		"RECTIFY_WORKER_OPS_LISTEN": "127.0.0.1:9091"})
+	c, err = app.ConfigFromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 50000, c.StickyCacheSize)
+	require.Equal(t, "127.0.0.1:9091", c.OpsListen)
+	o := c.WorkerOptions()
+	require.Equal(t, 200, o.MaxConcurrentWorkflowTaskExecutionSize)
+	require.Equal(t, 300, o.MaxConcurrentActivityExecutionSize)
+	require.Equal(t, 4, o.MaxConcurrentWorkflowTaskPollers)
+	require.Equal(t, 8, o.MaxConcurrentActivityTaskPollers)
+
+	for _, tc := range []struct{ name, value, want string }{
+		{"RECTIFY_WORKER_STICKY_CACHE_SIZE", "-1", `RECTIFY_WORKER_STICKY_CACHE_SIZE="-1": want an integer from 0 to 1000000`},
+		{"RECTIFY_WORKER_STICKY_CACHE_SIZE", "lots", `RECTIFY_WORKER_STICKY_CACHE_SIZE="lots": want an integer from 0 to 1000000`},
+		{"RECTIFY_WORKER_MAX_WORKFLOW_TASKS", "0", `RECTIFY_WORKER_MAX_WORKFLOW_TASKS="0": want an integer from 1 to 10000`},
+		{"RECTIFY_WORKER_MAX_ACTIVITIES", "10001", `RECTIFY_WORKER_MAX_ACTIVITIES="10001": want an integer from 1 to 10000`},
+		{"RECTIFY_WORKER_WORKFLOW_POLLERS", "1", `RECTIFY_WORKER_WORKFLOW_POLLERS="1": want an integer from 2 to 100`},
+		{"RECTIFY_WORKER_ACTIVITY_POLLERS", "0", `RECTIFY_WORKER_ACTIVITY_POLLERS="0": want an integer from 1 to 100`},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			testenv.ClearEnv(t, configVars...)

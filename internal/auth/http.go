@@ -3,10 +3,12 @@ package auth
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"rectify/internal/apperr"
+	"rectify/internal/telemetry"
 )
 
 // loadedKey marks a context into which Middleware loaded the session.
@@ -42,6 +44,9 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			default:
 				ctx = WithActor(ctx, a)
 			}
+		}
+		if a, ok := ActorFrom(ctx); ok {
+			telemetry.AddLogAttrs(ctx, slog.Int64("person_id", a.PersonID), slog.String("login", a.Login))
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	}))

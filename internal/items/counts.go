@@ -110,3 +110,29 @@ func (s *Store) RebuildCounts(ctx context.Context) (err error) {
 		return err
 	})
 }
+
+// StateLightCount is how many items are in a state with a light (empty for none).
+type StateLightCount struct {
+	State string
+	Light string
+	N     int
+}
+
+// CountsByStateAndLight counts every item by state and light, from the dashboard counts of
+// the root units (their subtrees hold every item): a few rows per unit, never the items.
+func (s *Store) CountsByStateAndLight(ctx context.Context) (_ []StateLightCount, err error) {
+	defer apperr.Wrap(&err, "items.CountsByStateAndLight")
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[StateLightCount], `SELECT state, light, sum(n)::int
+		FROM (SELECT state, light, n FROM unit_item_counts WHERE NOT own AND unit_id IN (SELECT id FROM units WHERE parent_id IS NULL)
+			UNION ALL SELECT state, light, delta FROM item_count_deltas
+			WHERE NOT own AND unit_id IN (SELECT id FROM units WHERE parent_id IS NULL)) x
+		GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2`)
+}
+
+// NoticesWaiting counts the reminders queued and held for the send window (pending, with
+// send_at still to come).
+func (s *Store) NoticesWaiting(ctx context.Context) (n int64, err error) {
+	defer apperr.Wrap(&err, "items.NoticesWaiting")
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE status = 'pending' AND send_at > now()`).Scan(&n)
+	return n, err
+}

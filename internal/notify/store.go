@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/internal/db"
 )
 
 // Status is what became of one delivery.
@@ -411,4 +413,22 @@ func contactName(ch Channel) string {
 		return "mobile number"
 	}
 	return "address"
+}
+
+// DeliveryCount is how many deliveries went over a channel with a status.
+type DeliveryCount struct {
+	Channel Channel
+	Status  Status
+	N       int64
+}
+
+// DeliveryCounts counts the deliveries by channel and status.
+func (s *Store) DeliveryCounts(ctx context.Context) (_ []DeliveryCount, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("notify.DeliveryCounts: %w", err)
+		}
+	}()
+	return db.List(ctx, s.pool, pgx.RowToStructByPos[DeliveryCount],
+		`SELECT channel, status, count(*) FROM deliveries GROUP BY 1, 2 ORDER BY 1, 2`)
 }

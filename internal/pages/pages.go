@@ -39,6 +39,7 @@ import (
 	"rectify/internal/httpguard"
 	"rectify/internal/rectification"
 	"rectify/internal/role"
+	"rectify/internal/telemetry"
 	"rectify/internal/weakbranch"
 	"rectify/workflows/item/itemmsg"
 )
@@ -122,7 +123,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "path", "页面不存在"))
 	})
-	var root http.Handler = mux
+	root := telemetry.MuxRoute(mux)
 	root = d.Auth.Middleware(httpguard.Timeout(d.Timeout)(root))
 	// A page elsewhere cannot sign in, act or sign out with a person's session cookie.
 	root = httpguard.CrossOrigin(httpguard.CrossOriginOptions{PublicURL: d.PublicURL, Deny: h.fail})(root)

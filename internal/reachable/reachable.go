@@ -6,12 +6,14 @@ package reachable
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"rectify/internal/apperr"
+	"rectify/internal/telemetry"
 )
 
 const (
@@ -63,6 +65,7 @@ func (c temporalClient) short(ctx context.Context, name string, call func(contex
 }
 
 func (c temporalClient) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
+	telemetry.AddLogAttrs(ctx, slog.String("workflow_id", o.ID))
 	err = c.short(ctx, "start", func(ctx context.Context) error {
 		run, err = c.Client.ExecuteWorkflow(ctx, o, wf, args...)
 		return err
@@ -77,6 +80,7 @@ func (c temporalClient) SignalWorkflow(ctx context.Context, id, runID, name stri
 }
 
 func (c temporalClient) SignalWithStartWorkflow(ctx context.Context, id, name string, arg any, o client.StartWorkflowOptions, wf any, args ...any) (run client.WorkflowRun, err error) {
+	telemetry.AddLogAttrs(ctx, slog.String("workflow_id", id))
 	err = c.short(ctx, "signal-with-start", func(ctx context.Context) error {
 		run, err = c.Client.SignalWithStartWorkflow(ctx, id, name, arg, o, wf, args...)
 		return err
@@ -97,6 +101,7 @@ func (c temporalClient) DescribeWorkflow(ctx context.Context, id, runID string) 
 }
 
 func (c temporalClient) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	telemetry.AddLogAttrs(ctx, slog.String("workflow_id", o.WorkflowID))
 	if err := c.reach(ctx); err != nil {
 		return nil, err
 	}
