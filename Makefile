@@ -7,7 +7,7 @@ TEMPORAL_SERVER_VERSION := v1.29.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run prod test bench bench-read fuzz soak build postgres db-roles fmt clean reset chromium screenshots
+.PHONY: run prod prod-reset test bench bench-read fuzz soak build postgres db-roles fmt clean reset chromium screenshots
 
 build: bin/rectify
 
@@ -92,3 +92,9 @@ clean:
 reset:
 	rm -rf var
 	psql -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS rectify WITH (FORCE)'
+
+# Drops make prod's databases (Temporal's two and rectify_prod) and var/prod, for a fresh first
+# start: with it the history shard count of deploy/temporal may change.
+prod-reset:
+	rm -rf var/prod
+	for db in temporal temporal_visibility rectify_prod; do psql -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done
