@@ -2,10 +2,12 @@
 # `make test` runs every test against real PostgreSQL and a real Temporal dev server.
 SHELL := /bin/bash
 TEMPORAL_CLI_VERSION := v1.5.1
+# The Temporal server of `make prod` (deploy/temporal): its version fixes its schema.
+TEMPORAL_SERVER_VERSION := v1.29.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run test bench bench-read fuzz soak build postgres db-roles fmt clean reset chromium screenshots
+.PHONY: run prod prod-reset test bench bench-read fuzz soak build postgres db-roles fmt clean reset chromium screenshots
 
 build: bin/rectify
 
@@ -15,6 +17,15 @@ bin/rectify: $(shell find . -name '*.go' -not -path './var/*') $(shell find . -n
 # The pinned Temporal CLI (dev server with SQLite and the Web UI), built from source.
 bin/temporal:
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+# The Temporal server and its SQL tool, pinned, from the module proxy. `go install` names them
+# after their package directories (server, sql), so each is installed into a scratch GOBIN and
+# renamed.
+bin/temporal-server:
+	d=$$(mktemp -d) && GOBIN=$$d $(GO) install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION) && mv $$d/server $@ && rmdir $$d
+
+bin/temporal-sql-tool:
+	d=$$(mktemp -d) && GOBIN=$$d $(GO) install go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION) && mv $$d/sql $@ && rmdir $$d
 
 # Starts the local PostgreSQL cluster when it is not answering.
 postgres:
@@ -28,6 +39,12 @@ db-roles: bin/rectify postgres
 
 run: bin/temporal bin/rectify postgres
 	./bin/rectify dev
+
+# The production topology on this machine (docs/production.md): a Temporal server on
+# PostgreSQL, two workers and the API, each its own process; Ctrl-C stops them all. It runs
+# beside `make run` (other ports, the rectify_prod database).
+prod: bin/temporal bin/temporal-server bin/temporal-sql-tool bin/rectify postgres
+	./deploy/prod.sh
 
 # Debian's chromium drives the pages' browser tests (internal/pages); the CJK font makes the
 # screenshots legible.
@@ -75,3 +92,9 @@ clean:
 reset:
 	rm -rf var
 	psql -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS rectify WITH (FORCE)'
+
+# Drops make prod's databases (Temporal's two and rectify_prod) and var/prod, for a fresh first
+# start: with it the history shard count of deploy/temporal may change.
+prod-reset:
+	rm -rf var/prod
+	for db in temporal temporal_visibility rectify_prod; do psql -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done

@@ -39,7 +39,8 @@ Usage:
                               import a problem list (.xlsx/.csv) as a draft order
   rectify workdays add DATE N | is DATE | between A B
                               working-day arithmetic with China's holidays (调休 included)
-  rectify mailsink            a local SMTP server that keeps messages under var/mail
+  rectify mailsink [DIR]      a local SMTP server on SMTP_HOST:SMTP_PORT that keeps messages
+                              under DIR (default var/mail)
   rectify bench               issuance benchmark (see README)
   rectify bench-reminders     reminder delivery benchmark (see README)
   rectify bench-quiet         what one open unit workflow costs over a week without events (before/after quiet days)
@@ -144,7 +145,12 @@ func run(ctx context.Context, args []string) error {
 	case "workdays":
 		return workdays(ctx, cfg, args[1:])
 	case "mailsink":
-		return runMailSink(ctx, "127.0.0.1:1025", "var/mail")
+		// make prod runs its own beside make run's: another port and directory.
+		dir := "var/mail"
+		if len(args) > 1 {
+			dir = args[1]
+		}
+		return runMailSink(ctx, fmt.Sprintf("%s:%d", cfg.Notify.SMTP.Host, cfg.Notify.SMTP.Port), dir)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
