@@ -22,17 +22,13 @@ import (
 // names (/dashboard/QH01).
 func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	code := r.PathValue("unit")
-	d, err := h.Rectification.Dashboard(r.Context(), a, rectification.DashboardInput{UnitCode: code})
+	// The same composition as the API's GET /api/dashboard.
+	d, err := h.Weak.Dashboard(r.Context(), a, rectification.DashboardInput{UnitCode: code})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	wf, err := h.Weak.FiguresAt(r.Context(), a, code)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "dashboard", dashboardViewOf(h.page(w, r, "dash.title"), d, wf))
+	h.render(w, r, http.StatusOK, "dashboard", dashboardViewOf(h.page(w, r, "dash.title"), d.Dashboard, d.Weak))
 }
 
 // dashboardView is one unit's dashboard.
