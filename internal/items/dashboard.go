@@ -74,7 +74,7 @@ type Figures struct {
 // dashboard reads a few rows per unit whatever the number of items. Overdue items are the
 // open ones whose light is red (their workflow turns them red at the deadline). The caller
 // checks that the reader sees the unit.
-func (s *Store) Figures(ctx context.Context, sc order.Scope, now, since time.Time) (_ Figures, err error) {
+func (s *Store) Figures(ctx context.Context, sc order.Scope, since time.Time) (_ Figures, err error) {
 	defer apperr.Wrap(&err, "items.Figures(%d)", sc.UnitID)
 	var f Figures
 	f.Units, err = db.List(ctx, s.pool, func(r pgx.CollectableRow) (Tally, error) {

@@ -93,7 +93,7 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, in DashboardInput
 	today := calendar.Date(now.In(calendar.Shanghai).Date())
 	monday := today.AddDate(0, 0, -(int(today.Weekday())+6)%7)
 	first := monday.AddDate(0, 0, -7*(DashboardWeeks-1))
-	f, err := s.Items.Figures(ctx, order.Scope{UnitID: u.ID, Path: u.Path, Subtree: a.SeesBelow()}, now, first)
+	f, err := s.Items.Figures(ctx, order.Scope{UnitID: u.ID, Path: u.Path, Subtree: a.SeesBelow()}, first)
 	if err != nil {
 		return Dashboard{}, err
 	}
